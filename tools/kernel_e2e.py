@@ -1,0 +1,86 @@
+#!/usr/bin/env python
+"""End-to-end run of the committed Kaggle kernel on a fake Kaggle tree, on the CPU (run by .ci/run).
+
+1. The synthetic data set in the Kaggle RAF-DB layout, zipped, under <tmp>/input/raf-db-dataset/.
+2. A stub `kaggle_secrets` on the kernel's path: one run where it has no key, one where it raises like the real client.
+3. A stub `recursive_fer` that fails on import, so the kernel must be self-contained.
+4. Tiny epochs through the parameters cell; the notebook executed top to bottom with nbclient, wandb offline.
+Then: the data set was extracted under the fake working dir, checkpoints/best.pt and last.pt exist and load, the plots
+are image outputs of the executed notebook, and the offline wandb run holds the training keys.
+"""
+import json, os, sys, tempfile, time
+from pathlib import Path
+import nbformat
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parent.parent
+KERNEL = ROOT/'kaggle_kernel'/'recursive-fer.ipynb'
+TINY = dict(epochs=2, batch_size=32, size=48, width=16, max_steps=4, workers=0, lr=3e-3)
+
+STUB_NO_KEY = "class UserSecretsClient:\n    def get_secret(self, label):\n        return None\n"
+STUB_RAISES = ("class BackendError(Exception): pass\n"
+               "class UserSecretsClient:\n    def get_secret(self, label):\n"
+               "        raise BackendError('Unexpected response from the service. Response: {\"errors\": [\"No user secrets exist for kernel id 1 and label ' + label + '.\"]}')\n")
+BLOCK_PACKAGE = "raise ImportError('the Kaggle kernel must not import recursive_fer: it has to be self-contained')\n"
+
+def fake_kaggle(tmp:Path, stub:str)->dict:
+    "Lay out <tmp>/input/raf-db-dataset/<zip> and the stubs; return the environment for the kernel."
+    from recursive_fer.dataset import make_synthetic_fer
+    inp = tmp/'input'/'raf-db-dataset'; inp.mkdir(parents=True)
+    make_synthetic_fer(tmp/'stage'/'raf-db', 'raf-kaggle', n_per_class=12, n_test_per_class=4, size=48, as_zip=True)
+    (tmp/'stage'/'raf-db.zip').rename(inp/'raf-db.zip')
+    stubs = tmp/'stubs'; stubs.mkdir()
+    (stubs/'kaggle_secrets.py').write_text(stub)
+    (stubs/'recursive_fer.py').write_text(BLOCK_PACKAGE)
+    env = {k: v for k, v in os.environ.items() if not k.startswith('WANDB')}
+    env.update(RECURSIVE_FER_KAGGLE_ROOT=str(tmp), PYTHONPATH=str(stubs), KAGGLE_KERNEL_RUN_TYPE='Batch',
+               RECURSIVE_FER_CACHE=str(tmp/'working'/'cache'), MPLBACKEND='module://matplotlib_inline.backend_inline')
+    return env
+
+def run_kernel(tmp:Path, env:dict)->nbformat.NotebookNode:
+    "Execute the kernel with tiny settings injected after its parameters cell (as papermill does)."
+    nb = nbformat.read(KERNEL, as_version=4)
+    i = next(i for i, c in enumerate(nb.cells) if 'parameters' in c.metadata.get('tags', []))
+    nb.cells.insert(i + 1, nbformat.v4.new_code_cell(f'CONFIG.update({TINY!r})  # injected by tools/kernel_e2e.py'))
+    old = dict(os.environ); os.environ.clear(); os.environ.update(env)     # the kernel process inherits this
+    try: NotebookClient(nb, timeout=600, kernel_name='python3', resources={'metadata': {'path': str(tmp)}}).execute()
+    finally: os.environ.clear(); os.environ.update(old)
+    return nb
+
+def wandb_history(run_dir:Path)->list:
+    from recursive_fer.train import read_wandb_history
+    return read_wandb_history(run_dir)
+
+def check(tmp:Path, nb:nbformat.NotebookNode, expect_line:str):
+    import torch
+    working = tmp/'working'
+    data = working/'raf-db-dataset'
+    assert (data/'DATASET'/'train').is_dir() and (data/'train_labels.csv').exists(), f'data set not extracted under {working}'
+    for name in ('best.pt', 'last.pt'):
+        ck = torch.load(working/'checkpoints'/name, map_location='cpu', weights_only=False)
+        assert ck['epoch'] >= 1 and ck['classes'] and 'model' in ck, name
+    assert torch.load(working/'checkpoints'/'last.pt', map_location='cpu', weights_only=False)['epoch'] == TINY['epochs']
+    images = sum('image/png' in o.get('data', {}) for c in nb.cells if c.cell_type == 'code' for o in c.outputs)
+    assert images >= 7, f'expected the batch grid, the curves and 5 evaluation figures as images, got {images}'
+    text = '\n'.join(o.get('text', '') for c in nb.cells if c.cell_type == 'code' for o in c.outputs if o.output_type == 'stream')
+    assert expect_line in text, f'expected {expect_line!r} in the output'
+    runs = sorted((working/'run'/'wandb').glob('offline-run-*'))
+    assert len(runs) == 1, runs
+    rows = [r for r in wandb_history(runs[0]) if 'Train/Loss' in r]
+    assert len(rows) == TINY['epochs'], rows
+    classes = ck['classes']
+    for key in ['Train/Loss', 'Train/Accuracy', 'ACT/Average_Steps'] + [f'ACT/Steps_Per_Class/{c}' for c in classes]:
+        assert all(key in r for r in rows), key
+    return images
+
+def main():
+    for name, stub, line in [('no key', STUB_NO_KEY, 'wandb: offline'), ('secrets client raises', STUB_RAISES, "could not read Kaggle secret 'WANDB_API_KEY' (BackendError")]:
+        t0 = time.time()
+        with tempfile.TemporaryDirectory() as d:
+            tmp = Path(d)
+            nb = run_kernel(tmp, fake_kaggle(tmp, stub))
+            images = check(tmp, nb, line)
+        print(f'kernel e2e ({name}): passed in {time.time() - t0:.0f}s, {images} inline images')
+    print('kernel e2e: 2 passed, 0 failed')
+
+if __name__ == '__main__': main()
