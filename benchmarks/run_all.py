@@ -1,0 +1,317 @@
+#!/usr/bin/env python
+"""What adaptive computation saves, and what it costs: every benchmark of recursive-fer, side by side in one run.
+
+    python benchmarks/run_all.py --quick          # < 10 minutes on 2 CPU cores
+    python benchmarks/run_all.py                  # the full run behind nbs/08_benchmarks.ipynb
+
+Prints markdown tables and writes them, the raw numbers (results.json) and the plots to --out.
+Times are medians of several runs; every ratio is taken between numbers measured in this same run.
+Sections: 1 early-exit inference speed-up, 2 ACT training-step overhead, 3 data pipeline, 4 accuracy against compute,
+5 halting-bias initialisation.
+"""
+import argparse, contextlib, dataclasses, io, json, os, platform, statistics, sys, tempfile, time
+from pathlib import Path
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch.utils.flop_counter import FlopCounterMode
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from recursive_fer.model import RecursiveFER
+from recursive_fer.train import TrainConfig, fit, demo_config, load_checkpoint
+from recursive_fer.dataset import RafDBDataset, make_synthetic_fer, read_table
+import data_pipeline
+
+ROOT = Path(__file__).resolve().parent.parent
+MD = []                                                   # the report, in markdown
+
+def say(text:str=''):
+    print(text, flush=True); MD.append(text)
+
+def median_time(fn, repeats:int, warmup:int=1)->float:
+    for _ in range(warmup): fn()
+    ts = []
+    for _ in range(repeats):
+        t0 = time.perf_counter(); fn(); ts.append(time.perf_counter() - t0)
+    return statistics.median(ts)
+
+def _bisect_bias(model:RecursiveFER, x:torch.Tensor, target:float, w_std:float, seed:int)->float:
+    g = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        model.halt.fc.weight.copy_(torch.randn(model.halt.fc.weight.shape, generator=g) * w_std)
+        lo, hi = -8.0, 8.0
+        for _ in range(16):
+            mid = (lo + hi) / 2; model.halt.fc.bias.fill_(mid)
+            if model.act_forward(x).steps.float().mean().item() > target: lo = mid
+            else: hi = mid
+        model.halt.fc.bias.fill_(lo)
+        return model.act_forward(x).steps.float().mean().item()
+
+def interleaved_medians(fns:list, repeats:int, warmup:int=1)->list:
+    "Median seconds of each function, calling them in turn so that drift on a shared machine hits all alike."
+    for _ in range(warmup):
+        for f in fns: f()
+    ts = [[] for _ in fns]
+    for _ in range(repeats):
+        for t, f in zip(ts, fns):
+            t0 = time.perf_counter(); f(); t.append(time.perf_counter() - t0)
+    return [statistics.median(t) for t in ts]
+
+def calibrate(model:RecursiveFER, x:torch.Tensor, target:float, seed:int=0)->float:
+    "Set the halting head (random weights of a few scales, bisected bias) so the model averages about `target` steps on `x`."
+    best, probe = None, x[:64]                                   # bisect on a slice, then use the tuned head on all of x
+    for w_std in (0.5, 0.2, 0.05):
+        got = _bisect_bias(model, probe, target, w_std, seed)
+        if best is None or abs(got - target) < abs(best[0] - target):
+            best = (got, w_std, model.halt.fc.bias.item())
+    _bisect_bias(model, probe, target, best[1], seed)
+    with torch.no_grad(): return model.act_forward(x).steps.float().mean().item()
+
+def flops_per_image(model:RecursiveFER, x:torch.Tensor, train:bool=False)->float:
+    "FLOPs per image counted by torch.utils.flop_counter (forward, or forward + backward)."
+    with FlopCounterMode(display=False) as fc:
+        if train: model(x)[0].sum().backward()
+        else:
+            with torch.no_grad(): model(x)
+    return fc.get_total_flops() / len(x)
+
+# ---------------------------------------------------------------- 1. inference
+def bench_inference(a, trained:RecursiveFER, trained_x:torch.Tensor):
+    say('## 1. Early exit at inference: compacted batch against masked full depth')
+    say(f'Batch {a.batch}, {a.size}x{a.size} images, width {a.width}, max_steps 8, CPU threads {torch.get_num_threads()}, '
+        f'median of {a.repeats} runs. Ideal speed-up = max_steps / average steps (the block alone); the stem and heads '
+        'are shared costs, so the ideal for the whole model is lower: the FLOP ratio (masked / compacted FLOPs, counted by '
+        'torch.utils.flop_counter) is the best a perfect implementation could do.')
+    say()
+    say('| halting | avg steps | compacted (img/s) | masked 8 steps (img/s) | speed-up | ideal 8/steps | % of ideal | FLOP ratio | % of FLOP ratio | GFLOPs/img compacted | GFLOPs/img masked |')
+    say('|---|---|---|---|---|---|---|---|---|---|---|')
+    torch.manual_seed(0)
+    x = torch.randn(a.batch, 3, a.size, a.size)
+    model = RecursiveFER(7, width=a.width, max_steps=8).eval()
+    rows = []
+    cases = [(f'bias tuned for {t}', model, x, t) for t in (1.5, 3.0, 6.0)] + [('trained on synthetic faces', trained, trained_x, None)]
+    for name, m, xb, target in cases:
+        m.eval()
+        avg = calibrate(m, xb, target) if target is not None else m.act_forward(xb).steps.float().mean().item()
+        def run(compact):
+            def f():
+                m.compact = compact
+                with torch.no_grad(): m(xb)
+            return f
+        tc, tm = interleaved_medians([run(True), run(False)], a.repeats)
+        m.compact = True; fc = flops_per_image(m, xb); m.compact = False; fm = flops_per_image(m, xb); m.compact = True
+        c, mk = len(xb) / tc, len(xb) / tm
+        ideal = m.max_steps / avg
+        rows.append(dict(case=name, avg_steps=avg, compact_ips=c, masked_ips=mk, speedup=c / mk, ideal=ideal,
+                         efficiency=c / mk / ideal, flop_ratio=fm / fc, gflops_compact=fc / 1e9, gflops_masked=fm / 1e9))
+        say(f'| {name} | {avg:.2f} | {c:.0f} | {mk:.0f} | {c / mk:.2f}x | {ideal:.2f}x | {100 * c / mk / ideal:.0f}% | '
+            f'{fm / fc:.2f}x | {100 * c / mk / (fm / fc):.0f}% | {fc / 1e9:.3f} | {fm / 1e9:.3f} |')
+    say()
+    return rows
+
+# ---------------------------------------------------------------- 2. training overhead
+def bench_training_step(a):
+    say('## 2. Training cost of ACT: one optimiser step, ACT against fixed depth at the same number of steps')
+    say(f'Batch {a.train_batch}, {a.size}x{a.size}, width {a.width}. The ACT model\'s halting head has zero weights and a bias '
+        'that makes every face halt after exactly k steps, so both models do the same convolutions: the difference is the '
+        f'ACT bookkeeping (halting head, weights, gather/scatter). Median of {a.repeats} interleaved steps.')
+    say()
+    say('| steps k | fixed depth (ms/step) | ACT, compacted (ms/step) | overhead | ACT, masked form: all 8 steps (ms/step) | ratio |')
+    say('|---|---|---|---|---|---|')
+    torch.manual_seed(0)
+    x, y = torch.randn(a.train_batch, 3, a.size, a.size), torch.randint(0, 7, (a.train_batch,))
+    rows = []
+    for k in (2, 4):
+        fixed = RecursiveFER(7, width=a.width, max_steps=k, act=False)
+        act = RecursiveFER(7, width=a.width, max_steps=8)
+        act.load_state_dict(fixed.state_dict(), strict=False)
+        # p = sigmoid(b) with 1/k of (1 - eps) reached at step k exactly: cum after k-1 steps < 1 - eps <= cum after k
+        p = (1 - act.eps) / (k - 0.5)
+        with torch.no_grad(): act.halt.fc.weight.zero_(); act.halt.fc.bias.fill_(float(np.log(p / (1 - p))))
+        assert (act.act_forward(x).steps == k).all()
+        def step(m):
+            opt = torch.optim.SGD(m.parameters(), lr=0.0)
+            def f():
+                logits, rho, _ = m(x); loss = F.cross_entropy(logits, y) + 0.01 * rho.mean()
+                opt.zero_grad(); loss.backward(); opt.step()
+            return f
+        masked = RecursiveFER(7, width=a.width, max_steps=8, compact=False)
+        masked.load_state_dict(act.state_dict())
+        tf, ta, tam = interleaved_medians([step(fixed), step(act), step(masked)], a.repeats)
+        rows.append(dict(k=k, fixed_ms=1e3 * tf, act_ms=1e3 * ta, overhead=ta / tf - 1, act_masked_ms=1e3 * tam))
+        say(f'| {k} | {1e3 * tf:.1f} | {1e3 * ta:.1f} | {100 * (ta / tf - 1):+.1f}% | {1e3 * tam:.1f} | {100 * (tam / tf - 1):+.1f}% |')
+    say()
+    return rows
+
+# ---------------------------------------------------------------- 3. data pipeline
+def bench_data(a, tmp:Path):
+    say('## 3. Data pipeline: decode-once cache against decoding JPEGs every epoch, and against the model')
+    n = 30 if a.quick else 100
+    say(f'Synthetic JPEG faces ({7 * n} per source size) served at {a.size}px with the training augmentation, batch 64, '
+        f'median of {a.repeats_data} epochs. RAF-DB\'s aligned faces are 100px JPEGs; its original images are larger.')
+    say()
+    say('| JPEG side on disk | workers | cached (img/s) | decode every epoch (img/s) | cache speed-up |')
+    say('|---|---|---|---|---|')
+    rows = []
+    for src in (a.size, 400):
+        root = make_synthetic_fer(tmp/f'pipe{src}', 'raf-kaggle', n_per_class=n, n_test_per_class=1, size=src)
+        table, classes = read_table(root, val_frac=0)
+        table = table[table.split == 'train']
+        cached = RafDBDataset(table=table, classes=classes, split='train', size=a.size, cache_dir=tmp/'pipe-cache', progress=False)
+        jpeg = data_pipeline.DecodeEveryTime(table, a.size)
+        for w in (0, 1, 2):
+            c = statistics.median(data_pipeline.images_per_second(cached, w) for _ in range(a.repeats_data))
+            j = statistics.median(data_pipeline.images_per_second(jpeg, w) for _ in range(a.repeats_data))
+            rows.append(dict(source_px=src, workers=w, cached_ips=c, jpeg_ips=j))
+            say(f'| {src} | {w} | {c:.0f} | {j:.0f} | {c / j:.2f}x |')
+    m = RecursiveFER(7, width=a.width, max_steps=8)
+    xb, yb = torch.randn(64, 3, a.size, a.size), torch.randint(0, 7, (64,))
+    opt = torch.optim.AdamW(m.parameters(), 1e-3)
+    def train_step():
+        logits, rho, _ = m(xb); loss = F.cross_entropy(logits, yb) + 0.01 * rho.mean()
+        opt.zero_grad(); loss.backward(); opt.step()
+    t = median_time(train_step, a.repeats)
+    say()
+    say(f'Model training throughput for comparison (default model, untrained halting, batch 64): **{64 / t:.0f} img/s**. '
+        f'The loader {"is not" if max(r["cached_ips"] for r in rows) > 2 * 64 / t else "may be"} the bottleneck on this machine.')
+    say()
+    return dict(rows=rows, model_train_ips=64 / t)
+
+# ---------------------------------------------------------------- 4 + 5: training runs
+def train_run(cfg:TrainConfig)->dict:
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()): best = fit(cfg, resume=False)
+    ck = load_checkpoint(best)
+    hist = load_checkpoint(best.parent/'last.pt')['history']        # every epoch (best.pt's stops at the best one)
+    m = ck['metrics']
+    test = json.loads((Path(cfg.out_dir)/'test_metrics.json').read_text()) if (Path(cfg.out_dir)/'test_metrics.json').exists() else {}
+    return dict(val_acc=m['Val/Accuracy'], val_steps=m['Val/Average_Steps'], test_acc=test.get('Test/Accuracy'),
+                test_steps=test.get('Test/Average_Steps'), best_epoch=ck['epoch'], history=hist, classes=ck['classes'],
+                gflops=gflops_at(cfg, len(ck['classes']), m['Val/Average_Steps']))
+
+def gflops_at(cfg:TrainConfig, n_classes:int, steps:float)->float:
+    "GFLOPs per image of this recipe's model taking `steps` steps: counted at 1 and 2 fixed steps, interpolated linearly."
+    x = torch.randn(2, 3, cfg.size, cfg.size)
+    f = [flops_per_image(RecursiveFER(n_classes, **{**cfg.model_kwargs(), 'act': False, 'max_steps': k}).eval(), x) for k in (1, 2)]
+    return (f[0] + (steps - 1) * (f[1] - f[0])) / 1e9
+
+def recipes(a, tmp:Path):
+    "(name, base config) of the data sets the training benchmarks use."
+    syn = dataclasses.replace(demo_config(tmp/'syn-data', str(tmp/'x')), wandb_mode='disabled', cache_dir=str(tmp/'cache'),
+                              epochs=15 if a.quick else 60)
+    out = [('synthetic', syn)]
+    if a.ck and Path(a.ck).exists() and not a.quick:
+        out.append(('CK+ (subject split)', TrainConfig(data=str(a.ck), subject_split=True, size=48, epochs=30, workers=0,
+                                                     wandb_mode='disabled', cache_dir=str(tmp/'cache'), out_dir=str(tmp/'x'))))
+    return out
+
+def bench_accuracy_compute(a, tmp:Path):
+    say('## 4. Accuracy against compute')
+    results = []
+    for data_name, base in recipes(a, tmp):
+        synthetic = data_name == 'synthetic'
+        taus = [0.01, 0.1] if a.quick else [0.001, 0.01, 0.05, 0.2] if synthetic else [0.01, 0.05]
+        depths = [1, 3, 6] if a.quick else [1, 2, 3, 4, 6] if synthetic else [2, 4]
+        say(f'**{data_name}**: {base.epochs} epochs per run, max_steps {base.max_steps} for ACT; validation accuracy of the best epoch '
+            '(test accuracy, where the data set has a test split, of that checkpoint).')
+        say()
+        say('| model | val accuracy | test accuracy | avg steps (val) | GFLOPs/img at those steps | time (s) |')
+        say('|---|---|---|---|---|---|')
+        runs = [(f'ACT tau={t}', dict(tau=t)) for t in taus] + [(f'fixed depth {d}', dict(act=False, max_steps=d, tau=0.0)) for d in depths]
+        for name, kw in runs:
+            cfg = dataclasses.replace(base, out_dir=str(tmp/f'acc-{len(results)}'), **kw)
+            t0 = time.time(); r = train_run(cfg); el = time.time() - t0
+            r.update(data=data_name, model=name, seconds=el); results.append(r)
+            ta = '-' if r['test_acc'] is None else f"{r['test_acc']:.3f}"
+            say(f"| {name} | {r['val_acc']:.3f} | {ta} | {r['val_steps']:.2f} | {r['gflops']:.3f} | {el:.0f} |")
+        say()
+    return results
+
+def bench_halting_bias(a, tmp:Path):
+    say('## 5. Halting-bias initialisation: +1.0 (the default) against -3.0 (SACT\'s choice)')
+    say('Same recipe, only the initial halting bias differs. Spread = standard deviation over classes of the mean validation '
+        'steps per class, at the best epoch and at the end: a model locked at about two steps for every face has a spread near 0.')
+    say()
+    say('| data | bias init | val accuracy | avg steps (val) | per-class steps (val, best epoch) | spread best | spread end |')
+    say('|---|---|---|---|---|---|---|')
+    results = []
+    for data_name, base in recipes(a, tmp):
+        for bias in (1.0, -3.0):
+            cfg = dataclasses.replace(base, out_dir=str(tmp/f'bias-{len(results)}'), halt_bias_init=bias)
+            r = train_run(cfg)
+            per = lambda h: [h.get(f'ACT_Val/Steps_Per_Class/{c}', np.nan) for c in r['classes']]
+            best = r['history'][r['best_epoch'] - 1]
+            r.update(data=data_name, bias=bias, spread_best=float(np.nanstd(per(best))), spread_end=float(np.nanstd(per(r['history'][-1]))),
+                     per_class=dict(zip(r['classes'], per(best))))
+            results.append(r)
+            pcs = ', '.join(f'{c[:4]} {v:.2f}' for c, v in r['per_class'].items())
+            say(f"| {data_name} | {bias:+.1f} | {r['val_acc']:.3f} | {r['val_steps']:.2f} | {pcs} | {r['spread_best']:.3f} | {r['spread_end']:.3f} |")
+    say()
+    return results
+
+def plots(out:Path, acc:list, bias:list):
+    import matplotlib; matplotlib.use('Agg'); import matplotlib.pyplot as plt
+    if acc:
+        datas = sorted(set(r['data'] for r in acc))
+        fig, axs = plt.subplots(1, len(datas), figsize=(6.5 * len(datas), 4.2), squeeze=False)
+        for ax, d in zip(axs[0], datas):
+            rs = [r for r in acc if r['data'] == d]
+            for kind, marker in (('ACT', 'o'), ('fixed', 's')):
+                sel = [r for r in rs if r['model'].startswith(kind)]
+                ax.plot([r['val_steps'] for r in sel], [r['val_acc'] for r in sel], marker, ms=8, label='ACT (tau varies)' if kind == 'ACT' else 'fixed depth')
+                for r in sel: ax.annotate(r['model'].replace('fixed depth ', 'N=').replace('ACT ', ''), (r['val_steps'], r['val_acc']),
+                                          textcoords='offset points', xytext=(5, 4), fontsize=8)
+            ax.set(xlabel='average steps (validation)', ylabel='validation accuracy', title=f'Accuracy against compute: {d}')
+            ax.grid(alpha=0.3); ax.legend()
+        fig.tight_layout(); fig.savefig(out/'accuracy_vs_compute.png', dpi=110); plt.close(fig)
+    if bias:
+        datas = sorted(set(r['data'] for r in bias))
+        fig, axs = plt.subplots(1, len(datas), figsize=(6.5 * len(datas), 4.2), squeeze=False)
+        for ax, d in zip(axs[0], datas):
+            for r in [r for r in bias if r['data'] == d]:
+                sp = [np.nanstd([h.get(f'ACT_Val/Steps_Per_Class/{c}', np.nan) for c in r['classes']]) for h in r['history']]
+                st = [h['Val/Average_Steps'] for h in r['history']]
+                ax.plot(range(1, len(sp) + 1), sp, label=f'bias {r["bias"]:+.0f}: spread of per-class steps')
+                ax.plot(range(1, len(st) + 1), np.array(st) / 10, '--', label=f'bias {r["bias"]:+.0f}: average steps / 10')
+            ax.set(xlabel='epoch', title=f'Halting-bias initialisation: {d}'); ax.grid(alpha=0.3); ax.legend(fontsize=8)
+        fig.tight_layout(); fig.savefig(out/'halting_bias.png', dpi=110); plt.close(fig)
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument('--quick', action='store_true', help='fewer repeats, epochs and configurations (< 10 min on 2 cores)')
+    ap.add_argument('--out', default=str(ROOT/'benchmarks'/'results'), help='folder for results.md, results.json and plots')
+    ap.add_argument('--ck', default=str(ROOT.parent/'shared'/'data'/'ck-plus-48'), help='CK+ folder (used when present, full run only)')
+    ap.add_argument('--sections', type=int, nargs='+', default=[1, 2, 3, 4, 5])
+    a = ap.parse_args()
+    a.size, a.width, a.batch, a.train_batch = 100, 64, 256, 64
+    a.repeats, a.repeats_data = (3, 2) if a.quick else (7, 3)
+    out = Path(a.out); out.mkdir(parents=True, exist_ok=True)
+    t_start = time.time()
+    say(f'# recursive-fer benchmarks{" (quick)" if a.quick else ""}')
+    say(f'Machine: {platform.machine()}, {os.cpu_count()} CPU cores, Python {platform.python_version()}, torch {torch.__version__}; '
+        f'command: `python benchmarks/run_all.py{" --quick" if a.quick else ""}`.')
+    say()
+    res = {}
+    with tempfile.TemporaryDirectory() as d:
+        tmp = Path(d)
+        if 1 in a.sections:
+            with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+                cfg = dataclasses.replace(demo_config(tmp/'syn-data', str(tmp/'inf')), wandb_mode='disabled', cache_dir=str(tmp/'cache'),
+                                          epochs=10 if a.quick else 60)
+                best = fit(cfg, resume=False)
+            ck = load_checkpoint(best)
+            trained = RecursiveFER(len(ck['classes']), **TrainConfig.from_dict(ck['config']).model_kwargs()); trained.load_state_dict(ck['model'])
+            test = RafDBDataset(cfg.data, 'test', size=cfg.size, transform='eval', cache_dir=cfg.cache_dir, progress=False)
+            xs = torch.stack([test[i % len(test)][0] for i in range(a.batch)])
+            res['inference'] = bench_inference(a, trained, xs)
+        if 2 in a.sections: res['training_step'] = bench_training_step(a)
+        if 3 in a.sections: res['data'] = bench_data(a, tmp)
+        if 4 in a.sections: res['accuracy_compute'] = bench_accuracy_compute(a, tmp)
+        if 5 in a.sections: res['halting_bias'] = bench_halting_bias(a, tmp)
+    plots(out, res.get('accuracy_compute', []), res.get('halting_bias', []))
+    say(f'Total time: {time.time() - t_start:.0f}s.')
+    (out/'results.md').write_text('\n'.join(MD) + '\n')
+    strip = lambda rs: [{k: v for k, v in r.items() if k != 'history'} for r in rs] if isinstance(rs, list) else rs
+    (out/'results.json').write_text(json.dumps({k: strip(v) for k, v in res.items()}, indent=1, default=float))
+    print(f'\nwrote {out/"results.md"}, {out/"results.json"} and the plots')
+
+if __name__ == '__main__': main()
