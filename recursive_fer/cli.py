@@ -13,7 +13,7 @@ from fastcore.docments import docments
 from . import __version__
 from .utils import get_device, iskaggle, kaggle_root, get_wandb_key
 from .dataset import LAYOUTS, RAF_CLASSES, ALL_CLASSES, make_synthetic_fer, read_table
-from .train import TrainConfig, demo_config, launch, checkpoint_dir, wandb_run_dirs
+from .train import TrainConfig, demo_config, recipe_config, RECIPES, launch, checkpoint_dir, wandb_run_dirs
 
 # %% auto #0
 __all__ = ['info', 'demo_data', 'train_parser', 'config_from_args', 'train', 'evaluate', 'kernel', 'main', 'console_main']
@@ -49,12 +49,18 @@ def demo_data(dest:str='synthetic-fer', # folder to write the data set into
     return str(out)
 
 # %% ../nbs/07_cli.ipynb #06c12198
+def _int_list(s:str)->List[int]:
+    "'32,64' or '32 64' -> [32, 64]."
+    try: return [int(v) for v in s.replace(',', ' ').split()]
+    except ValueError: raise argparse.ArgumentTypeError(f'expected integers separated by commas, got {s!r}')
+
 def _flag_type(anno:Any)->Tuple[Any, bool]:
     "(argparse type, is_bool) for a TrainConfig annotation."
     args = [a for a in typing.get_args(anno) if a is not type(None)]
     base = args[0] if typing.get_origin(anno) is typing.Union and args else anno
     if base is bool: return None, True
     if typing.get_origin(base) in (dict, typing.Dict) or base is dict: return json.loads, False
+    if typing.get_origin(base) in (list, typing.List): return _int_list, False
     return base, False
 
 def train_parser()->argparse.ArgumentParser:
@@ -63,6 +69,7 @@ def train_parser()->argparse.ArgumentParser:
                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     p.add_argument('--demo', action='store_true', help='train briefly on built-in synthetic faces (CPU-sized recipe)')
     p.add_argument('--config', help='JSON or YAML config to start from (flags override it)')
+    p.add_argument('--recipe', choices=sorted(RECIPES), help='start from a recipe measured on real faces (flags override it)')
     p.add_argument('--no-wandb', action='store_true', help='do not use wandb at all (same as --wandb_mode disabled)')
     p.add_argument('--resume', action=argparse.BooleanOptionalAction, default=None,
                    help='continue from last.pt when it exists (default: yes, except with --demo)')
@@ -76,7 +83,9 @@ def train_parser()->argparse.ArgumentParser:
 
 def config_from_args(args:argparse.Namespace)->TrainConfig:
     "The TrainConfig a parsed `recursive-fer train` command line asks for."
-    cfg = demo_config() if args.demo else TrainConfig.load(args.config) if args.config else TrainConfig()
+    if sum(map(bool, (args.demo, args.config, args.recipe))) > 1: raise SystemExit('recursive-fer train: give at most one of --demo, --config, --recipe')
+    cfg = (demo_config() if args.demo else TrainConfig.load(args.config) if args.config
+           else recipe_config(args.recipe) if args.recipe else TrainConfig())
     names = {f.name for f in dataclasses.fields(TrainConfig)}
     cfg = dataclasses.replace(cfg, **{k: v for k, v in vars(args).items() if k in names and v is not None})
     if args.no_wandb: cfg = dataclasses.replace(cfg, wandb_mode='disabled')
@@ -109,12 +118,13 @@ def evaluate(checkpoint:str=None, # best.pt or last.pt written by training (requ
              hard:str='Fear', # hard class for the Mann-Whitney test
              easy:str='Happiness', # easy class for the Mann-Whitney test
              cache_dir:str=None, # decoded-image cache (default: the run's)
-             device:str=None # default CUDA, then MPS, then CPU
+             device:str=None, # default CUDA, then MPS, then CPU
+             tta:str='flip' # test-time augmentation reported beside the single view: none, flip or tencrop
             )->str: # the output folder
     "Evaluate a checkpoint on a data set: per-face table, metrics, hypothesis report and steps plots."
     if not checkpoint or not data: raise SystemExit('recursive-fer evaluate: --checkpoint and --data are required')
     from recursive_fer.evaluate import evaluate_checkpoint
-    evaluate_checkpoint(checkpoint, data, out_dir, split, cache_dir, device, hard=hard, easy=easy)
+    evaluate_checkpoint(checkpoint, data, out_dir, split, cache_dir, device, hard=hard, easy=easy, tta=tta)
     return out_dir
 
 # %% ../nbs/07_cli.ipynb #c85f35ac

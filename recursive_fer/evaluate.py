@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import torch
 from torch import Tensor
+import torch.nn.functional as F
 from torch.utils.data import DataLoader
 from tqdm import tqdm
 import matplotlib
@@ -18,13 +19,42 @@ import matplotlib.pyplot as plt
 import seaborn as sns
 from scipy import stats
 from sklearn.metrics import balanced_accuracy_score, classification_report, confusion_matrix
-from .model import RecursiveFER
+from .model import RecursiveFER, ACTOutput
 from .dataset import RafDBDataset, read_table, denormalize
 
 # %% auto #0
-__all__ = ['FIGURES', 'predict', 'halting_weights', 'metrics', 'bootstrap_ci', 'steps_by_class', 'hypothesis_report',
-           'plot_steps_histogram', 'plot_steps_per_class', 'plot_confusion', 'plot_accuracy_vs_steps',
-           'plot_step_gallery', 'make_figures', 'save_figures', 'evaluate', 'evaluate_checkpoint']
+__all__ = ['TTA_MODES', 'FIGURES', 'tta_views', 'tta_outputs', 'predict', 'halting_weights', 'metrics', 'bootstrap_ci',
+           'steps_by_class', 'hypothesis_report', 'plot_steps_histogram', 'plot_steps_per_class', 'plot_confusion',
+           'plot_accuracy_vs_steps', 'plot_step_gallery', 'make_figures', 'save_figures', 'evaluate',
+           'evaluate_checkpoint']
+
+# %% ../nbs/05_evaluate.ipynb #ab95ebeb
+TTA_MODES = ('none', 'flip', 'tencrop')
+
+def tta_views(x:Tensor, # [B, 3, H, W] normalised images
+              tta:str='flip' # 'none', 'flip' or 'tencrop'
+             )->List[Tensor]: # the views, each [B, 3, H, W]; the first is `x` itself for 'none' and 'flip'
+    "The views of a batch that test-time augmentation averages over."
+    if tta == 'none': return [x]
+    if tta == 'flip': return [x, x.flip(-1)]
+    if tta != 'tencrop': raise ValueError(f'tta must be one of {TTA_MODES}, got {tta!r}')
+    H, W = x.shape[-2:]
+    big = F.interpolate(x, size=(round(H * 1.125), round(W * 1.125)), mode='bilinear', align_corners=False)
+    dh, dw = big.shape[-2] - H, big.shape[-1] - W
+    crops = [big[..., i:i + H, j:j + W] for i, j in [(0, 0), (0, dw), (dh, 0), (dh, dw), (dh // 2, dw // 2)]]
+    return crops + [c.flip(-1) for c in crops]
+
+@torch.no_grad()
+def tta_outputs(model:RecursiveFER, # the model, in eval mode
+                x:Tensor, # [B, 3, H, W] images
+                tta:str='flip', # 'none', 'flip' or 'tencrop'
+                first:Optional[ACTOutput]=None # `model.act_forward(x)` when already computed (reused for the view `x`)
+               )->Dict[str, Tensor]: # probs [B, K], steps [B] and ponder_cost [B], each the mean over the views
+    "Softmax probabilities, steps and ponder cost averaged over the TTA views."
+    outs = [first if first is not None and v is x else model.act_forward(v) for v in tta_views(x, tta)]
+    mean = lambda f: torch.stack([f(o) for o in outs]).mean(0)
+    return dict(probs=mean(lambda o: o.logits.float().softmax(1)), steps=mean(lambda o: o.steps.float()),
+                ponder_cost=mean(lambda o: o.ponder_cost.float()))
 
 # %% ../nbs/05_evaluate.ipynb #02e0fb04
 @torch.no_grad()
@@ -33,16 +63,25 @@ def predict(model:RecursiveFER, # a trained model
             batch_size:int=128, # faces per batch
             device:Union[str, torch.device, None]=None, # default: the model's device
             workers:int=0, # DataLoader workers
-            progress:bool=True # show a progress bar
+            progress:bool=True, # show a progress bar
+            tta:str='flip' # test-time augmentation: 'none', 'flip' or 'tencrop' (adds the tta_* columns)
            )->pd.DataFrame: # one row per face
     "Per-face predictions, confidence, ponder cost, steps and halting weights of `model` on `ds`."
     device = torch.device(device) if device is not None else next(model.parameters()).device
     model.eval()
+    if tta not in TTA_MODES: raise ValueError(f'tta must be one of {TTA_MODES}, got {tta!r}')
     parts = []
     for x, y in tqdm(DataLoader(ds, batch_size, shuffle=False, num_workers=workers), desc='predicting', disable=not progress, leave=False):
-        d = model.halting_data(x.to(device))
+        x = x.to(device)
+        out = model.act_forward(x)                                     # the single view
+        d = model.halting_data(x, out)
         parts.append(dict(true=y.numpy(), pred=d['pred'], confidence=d['confidence'], ponder_cost=d['ponder_cost'],
                           steps=d['steps'], lam=d['halting_weights']))
+        if tta != 'none':
+            t = tta_outputs(model, x, tta, first=out)
+            conf, pred = t['probs'].max(1)
+            parts[-1].update(tta_pred=pred.cpu().numpy(), tta_confidence=conf.cpu().numpy(),
+                             tta_steps=t['steps'].cpu().numpy(), tta_ponder_cost=t['ponder_cost'].cpu().numpy())
     cat = lambda k: np.concatenate([p[k] for p in parts])
     df = pd.DataFrame(dict(image_id=ds.table.image_id.values, path=ds.table.path.values, true=cat('true'), pred=cat('pred')))
     df['true_name'] = [ds.classes[i] for i in df.true]
@@ -51,7 +90,11 @@ def predict(model:RecursiveFER, # a trained model
     df['confidence'], df['ponder_cost'], df['steps'] = cat('confidence'), cat('ponder_cost'), cat('steps')
     lam = cat('lam')
     for n in range(lam.shape[1]): df[f'lam_{n + 1}'] = lam[:, n]
-    df.attrs['classes'] = list(ds.classes)
+    if tta != 'none':
+        df['tta_pred'], df['tta_confidence'] = cat('tta_pred'), cat('tta_confidence')
+        df['tta_correct'] = df.true == df.tta_pred
+        df['tta_steps'], df['tta_ponder_cost'] = cat('tta_steps'), cat('tta_ponder_cost')
+    df.attrs['classes'], df.attrs['tta'] = list(ds.classes), tta
     return df
 
 def halting_weights(df:pd.DataFrame)->np.ndarray:
@@ -67,7 +110,12 @@ def metrics(df:pd.DataFrame, # predictions from `predict`
     labels = list(range(len(classes)))
     rep = classification_report(df.true, df.pred, labels=labels, target_names=classes, output_dict=True, zero_division=0)
     present = sorted(set(df.true))
-    return dict(accuracy=float(df.correct.mean()),
+    tta = {}
+    if 'tta_pred' in df:
+        tta = dict(tta=df.attrs.get('tta', 'flip'), tta_accuracy=float(df.tta_correct.mean()),
+                   tta_balanced_accuracy=float(balanced_accuracy_score(df.true, df.tta_pred)) if len(present) > 1 else float(df.tta_correct.mean()),
+                   tta_mean_steps=float(df.tta_ponder_cost.mean()))
+    return dict(**tta, accuracy=float(df.correct.mean()),
                 balanced_accuracy=float(balanced_accuracy_score(df.true, df.pred)) if len(present) > 1 else float(df.correct.mean()),
                 per_class={c: {k: float(rep[c][k]) for k in ('precision', 'recall', 'f1-score', 'support')} for c in classes},
                 confusion_matrix=confusion_matrix(df.true, df.pred, labels=labels).tolist(), classes=classes)
@@ -228,10 +276,14 @@ def _log_wandb(run:Any, res:Dict[str, Any], prefix:str):
     run.log({f'{prefix}/{name}': wandb.Image(str(p)) for name, p in res['figures'].items()})
     run.log({f'{prefix}/predictions': wandb.Table(dataframe=res['predictions'].drop(columns=['path']))})
     h, m = res['hypothesis'], res['metrics']
+    if 'tta_accuracy' in m: run.summary.update({f'{prefix}/TTA_Accuracy': m['tta_accuracy'], f'{prefix}/TTA_Average_Steps': m['tta_mean_steps']})
     run.summary.update({f'{prefix}/Accuracy': m['accuracy'], f'{prefix}/Balanced_Accuracy': m['balanced_accuracy'],
                         f'{prefix}/Spearman_rho': h['spearman_rho'], f'{prefix}/Spearman_p': h['spearman_p'],
                         f'{prefix}/MannWhitney_p': h['mannwhitney_p'], f'{prefix}/Hypothesis_Supported': h['supported']})
     for r in h['per_class']: run.summary[f'{prefix}/Steps_Per_Class/{r["emotion"]}'] = r['mean']
+
+_TTA_TEXT = {'flip': 'mean probabilities of the face and its mirror image, 2 views',
+             'tencrop': 'mean probabilities of 5 crops of the face enlarged by 12.5% and their mirrors, 10 views'}
 
 def evaluate(model:RecursiveFER, # a trained model
              ds:RafDBDataset, # the split to evaluate (eval transform)
@@ -242,11 +294,12 @@ def evaluate(model:RecursiveFER, # a trained model
              prefix:str='Test', # wandb key prefix
              batch_size:int=128, # faces per batch
              show:bool=False, # keep the figures open (to display them inline)
-             progress:bool=True # progress bar while predicting
+             progress:bool=True, # progress bar while predicting
+             tta:str='flip' # test-time augmentation reported beside the single view: 'none', 'flip' or 'tencrop'
             )->Dict[str, Any]: # predictions, metrics, hypothesis report and figure paths
     "Predict on `ds`, then write and print metrics, the hypothesis report and every figure."
     out = Path(out_dir); out.mkdir(parents=True, exist_ok=True)
-    df = predict(model, ds, batch_size, progress=progress)
+    df = predict(model, ds, batch_size, progress=progress, tta=tta)
     df.to_csv(out/'predictions.csv', index=False)
     m = metrics(df)
     classes = list(ds.classes)
@@ -254,7 +307,10 @@ def evaluate(model:RecursiveFER, # a trained model
     figs = save_figures(make_figures(df, ds), out/'figures', close=not show)
     (out/'report.json').write_text(json.dumps(dict(metrics=m, hypothesis={k: v for k, v in h.items() if k != 'markdown'}), indent=1, default=float))
     md = '\n'.join([f"# Evaluation on {len(df)} faces", '',
-                    f"accuracy {m['accuracy']:.4f}, balanced accuracy {m['balanced_accuracy']:.4f}", '',
+                    f"accuracy {m['accuracy']:.4f}, balanced accuracy {m['balanced_accuracy']:.4f} (single view, {df.ponder_cost.mean():.3f} mean steps)", '',
+                    *([f"with test-time augmentation ({_TTA_TEXT[tta]}): accuracy {m['tta_accuracy']:.4f}, balanced accuracy "
+                       f"{m['tta_balanced_accuracy']:.4f}; a face's steps under TTA are the mean of its steps over the views "
+                       f"({m['tta_mean_steps']:.3f} on average). The steps below are the single view's.", ''] if tta != 'none' else []),
                     '| emotion | precision | recall | F1 | faces |', '|---|---|---|---|---|',
                     *[f"| {c} | {v['precision']:.3f} | {v['recall']:.3f} | {v['f1-score']:.3f} | {int(v['support'])} |" for c, v in m['per_class'].items()],
                     '', h['markdown']])

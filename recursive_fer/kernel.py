@@ -12,7 +12,8 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 # %% auto #0
 __all__ = ['LIB_MODULES', 'KERNEL_FILE', 'RAF_DB_SOURCE', 'kernel_metadata', 'validate_kernel_folder', 'push_kernel',
-           'module_source', 'library_cells', 'kernel_notebook', 'build_kernel', 'kernel_is_current']
+           'module_source', 'library_cells', 'recipe_fields', 'config_cell', 'kernel_notebook', 'build_kernel',
+           'kernel_is_current']
 
 # %% ../nbs/06_kernel.ipynb #d489ba2b
 LIB_MODULES = ('utils', 'dataset', 'model', 'loss', 'train', 'evaluate')   # inlined, in dependency order
@@ -128,20 +129,31 @@ library cells here, change the package and rebuild.
 `last.pt`); `run/` with `config.json`, `history.json` and the wandb files; `run/evaluation/` with the per-face
 `predictions.csv`, `report.md` (the hypothesis test) and every figure."""
 
-_CONFIG = """# The run's settings: every field of TrainConfig can be set here (see the TrainConfig cell below).
-CONFIG = dict(
-    epochs=30,          # passes over the training split
-    batch_size=64,      # faces per batch, per GPU
-    lr=2e-3,            # peak AdamW learning rate (linear warm-up, then cosine)
-    tau=0.01,           # price of one step of thinking (ponder cost weight)
-    width=64,           # channels of the recursive feature map
-    max_steps=8,        # most applications of the recursive block
-    halt_bias_init=1.0, # initial halting bias (+1: about two steps at first)
-    size=100,           # image side (RAF-DB aligned faces are 100)
-    workers=2,          # DataLoader workers per process
-)
-DATASET = 'raf-db-dataset'        # the attached data set's folder name under /kaggle/input
-RUN_NAME = 'recursive-fer-kaggle' # wandb run name"""
+def recipe_fields(name:str='gpu', # a key of `train.RECIPES`
+                  lib_path:Union[str, Path, None]=None # the package folder; default the installed one
+                 )->Dict[str, Any]: # the recipe's TrainConfig fields and values
+    "A recipe, read from the train module's source (this module imports nothing of the package)."
+    for node in ast.parse(module_source('train', lib_path)).body:
+        if isinstance(node, ast.AnnAssign) and getattr(node.target, 'id', None) == 'RECIPES':
+            for k, v in zip(node.value.keys, node.value.values):
+                if ast.literal_eval(k) == name: return {kw.arg: ast.literal_eval(kw.value) for kw in v.keywords}
+    raise ValueError(f'no recipe {name!r} in the train module')
+
+def _field_comments(lib_path:Union[str, Path, None]=None)->Dict[str, str]:
+    "TrainConfig's field comments, by field name."
+    src = module_source('train', lib_path)
+    body = src[src.index('class TrainConfig'):src.index('def __post_init__')]
+    return dict(re.findall(r'^    (\w+):[^\n#]*#\s*(.*)$', body, re.M))
+
+def config_cell(lib_path:Union[str, Path, None]=None)->str:
+    "The parameters cell: the GPU recipe's values, one commented line each."
+    fields, notes = recipe_fields('gpu', lib_path), _field_comments(lib_path)
+    rows = [f'    {k}={v!r},'.ljust(30) + f'# {notes.get(k, "")}' for k, v in fields.items()]
+    return '\n'.join(["# The run's settings: the `gpu` recipe, measured on real faces (see the docs' Real faces page). Edit any",
+                      '# value, or add any other TrainConfig field (see the TrainConfig cell below).',
+                      'CONFIG = dict(', *rows, ')',
+                      "DATASET = 'raf-db-dataset'        # the attached data set's folder name under /kaggle/input",
+                      "RUN_NAME = 'recursive-fer-kaggle' # wandb run name"])
 
 _STEPS = [
     ("## wandb\n\nThe key comes from the environment, then from the notebook's secrets; without one, wandb runs offline.",
@@ -180,7 +192,7 @@ def kernel_notebook(lib_path:Union[str, Path, None]=None # the package folder to
                    )->nbformat.NotebookNode:
     "The self-contained Kaggle notebook: instructions, config, inlined library, then the job's steps."
     cells = [new_markdown_cell(_INTRO), new_markdown_cell('## Configuration'),
-             new_code_cell(_CONFIG, metadata={'tags': ['parameters']}),
+             new_code_cell(config_cell(lib_path), metadata={'tags': ['parameters']}),
              new_markdown_cell('## The library\n\nThe `recursive_fer` package, inlined (one cell per module, in dependency order), '
                                'so the kernel needs neither internet nor a pip install.')]
     for mod, src in zip(LIB_MODULES, library_cells(lib_path)):

@@ -5,7 +5,7 @@
 # %% ../nbs/02_model.ipynb #c394cce4
 from __future__ import annotations
 from dataclasses import dataclass
-from typing import List, Optional, Tuple
+from typing import List, Optional, Sequence, Tuple
 import numpy as np
 import torch
 from torch import nn, Tensor
@@ -13,7 +13,8 @@ from fastcore.basics import patch
 import torch.nn.functional as F
 
 # %% auto #0
-__all__ = ['group_norm', 'ConvNormAct', 'Stem', 'RecursiveBlock', 'ClassifierHead', 'HaltingHead', 'ACTOutput', 'RecursiveFER']
+__all__ = ['STEMS', 'group_norm', 'ConvNormAct', 'Stem', 'RecursiveBlock', 'ResidualStem', 'make_stem', 'ClassifierHead',
+           'HaltingHead', 'ACTOutput', 'RecursiveFER']
 
 # %% ../nbs/02_model.ipynb #f8a95b51
 def group_norm(c:int, # channels
@@ -52,6 +53,34 @@ class RecursiveBlock(nn.Module):
         r = self.conv1(F.gelu(self.norm1(u)))     # [B, C, H, W]
         r = self.conv2(F.gelu(self.norm2(r)))     # [B, C, H, W]
         return h + r
+
+# %% ../nbs/02_model.ipynb #54b6164b
+class ResidualStem(nn.Sequential):
+    "Strided stages of pre-activation residual blocks: `[B, 3, H, W] -> [B, C, H/2^S, W/2^S]`, S = len(widths) + 1."
+    def __init__(self, in_chans:int=3, # input image channels
+                 width:int=128, # C, channels of the last stage (the recursive width)
+                 widths:Sequence[int]=(32, 64), # channels of the stages before the last one
+                 blocks:int=1 # residual blocks per stage
+                ):
+        if blocks < 0 or any(c < 2 for c in widths): raise ValueError(f'stem widths must be >= 2 and blocks >= 0, got {list(widths)}, {blocks}')
+        layers, c_in = [], in_chans
+        for c in [*widths, width]:                           # each stage: [B, c_in, h, w] -> [B, c, h/2, w/2]
+            layers += [ConvNormAct(c_in, c, stride=2), *[RecursiveBlock(c) for _ in range(blocks)]]
+            c_in = c
+        super().__init__(*layers)
+
+STEMS = ('seed', 'residual')
+
+def make_stem(stem:str='seed', # 'seed' (two ConvNormAct, stride 4) or 'residual' (`ResidualStem`)
+              in_chans:int=3, # input image channels
+              width:int=64, # C, channels of the map handed to the recursive block
+              widths:Sequence[int]=(32, 64), # residual stem: channels of the stages before the last
+              blocks:int=1 # residual stem: residual blocks per stage
+             )->nn.Module:
+    "The stem named by `stem`."
+    if stem == 'seed': return Stem(in_chans, width)
+    if stem == 'residual': return ResidualStem(in_chans, width, widths, blocks)
+    raise ValueError(f'stem must be one of {STEMS}, got {stem!r}')
 
 # %% ../nbs/02_model.ipynb #4947dc27
 class ClassifierHead(nn.Module):
@@ -92,7 +121,10 @@ class RecursiveFER(nn.Module):
                  act:bool=True, # False: fixed depth, always max_steps steps (the baseline)
                  fixed_readout:str='last', # with act=False: 'last' step's logits or 'mean' over steps
                  compact:bool=True, # drop halted rows from the working batch (False: masked full-batch form)
-                 in_chans:int=3 # input image channels
+                 in_chans:int=3, # input image channels
+                 stem:str='seed', # 'seed' (two convolutions, stride 4) or 'residual' (`ResidualStem`, stride 8)
+                 stem_widths:Sequence[int]=(32, 64), # residual stem: channels of the stages before the recursive width
+                 stem_blocks:int=1 # residual stem: residual blocks per stage
                 ):
         super().__init__()
         if n_classes < 2: raise ValueError(f'n_classes must be >= 2, got {n_classes}')
@@ -102,7 +134,8 @@ class RecursiveFER(nn.Module):
         if fixed_readout not in ('last', 'mean'): raise ValueError(f"fixed_readout must be 'last' or 'mean', got {fixed_readout!r}")
         self.n_classes, self.width, self.max_steps, self.eps = n_classes, width, max_steps, eps
         self.act, self.fixed_readout, self.compact, self.input_injection = act, fixed_readout, compact, input_injection
-        self.stem = Stem(in_chans, width)
+        self.stem_kind = stem
+        self.stem = make_stem(stem, in_chans, width, stem_widths, stem_blocks)
         self.block = RecursiveBlock(width, input_injection)
         self.head = ClassifierHead(width, n_classes)
         self.halt = HaltingHead(width, halt_bias_init)
@@ -179,10 +212,11 @@ def forward(self:RecursiveFER, x:Tensor # [B, 3, H, W] images
 # %% ../nbs/02_model.ipynb #428e04a1
 @patch
 @torch.no_grad()
-def halting_data(self:RecursiveFER, x:Tensor # [B, 3, H, W] images
+def halting_data(self:RecursiveFER, x:Tensor, # [B, 3, H, W] images
+                 out:Optional[ACTOutput]=None # `act_forward(x)` when already computed (it is then reused)
                 )->dict: # numpy arrays: pred, confidence, probs [B, K], ponder_cost, steps, halting_weights [B, N_max]
     "Per-sample predictions, step counts and halting weights as numpy arrays."
-    out = self.act_forward(x)
+    out = self.act_forward(x) if out is None else out
     probs = out.logits.float().softmax(1)                          # [B, K]
     lam = torch.stack(out.step_probs, 1).float()                   # [B, n executed]
     lam = F.pad(lam, (0, self.max_steps - lam.shape[1]))           # [B, N_max]

@@ -17,13 +17,13 @@ from torch.utils.data import DataLoader, DistributedSampler
 from tqdm import tqdm
 from .utils import seed_everything, get_device, iskaggle, kaggle_working, get_wandb_key, extract_dataset
 from .dataset import RafDBDataset, AugConfig, read_table, build_cache, DatasetError
-from .model import RecursiveFER
+from .model import RecursiveFER, STEMS
 from .loss import DifferentiablePonderLoss
 
 # %% auto #0
-__all__ = ['TrainConfig', 'resolve_data', 'dist_env', 'launch', 'checkpoint_dir', 'save_checkpoint', 'load_checkpoint',
+__all__ = ['RECIPES', 'TrainConfig', 'resolve_data', 'dist_env', 'launch', 'checkpoint_dir', 'save_checkpoint', 'load_checkpoint',
            'check_compatible', 'load_model', 'WandbLogger', 'read_wandb_history', 'wandb_run_dirs', 'EpochMeter',
-           'run_epoch', 'warmup_cosine', 'fit', 'evaluate_test', 'plot_history', 'demo_config']
+           'run_epoch', 'warmup_cosine', 'fit', 'evaluate_test', 'plot_history', 'demo_config', 'recipe_config']
 
 # %% ../nbs/04_train.ipynb #b62922cb
 @dataclass
@@ -45,8 +45,13 @@ class TrainConfig:
     input_injection:bool = False        # feed the stem output to every step
     act:bool = True                     # False: fixed depth (max_steps steps), the baseline
     fixed_readout:str = 'last'          # fixed depth: 'last' step's logits or the 'mean' over steps
+    stem:str = 'seed'                   # 'seed' (two convolutions, stride 4) or 'residual' (strided residual stages, stride 8)
+    stem_widths:List[int] = field(default_factory=lambda: [32, 64])  # residual stem: stage channels before the recursive width
+    stem_blocks:int = 1                 # residual stem: residual blocks per stage
     # loss
     tau:float = 0.01                    # price of one step of thinking (ponder cost weight)
+    tau_warmup_epochs:float = 0.0       # ramp tau linearly from 0 over this many epochs once ACT is on (0: full tau at once)
+    act_warmup_epochs:int = 0           # first train this many epochs at fixed depth (mean of every step's logits), then ACT
     ponder_weights:Optional[Dict[str, float]] = None  # per-class ponder factors, e.g. {"Happiness": 2.0}
     ce_weights:str = 'none'             # 'none' or 'inverse' (inverse class frequency) cross-entropy weights
     label_smoothing:float = 0.1         # label smoothing of the cross entropy
@@ -83,11 +88,28 @@ class TrainConfig:
         for name in ('epochs', 'batch_size', 'size', 'width', 'max_steps'):
             if getattr(self, name) < 1: raise ValueError(f'{name} must be >= 1, got {getattr(self, name)}')
         if self.lr <= 0: raise ValueError(f'lr must be > 0, got {self.lr}')
+        if self.act_warmup_epochs < 0 or (self.act and self.act_warmup_epochs >= self.epochs):
+            raise ValueError(f'act_warmup_epochs must be in [0, epochs={self.epochs}), got {self.act_warmup_epochs}: '
+                             'for a shorter run, lower act_warmup_epochs too')
+        if self.stem not in STEMS: raise ValueError(f'stem must be one of {STEMS}, got {self.stem!r}')
+        self.stem_widths = [int(c) for c in self.stem_widths]
 
     def model_kwargs(self)->Dict[str, Any]:
         "Constructor arguments of `RecursiveFER` (without the number of classes)."
         return dict(width=self.width, max_steps=self.max_steps, eps=self.eps, halt_bias_init=self.halt_bias_init,
-                    input_injection=self.input_injection, act=self.act, fixed_readout=self.fixed_readout)
+                    input_injection=self.input_injection, act=self.act, fixed_readout=self.fixed_readout,
+                    stem=self.stem, stem_widths=list(self.stem_widths), stem_blocks=self.stem_blocks)
+
+    def act_on(self, epoch:int # 0-based epoch
+              )->bool: # whether the model halts adaptively in that epoch
+        "ACT is on once the fixed-depth warm-up (`act_warmup_epochs`) is over."
+        return self.act and epoch >= self.act_warmup_epochs
+
+    def tau_at(self, epoch:int # 0-based epoch
+              )->float: # the ponder weight used in that epoch
+        "tau for `epoch`: 0 during the ACT warm-up, then ramped linearly over `tau_warmup_epochs`, then constant."
+        if self.tau_warmup_epochs <= 0: return self.tau
+        return self.tau * min(1.0, max(0, epoch - self.act_warmup_epochs) / self.tau_warmup_epochs)
 
     def aug(self)->AugConfig:
         "The training augmentation strengths."
@@ -211,7 +233,7 @@ def check_compatible(ckpt:Dict[str, Any], # a loaded checkpoint
     if list(ckpt['classes']) != list(classes):
         raise ValueError(f'{source} was trained on classes {ckpt["classes"]} but this data set has {classes}; '
                          'use another out_dir or resume=False')
-    saved = ckpt['config']
+    saved = {**asdict(TrainConfig()), **ckpt['config']}          # fields added since the checkpoint hold their defaults
     diff = {k: (saved.get(k), v) for k, v in model_kwargs.items() if saved.get(k) != v}
     if diff: raise ValueError(f'{source} has another model: ' + ', '.join(f'{k}={a!r} there, {b!r} here' for k, (a, b) in diff.items()))
 
@@ -376,6 +398,11 @@ def warmup_cosine(opt:torch.optim.Optimizer, warmup_steps:int, total_steps:int)-
     return torch.optim.lr_scheduler.LambdaLR(opt, f)
 
 # %% ../nbs/04_train.ipynb #c983f65b
+def _set_phase(model:RecursiveFER, cfg:TrainConfig, epoch:int):
+    "ACT, or fixed depth with the mean readout during the ACT warm-up."
+    model.act = cfg.act_on(epoch)
+    model.fixed_readout = 'mean' if cfg.act and not model.act else cfg.fixed_readout
+
 def _rng_state()->Dict[str, Any]:
     return dict(python=random.getstate(), numpy=np.random.get_state(), torch=torch.get_rng_state(),
                 cuda=torch.cuda.get_rng_state_all() if torch.cuda.is_available() else None)
@@ -423,16 +450,17 @@ def fit(cfg:TrainConfig, # what to train and how
     _, fp16 = _autocast(device, cfg.amp)
     scaler = torch.amp.GradScaler(device.type, enabled=fp16)
     ckdir, out = checkpoint_dir(cfg), Path(cfg.out_dir)
-    start, best_acc, history, run_id = 0, -1.0, [], None
+    start, best_acc, history, run_id, elapsed = 0, -1.0, [], None, 0.0
     if resume and (ckdir/'last.pt').exists():
         ck = load_checkpoint(ckdir/'last.pt')
         check_compatible(ck, classes, cfg.model_kwargs(), str(ckdir/'last.pt'))
         model.load_state_dict(ck['model']); opt.load_state_dict(ck['optimizer']); sched.load_state_dict(ck['scheduler'])
         scaler.load_state_dict(ck['scaler']); _set_rng_state(ck['rng'])
         start, best_acc, history, run_id = ck['epoch'], ck['best_acc'], ck['history'], ck.get('wandb_run_id')
+        elapsed = ck.get('elapsed_s', 0.0)
         if main: print(f'resuming from {ckdir/"last.pt"} after epoch {start} of {cfg.epochs}')
     net = nn.parallel.DistributedDataParallel(model, device_ids=[device.index] if device.type == 'cuda' else None,
-                                              find_unused_parameters=not cfg.act) if world > 1 else model
+                                              find_unused_parameters=not cfg.act or cfg.act_warmup_epochs > 0) if world > 1 else model
     logger = WandbLogger(cfg, run_id) if main else None
     if main:
         cfg.save(out/'config.json'); cfg.save(out/'config.yaml')
@@ -441,18 +469,23 @@ def fit(cfg:TrainConfig, # what to train and how
     try:
         for epoch in range(start, cfg.epochs):
             if world > 1: dl['train'].sampler.set_epoch(epoch)
+            loss_fn.tau = cfg.tau_at(epoch)                            # ponder warm-up (constant without one)
+            _set_phase(model, cfg, epoch)                              # fixed depth during the ACT warm-up
+            t_epoch = time.time()
             tr = run_epoch(net, dl['train'], loss_fn, classes, device, opt, sched, scaler, cfg, epoch, 'Train', main)
             with torch.no_grad(): va = run_epoch(net, dl['val'], loss_fn, classes, device, cfg=cfg, epoch=epoch, prefix='Val', show=main)
-            row = dict(epoch=epoch + 1, lr=sched.get_last_lr()[0], **tr, **va)
+            row = dict(epoch=epoch + 1, lr=sched.get_last_lr()[0], tau=loss_fn.tau, **tr, **va)
+            elapsed += time.time() - t_epoch                           # wall time of training + validation, over resumes
             history.append(row)
             if main:
-                improved = va['Val/Accuracy'] > best_acc
-                best_acc = max(best_acc, va['Val/Accuracy'])
+                eligible = cfg.act_on(epoch) or not cfg.act                # a warm-up epoch is not the model evaluated
+                improved = eligible and va['Val/Accuracy'] > best_acc
+                if improved: best_acc = va['Val/Accuracy']
                 logger.log({**row, 'LR': row['lr'], 'Val/Best_Accuracy': best_acc}, step=epoch + 1)
                 state = dict(model=model.state_dict(), optimizer=opt.state_dict(), scheduler=sched.state_dict(),
                              scaler=scaler.state_dict(), epoch=epoch + 1, best_acc=best_acc, history=history,
                              config=asdict(cfg), classes=classes, metrics=row, rng=_rng_state(),
-                             wandb_run_id=logger.id, world_size=world, saved_by_rank=rank)
+                             wandb_run_id=logger.id, world_size=world, saved_by_rank=rank, elapsed_s=elapsed)
                 save_checkpoint(state, ckdir/'last.pt')
                 if improved: save_checkpoint(state, ckdir/'best.pt')
                 _atomic_write_text(out/'history.json', json.dumps(history, indent=1))
@@ -509,3 +542,22 @@ def demo_config(root:Union[str, Path, None]=None, # where the synthetic data goe
         make_synthetic_fer(data, 'raf-kaggle', n_per_class=80, n_test_per_class=20, size=64, seed=0)
     return TrainConfig(data=str(data), out_dir=out_dir, size=64, width=32, max_steps=6, epochs=60, batch_size=32,
                        lr=3e-3, workers=0, run_name='demo')
+
+# %% ../nbs/04_train.ipynb #523d6112
+RECIPES:Dict[str, Dict[str, Any]] = {
+    'cpu': dict(size=48, stem='residual', stem_widths=[32, 64], stem_blocks=1, width=128, max_steps=6,
+                halt_bias_init=-3.0, tau=0.001, act_warmup_epochs=5, tau_warmup_epochs=3, epochs=30, batch_size=128, lr=2e-3,
+                weight_decay=0.05, label_smoothing=0.1, aug_scale=0.1, aug_shift=0.1, aug_rotate=10.0,
+                aug_flip_p=0.5, aug_cutout_p=0.5, aug_jitter=0.2, workers=1),
+    'gpu': dict(size=96, stem='residual', stem_widths=[64, 128], stem_blocks=2, width=256, max_steps=8,
+                halt_bias_init=-3.0, tau=0.001, act_warmup_epochs=8, tau_warmup_epochs=5, epochs=60, batch_size=128, lr=2e-3,
+                weight_decay=0.05, label_smoothing=0.1, aug_scale=0.15, aug_shift=0.1, aug_rotate=15.0,
+                aug_flip_p=0.5, aug_cutout_p=0.5, aug_jitter=0.3, workers=2),
+}
+
+def recipe_config(name:str, # 'cpu' or 'gpu'
+                  **overrides # any TrainConfig field, e.g. data=..., out_dir=...
+                 )->TrainConfig:
+    "The TrainConfig of a recipe, with `overrides` applied."
+    if name not in RECIPES: raise ValueError(f'unknown recipe {name!r}; choose one of {sorted(RECIPES)}')
+    return TrainConfig.from_dict({**RECIPES[name], **overrides}, f'recipe {name!r}')

@@ -15,7 +15,8 @@ from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parent.parent
 KERNEL = ROOT/'kaggle_kernel'/'recursive-fer.ipynb'
-TINY = dict(epochs=2, batch_size=32, size=48, width=16, max_steps=4, workers=0, lr=3e-3)
+TINY = dict(epochs=2, batch_size=32, size=48, width=16, stem_widths=[8, 16], max_steps=4, act_warmup_epochs=1,
+            tau_warmup_epochs=1, workers=0, lr=3e-3)
 
 STUB_NO_KEY = "class UserSecretsClient:\n    def get_secret(self, label):\n        return None\n"
 STUB_RAISES = ("class BackendError(Exception): pass\n"
