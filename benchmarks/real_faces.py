@@ -22,6 +22,7 @@ import pandas as pd
 import torch
 from torch.utils.flop_counter import FlopCounterMode
 from recursive_fer.model import RecursiveFER
+from recursive_fer.utils import atomic_write
 from recursive_fer.train import TrainConfig, RECIPES, recipe_config, fit, load_checkpoint
 from recursive_fer.evaluate import steps_by_class
 
@@ -182,8 +183,8 @@ def main():
     t0, rows = time.time(), []
     for seed in range(42, 42 + a.seeds): rows += run_seed(a, base, seed, runs)
     md = report(a, base, rows, time.time() - t0)
-    (out/'results.md').write_text(md + '\n')
-    (out/'results.json').write_text(json.dumps(rows, indent=1, default=float))
+    atomic_write(out/'results.md', md + '\n')
+    atomic_write(out/'results.json', json.dumps(rows, indent=1, default=float))
     plots(rows, out)
     print(md); print(f'\nwrote {out}/results.md, results.json and 3 plots; runs in {runs}')
 

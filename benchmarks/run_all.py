@@ -18,6 +18,7 @@ from torch.utils.flop_counter import FlopCounterMode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from recursive_fer.model import RecursiveFER
+from recursive_fer.utils import atomic_write
 from recursive_fer.train import TrainConfig, fit, demo_config, load_checkpoint
 from recursive_fer.dataset import RafDBDataset, make_synthetic_fer, read_table
 import data_pipeline
@@ -309,9 +310,9 @@ def main():
         if 5 in a.sections: res['halting_bias'] = bench_halting_bias(a, tmp)
     plots(out, res.get('accuracy_compute', []), res.get('halting_bias', []))
     say(f'Total time: {time.time() - t_start:.0f}s.')
-    (out/'results.md').write_text('\n'.join(MD) + '\n')
+    atomic_write(out/'results.md', '\n'.join(MD) + '\n')
     strip = lambda rs: [{k: v for k, v in r.items() if k != 'history'} for r in rs] if isinstance(rs, list) else rs
-    (out/'results.json').write_text(json.dumps({k: strip(v) for k, v in res.items()}, indent=1, default=float))
+    atomic_write(out/'results.json', json.dumps({k: strip(v) for k, v in res.items()}, indent=1, default=float))
     print(f'\nwrote {out/"results.md"}, {out/"results.json"} and the plots')
 
 if __name__ == '__main__': main()

@@ -10,6 +10,7 @@ import argparse, json
 from pathlib import Path
 import matplotlib; matplotlib.use('Agg')
 import matplotlib.pyplot as plt
+from recursive_fer.utils import atomic_write
 
 PREFIX = 'ACT_Val/Steps_Per_Class/'
 
@@ -45,7 +46,7 @@ def main():
         runs[name] = read(Path(path))
     out = Path(a.out); out.mkdir(parents=True, exist_ok=True)
     plot(runs, out)
-    (out/'steps_over_epochs.json').write_text(json.dumps(runs, indent=1))
+    atomic_write(out/'steps_over_epochs.json', json.dumps(runs, indent=1))
     print(f'wrote {out}/steps_over_epochs.png and steps_over_epochs.json')
 
 if __name__ == '__main__': main()

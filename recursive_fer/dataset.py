@@ -4,12 +4,12 @@
 
 # %% ../nbs/01_dataset.ipynb #29f918f7
 from __future__ import annotations
-import os, re, csv, json, math, hashlib, shutil, warnings, zipfile
+import os, re, csv, json, math, errno, functools, hashlib, shutil, warnings, zipfile
 os.environ.setdefault('NO_ALBUMENTATIONS_UPDATE', '1')   # no update check over the network at import
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, asdict
 from pathlib import Path
-from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
 import cv2
 import numpy as np
 import pandas as pd
@@ -19,13 +19,14 @@ from torch.utils.data import Dataset
 import albumentations as A
 from albumentations.pytorch import ToTensorV2
 from tqdm import tqdm
-from .utils import iskaggle, kaggle_working
+from .utils import iskaggle, kaggle_working, atomic_path, atomic_write, build_once, remove_temps
 
 # %% auto #0
-__all__ = ['RAF_CLASSES', 'ALL_CLASSES', 'CLASS_ALIASES', 'IMAGE_EXTS', 'LAYOUTS', 'MEAN', 'STD', 'canonical_class', 'draw_face',
-           'jitter_expression', 'make_synthetic_fer', 'DatasetError', 'find_layout', 'add_val_split', 'read_table',
-           'default_cache_dir', 'decode_image', 'build_cache', 'AugConfig', 'eval_transforms', 'train_transforms',
-           'denormalize', 'RafDBDataset', 'show_batch']
+__all__ = ['RAF_CLASSES', 'ALL_CLASSES', 'CLASS_ALIASES', 'IMAGE_EXTS', 'LAYOUTS', 'MEAN', 'STD', 'canonical_class',
+           'check_hard_easy', 'draw_face', 'jitter_expression', 'make_synthetic_fer', 'DatasetError', 'find_layout',
+           'add_val_split', 'read_table', 'default_cache_dir', 'decode_image', 'pixel_hash', 'build_cache',
+           'cache_hashes', 'find_duplicates', 'describe_duplicates', 'drop_duplicates', 'AugConfig', 'eval_transforms',
+           'train_transforms', 'denormalize', 'RafDBDataset', 'show_batch']
 
 # %% ../nbs/01_dataset.ipynb #dcb05099
 RAF_CLASSES = ['Surprise', 'Fear', 'Disgust', 'Happiness', 'Sadness', 'Anger', 'Neutral']
@@ -41,6 +42,17 @@ def canonical_class(name:str # a class folder or label name, any case
                    )->Optional[str]: # canonical name, or None when unknown
     "Canonical class name for `name` (angry -> Anger, happy -> Happiness, ...)."
     return CLASS_ALIASES.get(name.strip().lower())
+
+# %% ../nbs/01_dataset.ipynb #8de47024
+def check_hard_easy(hard:str, # the hard class of the Mann-Whitney test
+                    easy:str, # the easy class
+                    classes:Sequence[str] # the data set's classes
+                   ):
+    "A clear error, naming the classes present, when the hard or easy class is not one of them (or they are the same)."
+    for role, c in (('hard', hard), ('easy', easy)):
+        if c not in classes: raise ValueError(f'{role} class {c!r} is not in this data set; its classes are {list(classes)}: '
+                                              f'choose the {role} class of the Mann-Whitney test from them')
+    if hard == easy: raise ValueError(f'the hard and the easy class are both {hard!r}: choose two different classes')
 
 # %% ../nbs/01_dataset.ipynb #bc7b9190
 # mean expression parameters per class: mouth curve, mouth open, brow height, brow tilt (+ inner up), eye open, asymmetry, wrinkle
@@ -135,12 +147,11 @@ def _write_layout(root:Path, layout:str, items:List[Tuple[str, str, str, np.ndar
             _write_image(root/split/_FOLDER_NAMES[cls]/f'{iid}.jpg', img)
         else: raise ValueError(f'unknown layout {layout!r}; choose one of {LAYOUTS}')
     if layout == 'raf-basic':
-        (root/'basic'/'EmoLabel').mkdir(parents=True, exist_ok=True)
-        (root/'basic'/'EmoLabel'/'list_patition_label.txt').write_text('\n'.join(lines['train'] + lines['test']) + '\n')
+        atomic_write(root/'basic'/'EmoLabel'/'list_patition_label.txt', '\n'.join(lines['train'] + lines['test']) + '\n')
     elif layout == 'raf-kaggle':
-        for s in ('train', 'test'): (root/f'{s}_labels.csv').write_text('image,label\n' + '\n'.join(lines[s]) + '\n')
+        for s in ('train', 'test'): atomic_write(root/f'{s}_labels.csv', 'image,label\n' + '\n'.join(lines[s]) + '\n')
     elif layout == 'label-files':
-        for s in ('train', 'test'): (root/f'{s}_label.txt').write_text('\n'.join(lines[s]) + '\n')
+        for s in ('train', 'test'): atomic_write(root/f'{s}_label.txt', '\n'.join(lines[s]) + '\n')
 
 # %% ../nbs/01_dataset.ipynb #7258e779
 def make_synthetic_fer(root:Union[str, Path], # folder to write the data set into
@@ -192,20 +203,42 @@ def _numeric_label(tok:str, where:str, n:int=len(RAF_CLASSES))->int:
     if name not in RAF_CLASSES: raise DatasetError(f'{where}: unknown label {tok!r}; expected 1..{n} or a class name from {RAF_CLASSES}')
     return RAF_CLASSES.index(name)
 
+def _fields(line:str, sep:Optional[str])->List[str]:
+    "A label line's (image, label) fields: split on `sep` (tabs or semicolons accepted too), else on the last blank."
+    if sep and sep not in line:
+        sep = next((c for c in ('\t', ';') if c in line), None)
+    return [t.strip() for t in (line.split(sep) if sep else line.rsplit(None, 1))]
+
 def _rows(path:Path, sep:Optional[str]=None, header:bool=False)->List[Tuple[int, List[str]]]:
-    "Non-empty lines of a label file as (line number, fields)."
+    "Non-empty lines of a label file as (line number, fields); a BOM, CRLF ends, tabs and trailing blanks are fine."
     if not path.exists(): raise DatasetError(f'label file {path} does not exist')
+    try: text = path.read_text(encoding='utf-8-sig')
+    except UnicodeDecodeError as e: raise DatasetError(f'{path}: not UTF-8 text ({e})') from e
     out = []
-    for i, line in enumerate(path.read_text(encoding='utf-8-sig').splitlines(), 1):
+    for i, line in enumerate(text.splitlines(), 1):
         if not line.strip() or (header and i == 1): continue
-        parts = [t.strip() for t in (line.split(sep) if sep else line.rsplit(None, 1))]
+        parts = _fields(line, sep)
         if len(parts) != 2 or not parts[0]: raise DatasetError(f'{path}:{i}: expected "<image> <label>", got {line!r}')
         out.append((i, parts))
     return out
 
+@functools.lru_cache(maxsize=256)
+def _names_by_lower(folder:str, mtime_ns:int)->Dict[str, str]:
+    "File names in `folder` by their lower-case form (cached while the folder is unchanged)."
+    return {n.lower(): n for n in os.listdir(folder)}
+
+def _find_file(path:Path)->Optional[Path]:
+    "`path` itself, or the one file beside it whose name differs only in case (a.jpg listed, A.JPG on disk)."
+    if path.is_file(): return path
+    d = path.parent
+    if not d.is_dir(): return None
+    name = _names_by_lower(str(d), d.stat().st_mtime_ns).get(path.name.lower())
+    return d/name if name is not None and (d/name).is_file() else None
+
 def _record(path:Path, label:int, split:str, listed_in:str)->dict:
-    if not path.is_file(): raise DatasetError(f'{listed_in}: listed image {path} does not exist')
-    return dict(image_id=_image_id(path), path=str(path), label=label, split=split, subject=_subject(path))
+    found = _find_file(path)
+    if found is None: raise DatasetError(f'{listed_in}: listed image {path} does not exist')
+    return dict(image_id=_image_id(found), path=str(found), label=label, split=split, subject=_subject(found))
 
 # %% ../nbs/01_dataset.ipynb #eba151a0
 def _parse_raf_basic(base:Path)->Tuple[List[dict], List[str]]:
@@ -360,10 +393,62 @@ def decode_image(path:Union[str, Path], # image file
 
 # %% ../nbs/01_dataset.ipynb #e07796ba
 def _fingerprint(paths:Sequence[str], size:int)->str:
-    h = hashlib.sha1(f'v1 {size}'.encode())
+    h = hashlib.sha1(f'v2 {size}'.encode())
     for p in paths:
         st = os.stat(p); h.update(f'{p}\0{st.st_size}\0{st.st_mtime_ns}\n'.encode())
     return h.hexdigest()[:16]
+
+def _cache_files(cache_dir:Path, size:int, key:str)->Tuple[Path, Path, Path]:
+    "The array, the pixel hashes and the manifest of one cache."
+    stem = cache_dir/f'images-{size}px-{key}'
+    return stem.with_suffix('.npy'), stem.with_suffix('.hashes'), stem.with_suffix('.json')
+
+def _cache_manifest(cache_dir:Path, size:int, key:str, n:int)->Optional[dict]:
+    "The manifest of a finished, intact cache of `n` faces, else None."
+    npy, hashes, manifest = _cache_files(cache_dir, size, key)
+    try:
+        m = json.loads(manifest.read_text())
+        ok = (m.get('key'), m.get('n')) == (key, n) and np.load(npy, mmap_mode='r').shape == (n, size, size, 3) \
+             and np.load(hashes).shape == (n,)
+    except (OSError, ValueError): return None
+    return m if ok else None
+
+def pixel_hash(img:np.ndarray # an image array
+              )->int: # 64-bit hash of its pixels (never 0)
+    "A hash of an image's pixels: equal for pixel-identical faces."
+    return int.from_bytes(hashlib.blake2b(np.ascontiguousarray(img).tobytes(), digest_size=8).digest(), 'little') | 1
+
+def _reserve(path:Path):
+    "Allocate a file's blocks now, so a full disk fails here (ENOSPC), not as a crash while writing through a memmap."
+    if not hasattr(os, 'posix_fallocate'): return
+    with open(path, 'r+b') as f:
+        try: os.posix_fallocate(f.fileno(), 0, os.fstat(f.fileno()).st_size)
+        except OSError as e:
+            if e.errno == errno.ENOSPC: raise
+
+# %% ../nbs/01_dataset.ipynb #43b2df5e
+def _decode_all(paths:Sequence[str], size:int, files:Tuple[Path, Path, Path], key:str, skip_corrupt:bool, workers:int,
+                progress:bool):
+    "Decode every image into the cache files: the array, then the hashes, then the manifest (the finished mark)."
+    npy, hashes_path, manifest = files
+    for f in files: remove_temps(f)
+    hashes, corrupt = np.zeros(len(paths), np.uint64), []
+    with atomic_path(npy) as tmp:
+        arr = np.lib.format.open_memmap(tmp, mode='w+', dtype=np.uint8, shape=(len(paths), size, size, 3))
+        _reserve(tmp)
+        def _one(i:int):
+            try: arr[i] = img = decode_image(paths[i], size); hashes[i] = pixel_hash(img)
+            except DatasetError:
+                if not skip_corrupt: raise
+                corrupt.append(i)
+        with ThreadPoolExecutor(workers) as ex:
+            list(tqdm(ex.map(_one, range(len(paths))), total=len(paths), desc=f'decoding {len(paths)} images once',
+                      disable=not progress, leave=False))
+        arr.flush(); del arr
+    with atomic_path(hashes_path) as tmp:
+        with open(tmp, 'wb') as f: np.save(f, hashes)
+    atomic_write(manifest, json.dumps(dict(key=key, n=len(paths), size=size, corrupt=sorted(corrupt),
+                                           first=str(paths[0]) if paths else '')))
 
 def build_cache(paths:Sequence[str], # image files, in table order
                 size:int=100, # side of the cached images
@@ -372,37 +457,53 @@ def build_cache(paths:Sequence[str], # image files, in table order
                 workers:int=4, # decoding threads
                 progress:bool=True # show a progress bar
                )->Tuple[Path, List[int]]: # the .npy file and the indices of corrupt images
-    "Decode `paths` once into a memory-mapped uint8 array (reused while the files are unchanged)."
+    "Decode `paths` once into a memory-mapped uint8 array (reused while the files are unchanged; built once at a time)."
     cache_dir = Path(cache_dir) if cache_dir is not None else default_cache_dir()
-    cache_dir.mkdir(parents=True, exist_ok=True)
     key = _fingerprint(paths, size)
-    npy, manifest = cache_dir/f'images-{size}px-{key}.npy', cache_dir/f'images-{size}px-{key}.json'
-    if npy.exists() and manifest.exists():
-        m = json.loads(manifest.read_text())
-        if m.get('key') == key and m.get('n') == len(paths):
-            if m['corrupt'] and not skip_corrupt: raise DatasetError(f'corrupt or truncated image: {paths[m["corrupt"][0]]} ({len(m["corrupt"])} in all)')
-            return npy, m['corrupt']
-    tmp = npy.with_name(npy.stem + f'.partial-{os.getpid()}.npy')
-    arr = np.lib.format.open_memmap(tmp, mode='w+', dtype=np.uint8, shape=(len(paths), size, size, 3))
-    corrupt: List[int] = []
-    def _one(i:int):
-        try: arr[i] = decode_image(paths[i], size)
-        except DatasetError:
-            if not skip_corrupt: raise
-            corrupt.append(i)
-    try:
-        with ThreadPoolExecutor(workers) as ex:
-            list(tqdm(ex.map(_one, range(len(paths))), total=len(paths), desc=f'decoding {len(paths)} images once',
-                      disable=not progress, leave=False))
-        arr.flush(); del arr
-        os.replace(tmp, npy)
-    finally:
-        if tmp.exists(): tmp.unlink()
-    corrupt.sort()
-    tmp_m = manifest.with_suffix('.json.partial')
-    tmp_m.write_text(json.dumps(dict(key=key, n=len(paths), size=size, corrupt=corrupt, first=str(paths[0]) if paths else '')))
-    os.replace(tmp_m, manifest)
-    return npy, corrupt
+    files = _cache_files(cache_dir, size, key)
+    build_once(files[0], lambda: _cache_manifest(cache_dir, size, key, len(paths)) is not None,
+               lambda: _decode_all(paths, size, files, key, skip_corrupt, workers, progress), f'the decode cache {files[0]}')
+    m = _cache_manifest(cache_dir, size, key, len(paths))
+    if m is None: raise DatasetError(f'the decode cache {files[0]} was not finished; run again to rebuild it')
+    if m['corrupt'] and not skip_corrupt:
+        raise DatasetError(f'corrupt or truncated image: {paths[m["corrupt"][0]]} ({len(m["corrupt"])} in all)')
+    return files[0], m['corrupt']
+
+def cache_hashes(npy:Union[str, Path] # a cache array from `build_cache`
+                )->np.ndarray: # uint64 pixel hash per face (0 for a corrupt one)
+    "The pixel hashes stored beside a decode cache."
+    return np.load(Path(npy).with_suffix('.hashes'))
+
+# %% ../nbs/01_dataset.ipynb #182d26fa
+def find_duplicates(table:pd.DataFrame, # a table from `read_table`
+                    hashes:np.ndarray # its faces' pixel hashes, in table order (`cache_hashes`)
+                   )->Dict[str, Any]: # counts per held-out split and the training rows that are copies
+    "Held-out (val, test) faces with a pixel-identical copy in train."
+    split, h = table.split.to_numpy(), np.asarray(hashes)
+    train = set(h[(split == 'train') & (h != 0)].tolist())
+    out: Dict[str, Any] = {}
+    held = set()
+    for s in ('val', 'test'):
+        mine = (split == s) & (h != 0)
+        dup = mine & np.isin(h, list(train))
+        out[s] = dict(faces=int(mine.sum()), in_train=int(dup.sum()))
+        held |= set(h[mine].tolist())
+    out['train_copies'] = np.flatnonzero((split == 'train') & np.isin(h, list(held))).tolist()
+    return out
+
+def describe_duplicates(d:Dict[str, Any], # from `find_duplicates`
+                       )->str:
+    "One line: how many held-out faces also occur in train."
+    parts = [f"{v['in_train']} of {v['faces']} {s} faces ({v['in_train'] / max(v['faces'], 1):.1%})"
+             for s, v in d.items() if s != 'train_copies' and v['faces']]
+    return (f"duplicates: {', '.join(parts) or 'no held-out faces'} also occur in train (pixel-identical); "
+            f"{len(d['train_copies'])} training faces are such copies")
+
+def drop_duplicates(table:pd.DataFrame, hashes:np.ndarray)->Tuple[pd.DataFrame, int]:
+    "Move training faces that also occur in val or test to the split `train-duplicate`; returns the table and the count."
+    rows = find_duplicates(table, hashes)['train_copies']
+    table = table.copy(); table.iloc[rows, table.columns.get_loc('split')] = 'train-duplicate'
+    return table, len(rows)
 
 # %% ../nbs/01_dataset.ipynb #6490ecdf
 @dataclass

@@ -20,7 +20,8 @@ import seaborn as sns
 from scipy import stats
 from sklearn.metrics import balanced_accuracy_score, classification_report, confusion_matrix
 from .model import RecursiveFER, ACTOutput
-from .dataset import RafDBDataset, read_table, denormalize
+from .dataset import RafDBDataset, read_table, denormalize, check_hard_easy
+from .utils import atomic_path, atomic_write
 
 # %% auto #0
 __all__ = ['TTA_MODES', 'FIGURES', 'tta_views', 'tta_outputs', 'predict', 'halting_weights', 'metrics', 'bootstrap_ci',
@@ -156,8 +157,7 @@ def hypothesis_report(df:pd.DataFrame, # predictions from `predict`
                      )->Dict[str, Any]: # numbers, verdict and a markdown table
     "Per-class steps and accuracy, Spearman(difficulty, steps) and Mann-Whitney (hard vs easy), with a plain verdict."
     classes = list(classes or df.attrs['classes'])
-    for c in (hard, easy):
-        if c not in classes: raise ValueError(f'class {c!r} is not in this data set; classes are {classes}')
+    check_hard_easy(hard, easy, classes)
     sbc = steps_by_class(df, 'ponder_cost', classes)
     have = sbc[sbc.n > 0]
     difficulty = 1 - have.accuracy
@@ -266,7 +266,8 @@ def save_figures(figs:Dict[str, Any], out_dir:Union[str, Path], close:bool=True)
     out = Path(out_dir); out.mkdir(parents=True, exist_ok=True)
     paths = {}
     for name, fig in figs.items():
-        paths[name] = out/f'{name}.png'; fig.savefig(paths[name], dpi=110, bbox_inches='tight')
+        paths[name] = out/f'{name}.png'
+        with atomic_path(paths[name]) as tmp: fig.savefig(tmp, dpi=110, bbox_inches='tight')
         if close: plt.close(fig)
     return paths
 
@@ -298,14 +299,14 @@ def evaluate(model:RecursiveFER, # a trained model
              tta:str='flip' # test-time augmentation reported beside the single view: 'none', 'flip' or 'tencrop'
             )->Dict[str, Any]: # predictions, metrics, hypothesis report and figure paths
     "Predict on `ds`, then write and print metrics, the hypothesis report and every figure."
+    check_hard_easy(hard, easy, ds.classes)                        # before the work, not after it
     out = Path(out_dir); out.mkdir(parents=True, exist_ok=True)
     df = predict(model, ds, batch_size, progress=progress, tta=tta)
-    df.to_csv(out/'predictions.csv', index=False)
+    atomic_write(out/'predictions.csv', df.to_csv(index=False))
     m = metrics(df)
-    classes = list(ds.classes)
-    h = hypothesis_report(df, hard if hard in classes else classes[0], easy if easy in classes else classes[-1])
+    h = hypothesis_report(df, hard, easy)
     figs = save_figures(make_figures(df, ds), out/'figures', close=not show)
-    (out/'report.json').write_text(json.dumps(dict(metrics=m, hypothesis={k: v for k, v in h.items() if k != 'markdown'}), indent=1, default=float))
+    atomic_write(out/'report.json', json.dumps(dict(metrics=m, hypothesis={k: v for k, v in h.items() if k != 'markdown'}), indent=1, default=float))
     md = '\n'.join([f"# Evaluation on {len(df)} faces", '',
                     f"accuracy {m['accuracy']:.4f}, balanced accuracy {m['balanced_accuracy']:.4f} (single view, {df.ponder_cost.mean():.3f} mean steps)", '',
                     *([f"with test-time augmentation ({_TTA_TEXT[tta]}): accuracy {m['tta_accuracy']:.4f}, balanced accuracy "
@@ -314,7 +315,7 @@ def evaluate(model:RecursiveFER, # a trained model
                     '| emotion | precision | recall | F1 | faces |', '|---|---|---|---|---|',
                     *[f"| {c} | {v['precision']:.3f} | {v['recall']:.3f} | {v['f1-score']:.3f} | {int(v['support'])} |" for c, v in m['per_class'].items()],
                     '', h['markdown']])
-    (out/'report.md').write_text(md + '\n')
+    atomic_write(out/'report.md', md + '\n')
     res = dict(predictions=df, metrics=m, hypothesis=h, figures=figs, report=out/'report.md')
     if wandb_run is not None: _log_wandb(wandb_run, res, prefix)
     print(md); print(f'\ntable, report and figures: {out}')

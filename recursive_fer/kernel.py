@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Union
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+from .utils import atomic_write
 
 # %% auto #0
 __all__ = ['LIB_MODULES', 'KERNEL_FILE', 'RAF_DB_SOURCE', 'kernel_metadata', 'validate_kernel_folder', 'push_kernel',
@@ -213,8 +214,8 @@ def build_kernel(out_dir:Union[str, Path]='kaggle_kernel', # kernel folder to wr
     out = Path(out_dir); out.mkdir(parents=True, exist_ok=True)
     nb = kernel_notebook(lib_path)
     path = out/KERNEL_FILE
-    path.write_text(nbformat.writes(nb) + '\n', encoding='utf-8')
-    (out/'kernel-metadata.json').write_text(json.dumps(kernel_metadata(**meta), indent=2) + '\n')
+    atomic_write(path, nbformat.writes(nb) + '\n')
+    atomic_write(out/'kernel-metadata.json', json.dumps(kernel_metadata(**meta), indent=2) + '\n')
     return path
 
 def kernel_is_current(out_dir:Union[str, Path]='kaggle_kernel', # the committed kernel folder

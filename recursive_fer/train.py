@@ -4,7 +4,7 @@
 
 # %% ../nbs/04_train.ipynb #c1013e51
 from __future__ import annotations
-import os, sys, json, math, time, random, socket, struct, shutil, dataclasses
+import os, sys, gc, json, math, time, random, socket, struct, shutil, hashlib, datetime, dataclasses
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple, Union
@@ -16,14 +16,17 @@ from torch import Tensor, nn
 from torch.utils.data import DataLoader, DistributedSampler
 from tqdm import tqdm
 from .utils import seed_everything, get_device, iskaggle, kaggle_working, get_wandb_key, extract_dataset
-from .dataset import RafDBDataset, AugConfig, read_table, build_cache, DatasetError
+from .utils import atomic_path, atomic_write, remove_dead_temps
+from .dataset import RafDBDataset, AugConfig, read_table, build_cache, DatasetError, default_cache_dir
+from .dataset import check_hard_easy, cache_hashes, find_duplicates, describe_duplicates, drop_duplicates
 from .model import RecursiveFER, STEMS
 from .loss import DifferentiablePonderLoss
 
 # %% auto #0
-__all__ = ['RECIPES', 'TrainConfig', 'resolve_data', 'dist_env', 'launch', 'checkpoint_dir', 'save_checkpoint', 'load_checkpoint',
-           'check_compatible', 'load_model', 'WandbLogger', 'read_wandb_history', 'wandb_run_dirs', 'EpochMeter',
-           'run_epoch', 'warmup_cosine', 'fit', 'evaluate_test', 'plot_history', 'demo_config', 'recipe_config']
+__all__ = ['RECIPES', 'TrainConfig', 'resolve_data', 'dist_env', 'launch', 'checkpoint_dir', 'previous_checkpoint',
+           'save_checkpoint', 'load_checkpoint', 'resume_checkpoint', 'check_compatible', 'load_model', 'WandbLogger',
+           'read_wandb_history', 'wandb_run_dirs', 'EpochMeter', 'run_epoch', 'warmup_cosine', 'fit', 'evaluate_test',
+           'plot_history', 'demo_config', 'recipe_config']
 
 # %% ../nbs/04_train.ipynb #b62922cb
 @dataclass
@@ -37,6 +40,7 @@ class TrainConfig:
     subject_split:bool = False          # split validation by subject id (CK+ S010_...), not by image
     skip_corrupt:bool = False           # leave corrupt images out with a warning instead of stopping
     cache_dir:Optional[str] = None      # decoded-image cache (default ~/.cache/recursive_fer, on Kaggle working/cache)
+    dedup:bool = False                  # leave out training faces that also occur (pixel-identical) in val or test
     # model
     width:int = 64                      # channels C of the recursive feature map
     max_steps:int = 8                   # N_max, most applications of the recursive block
@@ -55,6 +59,9 @@ class TrainConfig:
     ponder_weights:Optional[Dict[str, float]] = None  # per-class ponder factors, e.g. {"Happiness": 2.0}
     ce_weights:str = 'none'             # 'none' or 'inverse' (inverse class frequency) cross-entropy weights
     label_smoothing:float = 0.1         # label smoothing of the cross entropy
+    # the hypothesis report of the test split
+    hard_class:str = 'Fear'             # the hard class of its Mann-Whitney test (hard takes more steps than easy?)
+    easy_class:str = 'Happiness'        # the easy class of that test
     # optimisation
     epochs:int = 30                     # passes over the training split
     batch_size:int = 64                 # faces per batch (per process under DDP)
@@ -122,7 +129,7 @@ class TrainConfig:
         if path.suffix in ('.yaml', '.yml'):
             import yaml; text = yaml.safe_dump(asdict(self), sort_keys=False)
         else: text = json.dumps(asdict(self), indent=2)
-        _atomic_write_text(path, text)
+        atomic_write(path, text)
         return path
 
     @classmethod
@@ -142,10 +149,6 @@ class TrainConfig:
         if unknown: raise ValueError(f'{source}: unknown config key(s) {unknown}')
         return cls(**d)
 
-def _atomic_write_text(path:Path, text:str):
-    tmp = path.with_name(f'.{path.name}.tmp{os.getpid()}')
-    tmp.write_text(text); os.replace(tmp, path)
-
 # %% ../nbs/04_train.ipynb #bd8f7b6e
 def _needs_extraction(p:Path)->bool:
     return p.is_file() or (p.is_dir() and next(p.rglob('*.zip'), None) is not None)
@@ -157,7 +160,10 @@ def resolve_data(cfg:TrainConfig)->Path:
     if not src.exists(): raise FileNotFoundError(f'data set {src} does not exist')
     if not _needs_extraction(src): return src
     name = src.stem if src.is_file() else src.name
-    dest = kaggle_working()/name if iskaggle() else Path(cfg.out_dir)/'data'/name
+    if iskaggle(): dest = kaggle_working()/name
+    else:
+        tag = hashlib.sha1(str(src.resolve()).encode()).hexdigest()[:8]      # two sources with one name never share a folder
+        dest = Path(cfg.cache_dir or default_cache_dir())/'data'/f'{name}-{tag}'
     return extract_dataset(src, dest, name=name)
 
 # %% ../nbs/04_train.ipynb #067ba179
@@ -168,11 +174,18 @@ def dist_env()->Tuple[int, int, int]:
 def _init_distributed(device:torch.device)->Tuple[int, int]:
     rank, local, world = dist_env()
     if world > 1 and not dist.is_initialized():
-        dist.init_process_group('nccl' if device.type == 'cuda' else 'gloo', rank=rank, world_size=world)
+        dist.init_process_group('nccl' if device.type == 'cuda' else 'gloo', rank=rank, world_size=world,
+                                timeout=datetime.timedelta(hours=1))   # rank 0 may extract and decode a large data set first
     return rank, world
 
 def _barrier():
     if dist.is_available() and dist.is_initialized(): dist.barrier()
+
+def _shutdown_distributed(together:bool=True):
+    "Leave the process group: every rank at once after training (`together`), or at once on an error."
+    if dist.is_available() and dist.is_initialized():
+        if together: dist.barrier()
+        dist.destroy_process_group()
 
 def _all_reduce(t:Tensor)->Tensor:
     if dist.is_available() and dist.is_initialized(): dist.all_reduce(t)
@@ -206,15 +219,25 @@ def checkpoint_dir(cfg:TrainConfig)->Path:
     "Where checkpoints go: `<kaggle>/working/checkpoints` on Kaggle, else `<out_dir>/checkpoints`."
     return kaggle_working()/'checkpoints' if iskaggle() else Path(cfg.out_dir)/'checkpoints'
 
+def previous_checkpoint(path:Union[str, Path])->Path:
+    "Where `save_checkpoint(..., keep_previous=True)` keeps the version it replaces: `last.pt` -> `last.prev.pt`."
+    path = Path(path); return path.with_name(f'{path.stem}.prev{path.suffix}')
+
+def _keep_copy(src:Path, dst:Path):
+    "Make `dst` a copy of `src`, atomically (a hard link where the file system allows one)."
+    with atomic_path(dst) as tmp:
+        try: os.link(src, tmp)
+        except OSError: shutil.copyfile(src, tmp)
+
 def save_checkpoint(state:Dict[str, Any], # what to save
-                    path:Union[str, Path] # destination, replaced atomically
+                    path:Union[str, Path], # destination, replaced atomically
+                    keep_previous:bool=False # keep the version it replaces as `<name>.prev.pt`
                    )->Path:
-    "Write a checkpoint atomically: temporary file, fsync, rename."
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f'.{path.name}.tmp{os.getpid()}')
-    with open(tmp, 'wb') as f:
-        torch.save(state, f); f.flush(); os.fsync(f.fileno())
-    os.replace(tmp, path)
+    "Write a checkpoint atomically (temporary file, fsync, rename); a full disk leaves the old one intact."
+    path = Path(path)
+    with atomic_path(path) as tmp:
+        torch.save(state, tmp)
+        if keep_previous and path.exists(): _keep_copy(path, previous_checkpoint(path))
     return path
 
 def load_checkpoint(path:Union[str, Path])->Dict[str, Any]:
@@ -222,7 +245,32 @@ def load_checkpoint(path:Union[str, Path])->Dict[str, Any]:
     path = Path(path)
     if not path.exists(): raise FileNotFoundError(f'checkpoint {path} does not exist')
     try: return torch.load(path, map_location='cpu', weights_only=False)
-    except Exception as e: raise RuntimeError(f'checkpoint {path} cannot be read ({type(e).__name__}: {e})') from e
+    except Exception as e: raise RuntimeError(f'checkpoint {path} is corrupt or not a checkpoint ({type(e).__name__}: {e})') from e
+
+_RESUME_KEYS = ('model', 'optimizer', 'scheduler', 'scaler', 'epoch', 'best_acc', 'history', 'rng', 'config', 'classes')
+
+def _training_state(path:Path)->Dict[str, Any]:
+    "A checkpoint that holds everything a resume needs, else a RuntimeError naming the file."
+    ck = load_checkpoint(path)
+    missing = [k for k in _RESUME_KEYS if k not in ck] if isinstance(ck, dict) else list(_RESUME_KEYS)
+    if missing: raise RuntimeError(f'checkpoint {path} is not a recursive-fer training checkpoint (it lacks {missing})')
+    return ck
+
+def resume_checkpoint(ckdir:Union[str, Path], # a checkpoint folder
+                      verbose:bool=True # say when last.pt is unreadable and the previous one is used
+                     )->Optional[Tuple[Path, Dict[str, Any]]]: # (path, checkpoint), or None when there is none
+    "The newest readable training checkpoint: `last.pt`, else `last.prev.pt` (saying why); an error when none is readable."
+    last = Path(ckdir)/'last.pt'
+    problems = []
+    for p in (last, previous_checkpoint(last)):
+        if not p.exists(): continue
+        try: ck = _training_state(p)
+        except RuntimeError as e: problems.append(str(e)); continue
+        if problems and verbose: print(f'warning: {problems[0]}; resuming from {p} instead (the epoch after it is trained again)')
+        return p, ck
+    if problems: raise RuntimeError(f'cannot resume from {ckdir}: {"; ".join(problems)}. Start over with resume=False '
+                                    '(`recursive-fer train --no-resume`) or another out_dir')
+    return None
 
 def check_compatible(ckpt:Dict[str, Any], # a loaded checkpoint
                      classes:List[str], # the class names of the data set at hand
@@ -411,11 +459,27 @@ def _set_rng_state(s:Dict[str, Any]):
     random.setstate(s['python']); np.random.set_state(s['numpy']); torch.set_rng_state(s['torch'])
     if s.get('cuda') is not None and torch.cuda.is_available(): torch.cuda.set_rng_state_all(s['cuda'])
 
-def _loaders(cfg:TrainConfig, device:torch.device, rank:int, world:int)->Tuple[Dict[str, RafDBDataset], Dict[str, DataLoader], List[str]]:
-    "Datasets and loaders of train, val and (when present) test; rank 0 builds the decode cache first."
+def _prepare_data(cfg:TrainConfig, show:bool)->Tuple[Any, List[str], Path]:
+    "Extract (once), parse and decode (once) the data set: its table, class names and cache file."
     table, classes = read_table(resolve_data(cfg), cfg.layout, cfg.val_frac, cfg.seed, cfg.subject_split)
-    if rank == 0: build_cache(list(table.path), cfg.size, cfg.cache_dir, cfg.skip_corrupt, progress=True)
+    npy, _ = build_cache(list(table.path), cfg.size, cfg.cache_dir, cfg.skip_corrupt, progress=show)
+    return table, classes, npy
+
+def _dedup(table:Any, npy:Path, cfg:TrainConfig, show:bool)->Any:
+    "Say how many held-out faces also occur in train; with `cfg.dedup`, leave those training copies out."
+    dups = find_duplicates(table, cache_hashes(npy))
+    if show: print(describe_duplicates(dups) + ('' if cfg.dedup or not dups['train_copies'] else ' (--dedup leaves them out)'))
+    if not cfg.dedup: return table
+    table, n = drop_duplicates(table, cache_hashes(npy))
+    if show: print(f'dedup: {n} training faces left out')
+    return table
+
+def _loaders(cfg:TrainConfig, device:torch.device, rank:int, world:int)->Tuple[Dict[str, RafDBDataset], Dict[str, DataLoader], List[str]]:
+    "Datasets and loaders of train, val and (when present) test; rank 0 extracts and decodes, then the others reuse."
+    if rank == 0: table, classes, npy = _prepare_data(cfg, show=True)
     _barrier()
+    if rank != 0: table, classes, npy = _prepare_data(cfg, show=False)
+    table = _dedup(table, npy, cfg, show=rank == 0)
     kw = dict(table=table, classes=classes, size=cfg.size, cache_dir=cfg.cache_dir, skip_corrupt=cfg.skip_corrupt, progress=False)
     splits = [s for s in ('train', 'val', 'test') if (table.split == s).any()]
     if 'val' not in splits: raise DatasetError(f'no validation split: set val_frac > 0 (it is {cfg.val_frac})')
@@ -440,6 +504,7 @@ def fit(cfg:TrainConfig, # what to train and how
     main = rank == 0
     seed_everything(cfg.seed)
     ds, dl, classes = _loaders(cfg, device, rank, world)
+    if 'test' in ds: check_hard_easy(cfg.hard_class, cfg.easy_class, classes)   # now, not after training
     model = RecursiveFER(n_classes=len(classes), **cfg.model_kwargs()).to(device)
     if cfg.channels_last and device.type == 'cuda': model = model.to(memory_format=torch.channels_last)
     ce_w = ds['train'].class_weights() if cfg.ce_weights == 'inverse' else None
@@ -451,14 +516,17 @@ def fit(cfg:TrainConfig, # what to train and how
     scaler = torch.amp.GradScaler(device.type, enabled=fp16)
     ckdir, out = checkpoint_dir(cfg), Path(cfg.out_dir)
     start, best_acc, history, run_id, elapsed = 0, -1.0, [], None, 0.0
-    if resume and (ckdir/'last.pt').exists():
-        ck = load_checkpoint(ckdir/'last.pt')
-        check_compatible(ck, classes, cfg.model_kwargs(), str(ckdir/'last.pt'))
+    if main:                                                       # temporary files of a killed run
+        for d in {ckdir, out}: remove_dead_temps(d)
+    found = resume_checkpoint(ckdir, verbose=main) if resume else None
+    if found is not None:
+        path, ck = found
+        check_compatible(ck, classes, cfg.model_kwargs(), str(path))
         model.load_state_dict(ck['model']); opt.load_state_dict(ck['optimizer']); sched.load_state_dict(ck['scheduler'])
         scaler.load_state_dict(ck['scaler']); _set_rng_state(ck['rng'])
         start, best_acc, history, run_id = ck['epoch'], ck['best_acc'], ck['history'], ck.get('wandb_run_id')
         elapsed = ck.get('elapsed_s', 0.0)
-        if main: print(f'resuming from {ckdir/"last.pt"} after epoch {start} of {cfg.epochs}')
+        if main: print(f'resuming from {path} after epoch {start} of {cfg.epochs}')
     net = nn.parallel.DistributedDataParallel(model, device_ids=[device.index] if device.type == 'cuda' else None,
                                               find_unused_parameters=not cfg.act or cfg.act_warmup_epochs > 0) if world > 1 else model
     logger = WandbLogger(cfg, run_id) if main else None
@@ -486,33 +554,42 @@ def fit(cfg:TrainConfig, # what to train and how
                              scaler=scaler.state_dict(), epoch=epoch + 1, best_acc=best_acc, history=history,
                              config=asdict(cfg), classes=classes, metrics=row, rng=_rng_state(),
                              wandb_run_id=logger.id, world_size=world, saved_by_rank=rank, elapsed_s=elapsed)
-                save_checkpoint(state, ckdir/'last.pt')
-                if improved: save_checkpoint(state, ckdir/'best.pt')
-                _atomic_write_text(out/'history.json', json.dumps(history, indent=1))
+                if improved: save_checkpoint(state, ckdir/'best.pt')     # best first: last.pt marks the epoch done
+                save_checkpoint(state, ckdir/'last.pt', keep_previous=True)
+                atomic_write(out/'history.json', json.dumps(history, indent=1))
                 print(f"epoch {epoch + 1}/{cfg.epochs}: train loss {tr['Train/Loss']:.3f} acc {tr['Train/Accuracy']:.3f} "
                       f"steps {tr['ACT/Average_Steps']:.2f} | val acc {va['Val/Accuracy']:.3f} steps {va['Val/Average_Steps']:.2f}"
                       + (' *' if improved else ''))
             _barrier()
-        if main and 'test' in ds: evaluate_test(cfg, ckdir/'best.pt', ds['test'], classes, device, logger)
+        del net; gc.collect()                                          # DDP holds the process group: let it go first
+        _shutdown_distributed()                                        # every rank leaves together; the test is rank 0's
+        if main and 'test' in ds: evaluate_test(cfg, ckdir/'best.pt', ds['test'], classes, device, logger, ce_w)
     finally:
         if logger is not None: logger.finish()
-        if world > 1 and dist.is_initialized(): dist.destroy_process_group()
+        _shutdown_distributed(together=False)                          # after an error: no barrier that could hang
     return ckdir/'best.pt'
 
 # %% ../nbs/04_train.ipynb #f5031877
-def evaluate_test(cfg:TrainConfig, best:Path, test_ds:RafDBDataset, classes:List[str], device:torch.device,
-                  logger:Optional[WandbLogger]=None)->Dict[str, float]:
+def evaluate_test(cfg:TrainConfig, # the run
+                  best:Path, # its best checkpoint
+                  test_ds:RafDBDataset, # the test split
+                  classes:List[str], # class names
+                  device:torch.device, # where to evaluate
+                  logger:Optional[WandbLogger]=None, # the run's wandb logger (summary values)
+                  ce_weights:Optional[List[float]]=None # the training loss's class weights, so Test/Loss is Val/Loss's quantity
+                 )->Dict[str, float]:
     "Test-split metrics of the best checkpoint (whole split, this process), printed, logged and saved as `<out_dir>/test_metrics.json`."
     model, _, _ = load_model(best, device)
-    loss_fn = DifferentiablePonderLoss(cfg.tau, cfg.ponder_weights, cfg.label_smoothing, None, classes).to(device)
+    loss_fn = DifferentiablePonderLoss(cfg.tau, cfg.ponder_weights, cfg.label_smoothing, ce_weights, classes).to(device)
     loader = DataLoader(test_ds, cfg.batch_size, shuffle=False, num_workers=cfg.workers)
     with torch.no_grad(): m = run_epoch(model, loader, loss_fn, classes, device, cfg=cfg, prefix='Test', show=False, reduce=False)
     run = logger.run if logger is not None else None
     if run is not None: run.summary.update(m)
-    _atomic_write_text(Path(cfg.out_dir)/'test_metrics.json', json.dumps(m, indent=1))
+    atomic_write(Path(cfg.out_dir)/'test_metrics.json', json.dumps(m, indent=1))
     print(f"test (best checkpoint, evaluated once): accuracy {m['Test/Accuracy']:.3f}, average steps {m['Test/Average_Steps']:.2f}")
     from recursive_fer.evaluate import evaluate                    # predictions table, hypothesis report, figures
-    evaluate(model, test_ds, Path(cfg.out_dir)/'evaluation', wandb_run=run, batch_size=cfg.batch_size, progress=False)
+    evaluate(model, test_ds, Path(cfg.out_dir)/'evaluation', cfg.hard_class, cfg.easy_class, wandb_run=run,
+             batch_size=cfg.batch_size, progress=False)
     return m
 
 # %% ../nbs/04_train.ipynb #79eaf4ee

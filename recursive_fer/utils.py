@@ -4,15 +4,18 @@
 
 # %% ../nbs/00_utils.ipynb #d29d1361
 from __future__ import annotations
-import os, random, netrc, types, json, shutil, stat, zipfile
+import os, random, netrc, types, json, shutil, stat, zipfile, errno, secrets, hashlib
+from contextlib import contextmanager
 from pathlib import Path
-from typing import List, Optional, Union
+from typing import Callable, Iterator, List, Optional, Union
 import numpy as np
 import torch
+from filelock import FileLock, Timeout
 
 # %% auto #0
 __all__ = ['KAGGLE_ROOT_ENV', 'RAF_KAGGLE_SLUG', 'seed_everything', 'get_device', 'kaggle_root', 'kaggle_working', 'iskaggle',
-           'get_wandb_key', 'find_kaggle_input', 'extract_dataset']
+           'get_wandb_key', 'DiskFullError', 'atomic_path', 'atomic_write', 'file_lock', 'remove_temps',
+           'remove_dead_temps', 'build_once', 'find_kaggle_input', 'extract_dataset']
 
 # %% ../nbs/00_utils.ipynb #c9b4ca01
 def seed_everything(seed:int=42, # seed for Python, NumPy and torch (CPU and every GPU)
@@ -92,6 +95,114 @@ def _stub_kaggle_secrets(secret:Optional[str]=None, # the value get_secret retur
     mod.UserSecretsClient = UserSecretsClient
     return mod
 
+# %% ../nbs/00_utils.ipynb #30e0964e
+class DiskFullError(OSError):
+    "No space was left while writing a file: the message names it; its previous version is intact."
+
+_TMP = '.tmp-'
+
+def _temp_name(path:Path, kind:str='tmp')->Path:
+    "A unique hidden name beside `path` that keeps its suffix: `.<stem>.<kind>-<pid>-<random><suffix>`."
+    return path.with_name(f'.{path.stem}.{kind}-{os.getpid()}-{secrets.token_hex(4)}{path.suffix}')
+
+def _fsync(path:Path):
+    "Flush a file's (or a folder's) content to disk; a no-op where the OS refuses it for folders."
+    try:
+        fd = os.open(path, os.O_RDONLY)
+        try: os.fsync(fd)
+        finally: os.close(fd)
+    except OSError:
+        if path.is_file(): raise
+
+def _disk_full(e:BaseException, path:Path)->Optional[DiskFullError]:
+    if isinstance(e, OSError) and e.errno == errno.ENOSPC:
+        return DiskFullError(errno.ENOSPC, f'no space left on the device while writing {path}; its previous version '
+                                           'is intact: free some space and run again (a resumed run goes on from there)')
+    return None
+
+@contextmanager
+def atomic_path(path:Union[str, Path] # the file to (re)place
+               )->Iterator[Path]: # a temporary path to write the new content to
+    "Write to the yielded temporary path; on success it is fsynced and renamed onto `path`, on failure removed."
+    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = _temp_name(path)
+    try:
+        yield tmp
+        _fsync(tmp)
+        os.replace(tmp, path)
+        _fsync(path.parent)
+    except BaseException as e:
+        if tmp.is_dir(): shutil.rmtree(tmp, ignore_errors=True)
+        else: tmp.unlink(missing_ok=True)
+        if (full := _disk_full(e, path)) is not None: raise full from e
+        raise
+
+def atomic_write(path:Union[str, Path], # the file to (re)place
+                 data:Union[str, bytes], # its new content
+                 encoding:str='utf-8' # for text
+                )->Path:
+    "Replace `path`'s content with `data` atomically (see `atomic_path`)."
+    with atomic_path(path) as tmp:
+        if isinstance(data, bytes): tmp.write_bytes(data)
+        else: tmp.write_text(data, encoding=encoding)
+    return Path(path)
+
+# %% ../nbs/00_utils.ipynb #6e45b979
+@contextmanager
+def file_lock(lock:Union[str, Path], # the lock file (created when missing; harmless when left behind)
+              what:str='a shared file' # what is being built, for the waiting message
+             )->Iterator[None]:
+    "Hold an exclusive OS file lock; say so when another process holds it and we wait."
+    lock = Path(lock); lock.parent.mkdir(parents=True, exist_ok=True)
+    fl = FileLock(str(lock))
+    try: fl.acquire(timeout=0)
+    except Timeout:
+        print(f'waiting for another process that is building {what} (lock {lock})', flush=True)
+        fl.acquire()
+    try: yield
+    finally: fl.release()
+
+def remove_temps(target:Union[str, Path] # a file or folder whose leftover temporary copies to delete
+                )->int: # how many were removed
+    "Delete temporary files or folders of `target` left by killed writers (call it while holding `target`'s lock)."
+    target = Path(target); n = 0
+    for p in target.parent.glob(f'.{target.stem}.*-*{target.suffix}'):
+        if not p.name.startswith(f'.{target.stem}.') or ('.tmp-' not in p.name and '.partial-' not in p.name): continue
+        if p.is_dir(): shutil.rmtree(p, ignore_errors=True)
+        else: p.unlink(missing_ok=True)
+        n += 1
+    return n
+
+def _pid_alive(pid:int)->bool:
+    try: os.kill(pid, 0)
+    except ProcessLookupError: return False
+    except PermissionError: return True
+    return True
+
+def remove_dead_temps(folder:Union[str, Path] # e.g. a run's output folder
+                     )->int: # how many were removed
+    "Delete temporary files under `folder` whose writing process no longer runs (no lock needed)."
+    n = 0
+    for p in Path(folder).rglob('.*.tmp-*'):
+        try: pid = int(p.name.rsplit('.tmp-', 1)[1].split('-')[0])
+        except ValueError: continue
+        if p.is_file() and not _pid_alive(pid): p.unlink(missing_ok=True); n += 1
+    return n
+
+def build_once(target:Union[str, Path], # the finished product (file or folder)
+               is_ready:Callable[[], bool], # True when a finished, valid product is there
+               build:Callable[[], None], # builds it (through atomic writes)
+               what:str='a shared file' # for the waiting message
+              )->Path:
+    "Build `target` unless a finished one exists, one process at a time; a half-built one is cleaned up and rebuilt."
+    target = Path(target)
+    if is_ready(): return target                                       # the common case: no lock needed
+    with file_lock(target.with_name(f'.{target.name}.lock'), what):
+        if is_ready(): return target                                   # another process built it while we waited
+        remove_temps(target)
+        build()
+    return target
+
 # %% ../nbs/00_utils.ipynb #9d4abb89
 RAF_KAGGLE_SLUG = 'raf-db-dataset'
 _MARKER = '.recursive_fer_extracted.json'
@@ -126,6 +237,29 @@ def _make_writable(tree:Path):
     for p in [tree, *tree.rglob('*')]: p.chmod(p.stat().st_mode | stat.S_IWUSR)
 
 # %% ../nbs/00_utils.ipynb #bf7c4606
+def _extract_into(src:Path, zips:List[Path], dest:Path, sig:dict):
+    "Copy or unzip `src` into a hidden temporary folder beside `dest`, mark it finished, then rename it onto `dest`."
+    tmp = _temp_name(dest, 'partial')
+    try:
+        if src.is_file(): tmp.mkdir(parents=True); _unzip(src, tmp)
+        else:
+            shutil.copytree(src, tmp, ignore=shutil.ignore_patterns('*.zip', '*.ZIP'))
+            for zf in zips: _unzip(zf, tmp/zf.parent.relative_to(src))
+        _extract_nested(tmp)
+        _make_writable(tmp)
+        atomic_write(tmp/_MARKER, json.dumps(sig))
+        if dest.exists(): shutil.rmtree(dest)
+        os.replace(tmp, dest)
+    except BaseException as e:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if (full := _disk_full(e, dest)) is not None: raise full from e
+        raise
+
+def _extracted(dest:Path, sig:dict)->bool:
+    "True when `dest` holds a finished extraction of the source `sig` describes."
+    try: return json.loads((dest/_MARKER).read_text()) == sig
+    except (OSError, ValueError): return False
+
 def extract_dataset(src:Union[str, Path, None]=None, # zip or folder; None finds the attached Kaggle data set
                     dest:Union[str, Path, None]=None, # where to extract; default <kaggle root>/working/<name>
                     name:str=RAF_KAGGLE_SLUG, # the Kaggle data set's folder name
@@ -143,17 +277,5 @@ def extract_dataset(src:Union[str, Path, None]=None, # zip or folder; None finds
     zips = [] if src.is_file() else sorted(src.rglob('*.zip'))
     if src.is_dir() and not zips and not copy: return src
     dest = Path(dest) if dest is not None else kaggle_working()/name
-    sig, marker = _signature(src), dest/_MARKER
-    if marker.exists() and json.loads(marker.read_text()) == sig: return dest
-    tmp = dest.with_name(dest.name + '.partial')
-    shutil.rmtree(tmp, ignore_errors=True)
-    if src.is_file(): tmp.mkdir(parents=True); _unzip(src, tmp)
-    else:
-        shutil.copytree(src, tmp, ignore=shutil.ignore_patterns('*.zip', '*.ZIP'))
-        for zf in zips: _unzip(zf, tmp/zf.parent.relative_to(src))
-    _extract_nested(tmp)
-    _make_writable(tmp)
-    (tmp/_MARKER).write_text(json.dumps(sig))
-    shutil.rmtree(dest, ignore_errors=True)
-    tmp.rename(dest)
-    return dest
+    sig = _signature(src)
+    return build_once(dest, lambda: _extracted(dest, sig), lambda: _extract_into(src, zips, dest, sig), f'the data set {dest}')
