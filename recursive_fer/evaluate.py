@@ -21,7 +21,8 @@ from scipy import stats
 from sklearn.metrics import balanced_accuracy_score, classification_report, confusion_matrix
 from .model import RecursiveFER, ACTOutput
 from .dataset import RafDBDataset, read_table, denormalize, check_hard_easy
-from .utils import atomic_path, atomic_write
+from .utils import atomic_path, atomic_write, get_device
+from .checkpoint import load_model
 
 # %% auto #0
 __all__ = ['TTA_MODES', 'FIGURES', 'tta_views', 'tta_outputs', 'predict', 'halting_weights', 'metrics', 'bootstrap_ci',
@@ -331,11 +332,12 @@ def evaluate_checkpoint(checkpoint:Union[str, Path], # best.pt or last.pt from t
                         **kw # hard, easy, batch_size, show: passed to `evaluate`
                        )->Dict[str, Any]:
     "Load a checkpoint and evaluate it on a split of a data set."
-    from recursive_fer.train import load_model
-    from recursive_fer.utils import get_device
     model, classes, cfg = load_model(checkpoint, get_device(device))
-    table, data_classes = read_table(data, cfg.layout if cfg.data == str(data) else None, cfg.val_frac, cfg.seed, cfg.subject_split)
+    same_data = cfg.get('data') == str(data)                       # its layout and validation slice, re-created
+    table, data_classes = read_table(data, cfg.get('layout') if same_data else None, cfg.get('val_frac', 0.1),
+                                     cfg.get('seed', 42), cfg.get('subject_split', False))
     if list(data_classes) != list(classes):
         raise ValueError(f'{checkpoint} was trained on classes {classes} but {data} has {data_classes}')
-    ds = RafDBDataset(table=table, classes=classes, split=split, size=cfg.size, transform='eval', cache_dir=cache_dir or cfg.cache_dir)
+    ds = RafDBDataset(table=table, classes=classes, split=split, size=cfg.get('size', 100), transform='eval',
+                      cache_dir=cache_dir or cfg.get('cache_dir'))
     return evaluate(model, ds, out_dir, **kw)

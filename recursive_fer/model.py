@@ -4,8 +4,8 @@
 
 # %% ../nbs/02_model.ipynb #c394cce4
 from __future__ import annotations
-from dataclasses import dataclass
-from typing import List, Optional, Sequence, Tuple
+from dataclasses import dataclass, field, fields, asdict
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 import numpy as np
 import torch
 from torch import nn, Tensor
@@ -14,7 +14,7 @@ import torch.nn.functional as F
 
 # %% auto #0
 __all__ = ['STEMS', 'group_norm', 'ConvNormAct', 'Stem', 'RecursiveBlock', 'ResidualStem', 'make_stem', 'ClassifierHead',
-           'HaltingHead', 'ACTOutput', 'RecursiveFER']
+           'HaltingHead', 'ACTOutput', 'ModelConfig', 'RecursiveFER']
 
 # %% ../nbs/02_model.ipynb #f8a95b51
 def group_norm(c:int, # channels
@@ -109,6 +109,30 @@ class ACTOutput:
     step_probs:List[Tensor]  # one [B] tensor of lam_n per executed step (0 once a sample has halted)
     steps:Tensor             # [B] integer N, the number of steps each sample took
 
+# %% ../nbs/02_model.ipynb #0bdcd0ae
+@dataclass
+class ModelConfig:
+    "Every architecture option of `RecursiveFER` (saved as `model_args` in checkpoints)."
+    n_classes:int = 7                   # K, classes to predict
+    width:int = 64                      # C, channels of the recursive feature map
+    max_steps:int = 8                   # N_max, most applications of the recursive block
+    eps:float = 0.01                    # halt once the cumulative halting probability reaches 1 - eps
+    halt_bias_init:float = 1.0          # initial bias of the halting head
+    input_injection:bool = False        # feed the stem output to every step
+    act:bool = True                     # False: fixed depth (the baseline)
+    fixed_readout:str = 'last'          # fixed depth: 'last' step's logits or the 'mean' over steps
+    in_chans:int = 3                    # input image channels
+    stem:str = 'seed'                   # 'seed' or 'residual'
+    stem_widths:List[int] = field(default_factory=lambda: [32, 64])  # residual stem: stage channels
+    stem_blocks:int = 1                 # residual stem: residual blocks per stage
+
+    @classmethod
+    def from_dict(cls, d:Dict[str, Any] # e.g. a saved training config: its model options are picked, the rest ignored
+                 )->'ModelConfig':
+        "The model options found in `d`; missing ones take their defaults (older checkpoints)."
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: (list(v) if k == 'stem_widths' else v) for k, v in d.items() if k in names})
+
 # %% ../nbs/02_model.ipynb #06e573a4
 class RecursiveFER(nn.Module):
     "Stem -> RecursiveBlock applied up to `max_steps` times with ACT halting -> (logits, ponder_cost, step_probs)."
@@ -135,10 +159,19 @@ class RecursiveFER(nn.Module):
         self.n_classes, self.width, self.max_steps, self.eps = n_classes, width, max_steps, eps
         self.act, self.fixed_readout, self.compact, self.input_injection = act, fixed_readout, compact, input_injection
         self.stem_kind = stem
+        self.config = ModelConfig(n_classes, width, max_steps, eps, halt_bias_init, input_injection, act, fixed_readout,
+                                  in_chans, stem, list(stem_widths), stem_blocks)
         self.stem = make_stem(stem, in_chans, width, stem_widths, stem_blocks)
         self.block = RecursiveBlock(width, input_injection)
         self.head = ClassifierHead(width, n_classes)
         self.halt = HaltingHead(width, halt_bias_init)
+
+    @classmethod
+    def from_config(cls, cfg:ModelConfig, # the architecture
+                    compact:bool=True # a runtime option, not part of the architecture
+                   )->'RecursiveFER':
+        "Build the model a `ModelConfig` describes."
+        return cls(**asdict(cfg), compact=compact)
 
     def step(self, h:Tensor, h0:Optional[Tensor])->Tuple[Tensor, Tensor, Tensor]:
         "One recursive step: (next state [b, C, H, W], per-step logits [b, K], halting probability [b])."

@@ -20,13 +20,13 @@ from .utils import atomic_path, atomic_write, remove_dead_temps
 from .dataset import RafDBDataset, AugConfig, read_table, build_cache, DatasetError, default_cache_dir
 from .dataset import check_hard_easy, cache_hashes, find_duplicates, describe_duplicates, drop_duplicates
 from .model import RecursiveFER, STEMS
+from .checkpoint import save_checkpoint, load_checkpoint, resume_checkpoint, check_compatible, load_model
 from .loss import DifferentiablePonderLoss
 
 # %% auto #0
-__all__ = ['RECIPES', 'TrainConfig', 'resolve_data', 'dist_env', 'launch', 'checkpoint_dir', 'previous_checkpoint',
-           'save_checkpoint', 'load_checkpoint', 'resume_checkpoint', 'check_compatible', 'load_model', 'WandbLogger',
-           'read_wandb_history', 'wandb_run_dirs', 'EpochMeter', 'run_epoch', 'warmup_cosine', 'fit', 'evaluate_test',
-           'plot_history', 'demo_config', 'recipe_config']
+__all__ = ['RECIPES', 'TrainConfig', 'resolve_data', 'dist_env', 'launch', 'checkpoint_dir', 'WandbLogger', 'read_wandb_history',
+           'wandb_run_dirs', 'EpochMeter', 'run_epoch', 'warmup_cosine', 'fit', 'evaluate_test', 'plot_history',
+           'demo_config', 'recipe_config']
 
 # %% ../nbs/04_train.ipynb #b62922cb
 @dataclass
@@ -218,82 +218,6 @@ def launch(cfg:TrainConfig, # the run
 def checkpoint_dir(cfg:TrainConfig)->Path:
     "Where checkpoints go: `<kaggle>/working/checkpoints` on Kaggle, else `<out_dir>/checkpoints`."
     return kaggle_working()/'checkpoints' if iskaggle() else Path(cfg.out_dir)/'checkpoints'
-
-def previous_checkpoint(path:Union[str, Path])->Path:
-    "Where `save_checkpoint(..., keep_previous=True)` keeps the version it replaces: `last.pt` -> `last.prev.pt`."
-    path = Path(path); return path.with_name(f'{path.stem}.prev{path.suffix}')
-
-def _keep_copy(src:Path, dst:Path):
-    "Make `dst` a copy of `src`, atomically (a hard link where the file system allows one)."
-    with atomic_path(dst) as tmp:
-        try: os.link(src, tmp)
-        except OSError: shutil.copyfile(src, tmp)
-
-def save_checkpoint(state:Dict[str, Any], # what to save
-                    path:Union[str, Path], # destination, replaced atomically
-                    keep_previous:bool=False # keep the version it replaces as `<name>.prev.pt`
-                   )->Path:
-    "Write a checkpoint atomically (temporary file, fsync, rename); a full disk leaves the old one intact."
-    path = Path(path)
-    with atomic_path(path) as tmp:
-        torch.save(state, tmp)
-        if keep_previous and path.exists(): _keep_copy(path, previous_checkpoint(path))
-    return path
-
-def load_checkpoint(path:Union[str, Path])->Dict[str, Any]:
-    "Read a checkpoint written by `save_checkpoint`, with a clear error when it is missing or unreadable."
-    path = Path(path)
-    if not path.exists(): raise FileNotFoundError(f'checkpoint {path} does not exist')
-    try: return torch.load(path, map_location='cpu', weights_only=False)
-    except Exception as e: raise RuntimeError(f'checkpoint {path} is corrupt or not a checkpoint ({type(e).__name__}: {e})') from e
-
-_RESUME_KEYS = ('model', 'optimizer', 'scheduler', 'scaler', 'epoch', 'best_acc', 'history', 'rng', 'config', 'classes')
-
-def _training_state(path:Path)->Dict[str, Any]:
-    "A checkpoint that holds everything a resume needs, else a RuntimeError naming the file."
-    ck = load_checkpoint(path)
-    missing = [k for k in _RESUME_KEYS if k not in ck] if isinstance(ck, dict) else list(_RESUME_KEYS)
-    if missing: raise RuntimeError(f'checkpoint {path} is not a recursive-fer training checkpoint (it lacks {missing})')
-    return ck
-
-def resume_checkpoint(ckdir:Union[str, Path], # a checkpoint folder
-                      verbose:bool=True # say when last.pt is unreadable and the previous one is used
-                     )->Optional[Tuple[Path, Dict[str, Any]]]: # (path, checkpoint), or None when there is none
-    "The newest readable training checkpoint: `last.pt`, else `last.prev.pt` (saying why); an error when none is readable."
-    last = Path(ckdir)/'last.pt'
-    problems = []
-    for p in (last, previous_checkpoint(last)):
-        if not p.exists(): continue
-        try: ck = _training_state(p)
-        except RuntimeError as e: problems.append(str(e)); continue
-        if problems and verbose: print(f'warning: {problems[0]}; resuming from {p} instead (the epoch after it is trained again)')
-        return p, ck
-    if problems: raise RuntimeError(f'cannot resume from {ckdir}: {"; ".join(problems)}. Start over with resume=False '
-                                    '(`recursive-fer train --no-resume`) or another out_dir')
-    return None
-
-def check_compatible(ckpt:Dict[str, Any], # a loaded checkpoint
-                     classes:List[str], # the class names of the data set at hand
-                     model_kwargs:Dict[str, Any], # the model options at hand
-                     source:str='checkpoint' # its path, for the message
-                    ):
-    "Refuse a checkpoint trained on other classes or with another model shape, saying what differs."
-    if list(ckpt['classes']) != list(classes):
-        raise ValueError(f'{source} was trained on classes {ckpt["classes"]} but this data set has {classes}; '
-                         'use another out_dir or resume=False')
-    saved = {**asdict(TrainConfig()), **ckpt['config']}          # fields added since the checkpoint hold their defaults
-    diff = {k: (saved.get(k), v) for k, v in model_kwargs.items() if saved.get(k) != v}
-    if diff: raise ValueError(f'{source} has another model: ' + ', '.join(f'{k}={a!r} there, {b!r} here' for k, (a, b) in diff.items()))
-
-def load_model(path:Union[str, Path], # a best.pt or last.pt
-               device:Union[str, torch.device]='cpu' # where to put the model
-              )->Tuple[RecursiveFER, List[str], TrainConfig]: # model in eval mode, class names, config
-    "Rebuild the trained model from a checkpoint."
-    ck = load_checkpoint(path)
-    cfg = TrainConfig.from_dict(ck['config'], str(path))
-    model = RecursiveFER(n_classes=len(ck['classes']), **cfg.model_kwargs())
-    model.load_state_dict(ck['model'])
-    return model.to(device).eval(), list(ck['classes']), cfg
 
 # %% ../nbs/04_train.ipynb #ba1dfe8b
 class WandbLogger:
@@ -552,7 +476,7 @@ def fit(cfg:TrainConfig, # what to train and how
                 logger.log({**row, 'LR': row['lr'], 'Val/Best_Accuracy': best_acc}, step=epoch + 1)
                 state = dict(model=model.state_dict(), optimizer=opt.state_dict(), scheduler=sched.state_dict(),
                              scaler=scaler.state_dict(), epoch=epoch + 1, best_acc=best_acc, history=history,
-                             config=asdict(cfg), classes=classes, metrics=row, rng=_rng_state(),
+                             config=asdict(cfg), model_args=asdict(model.config), classes=classes, metrics=row, rng=_rng_state(),
                              wandb_run_id=logger.id, world_size=world, saved_by_rank=rank, elapsed_s=elapsed)
                 if improved: save_checkpoint(state, ckdir/'best.pt')     # best first: last.pt marks the epoch done
                 save_checkpoint(state, ckdir/'last.pt', keep_previous=True)
