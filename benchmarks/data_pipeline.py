@@ -11,7 +11,9 @@ import argparse, os, platform, statistics, tempfile, time
 from pathlib import Path
 import torch
 from torch.utils.data import DataLoader, Dataset
-from recursive_fer.dataset import RafDBDataset, decode_image, make_synthetic_fer, read_table, train_transforms
+from recursive_fer.dataset import RafDBDataset, read_table, train_transforms
+from recursive_fer.cache import decode_image
+from recursive_fer.faces import make_synthetic_fer
 
 class DecodeEveryTime(Dataset):
     "Baseline: read and decode the JPEG on every access, then the same augmentation."

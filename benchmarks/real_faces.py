@@ -112,13 +112,22 @@ def fmt(v, sd=None, f='{:.4f}'):
     if v is None or (isinstance(v, float) and math.isnan(v)): return 'n/a'
     return f.format(v) + ('' if sd is None or (isinstance(sd, float) and math.isnan(sd)) else ' ± ' + f.format(sd))
 
+def _command_args()->str:
+    "This invocation's arguments, without where the runs are kept (`--runs`: it changes no number)."
+    args, out, skip = sys.argv[1:], [], False
+    for x in args:
+        if skip: skip = False; continue
+        if x == '--runs': skip = True; continue
+        if not x.startswith('--runs='): out.append(x)
+    return ' '.join(out)
+
 def report(a, base:TrainConfig, rows:list, seconds:float)->str:
     "The markdown report: setup, main table, per-class steps of the ACT rows, verdicts."
     s = summarise(rows)
     md = [f'# Real faces: {Path(a.data).name}, recipe `{a.recipe}`', '',
           f'Machine: {platform.machine()}, {os.cpu_count()} CPU cores, torch {torch.__version__}, device '
           f'`{a.device or "default"}`{", " + torch.cuda.get_device_name() if torch.cuda.is_available() else ""}; '
-          f'command: `python benchmarks/real_faces.py {" ".join(sys.argv[1:])}`; {len(set(r["seed"] for r in rows))} seed(s); '
+          f'command: `python benchmarks/real_faces.py {_command_args()}`; {len(set(r["seed"] for r in rows))} seed(s); '
           f'total {seconds / 60:.0f} min (runs reused from an earlier invocation count only there).', '',
           f'Recipe: `{json.dumps({k: v for k, v in dataclasses.asdict(base).items() if k in RECIPES[a.recipe] or k == "epochs"})}`', '',
           '| row | stem | test acc | balanced acc | TTA (flip) acc | mean steps N | GFLOPs/img | train min | '

@@ -20,7 +20,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from recursive_fer.model import RecursiveFER
 from recursive_fer.utils import atomic_write
 from recursive_fer.train import TrainConfig, fit, demo_config, load_checkpoint
-from recursive_fer.dataset import RafDBDataset, make_synthetic_fer, read_table
+from recursive_fer.dataset import RafDBDataset, read_table
+from recursive_fer.faces import make_synthetic_fer
 import data_pipeline
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -12,8 +12,11 @@ from fastcore.script import call_parse, anno_parser
 from fastcore.docments import docments
 from . import __version__
 from .utils import get_device, iskaggle, kaggle_root, get_wandb_key
-from .dataset import LAYOUTS, RAF_CLASSES, ALL_CLASSES, make_synthetic_fer, read_table
-from .train import TrainConfig, demo_config, recipe_config, RECIPES, launch, checkpoint_dir, wandb_run_dirs
+from .dataset import LAYOUTS, RAF_CLASSES, ALL_CLASSES, read_table
+from .faces import make_synthetic_fer
+from .config import TrainConfig, demo_config, recipe_config, RECIPES
+from .tracking import wandb_run_dirs
+from .train import launch
 
 # %% auto #0
 __all__ = ['info', 'demo_data', 'train_parser', 'config_from_args', 'train', 'evaluate', 'kernel', 'main', 'console_main']

@@ -4,12 +4,11 @@
 
 # %% ../nbs/01_dataset.ipynb #29f918f7
 from __future__ import annotations
-import os, re, csv, json, math, errno, functools, hashlib, shutil, warnings, zipfile
+import os, re, math, functools, warnings
 os.environ.setdefault('NO_ALBUMENTATIONS_UPDATE', '1')   # no update check over the network at import
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, asdict
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
+from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
 import cv2
 import numpy as np
 import pandas as pd
@@ -18,15 +17,14 @@ from torch import Tensor
 from torch.utils.data import Dataset
 import albumentations as A
 from albumentations.pytorch import ToTensorV2
-from tqdm import tqdm
-from .utils import iskaggle, kaggle_working, atomic_path, atomic_write, build_once, remove_temps
+from .cache import DatasetError, build_cache
+
+_all_ = ['DatasetError']   # re-exported: raised by the parsers here and by the cache
 
 # %% auto #0
 __all__ = ['RAF_CLASSES', 'ALL_CLASSES', 'CLASS_ALIASES', 'IMAGE_EXTS', 'LAYOUTS', 'MEAN', 'STD', 'canonical_class',
-           'check_hard_easy', 'draw_face', 'jitter_expression', 'make_synthetic_fer', 'DatasetError', 'find_layout',
-           'add_val_split', 'read_table', 'default_cache_dir', 'decode_image', 'pixel_hash', 'build_cache',
-           'cache_hashes', 'find_duplicates', 'describe_duplicates', 'drop_duplicates', 'AugConfig', 'eval_transforms',
-           'train_transforms', 'denormalize', 'RafDBDataset', 'show_batch']
+           'check_hard_easy', 'find_layout', 'add_val_split', 'read_table', 'AugConfig', 'eval_transforms',
+           'train_transforms', 'denormalize', 'RafDBDataset', 'show_batch', 'DatasetError']
 
 # %% ../nbs/01_dataset.ipynb #dcb05099
 RAF_CLASSES = ['Surprise', 'Fear', 'Disgust', 'Happiness', 'Sadness', 'Anger', 'Neutral']
@@ -54,139 +52,10 @@ def check_hard_easy(hard:str, # the hard class of the Mann-Whitney test
                                               f'choose the {role} class of the Mann-Whitney test from them')
     if hard == easy: raise ValueError(f'the hard and the easy class are both {hard!r}: choose two different classes')
 
-# %% ../nbs/01_dataset.ipynb #bc7b9190
-# mean expression parameters per class: mouth curve, mouth open, brow height, brow tilt (+ inner up), eye open, asymmetry, wrinkle
-_EXPRESSIONS = {
-    'Surprise':  dict(curve=0.0,  open=0.9, brow_h=1.0,  brow_t=0.0,  eye=1.5, asym=0.0, wrinkle=0.0),
-    'Fear':      dict(curve=-0.2, open=0.7, brow_h=0.8,  brow_t=0.5,  eye=1.4, asym=0.0, wrinkle=0.0),
-    'Disgust':   dict(curve=-0.4, open=0.2, brow_h=-0.4, brow_t=-0.4, eye=0.7, asym=0.0, wrinkle=1.0),
-    'Happiness': dict(curve=1.0,  open=0.3, brow_h=0.1,  brow_t=0.0,  eye=0.8, asym=0.0, wrinkle=0.0),
-    'Sadness':   dict(curve=-0.8, open=0.0, brow_h=0.1,  brow_t=0.8,  eye=0.8, asym=0.0, wrinkle=0.0),
-    'Anger':     dict(curve=-0.3, open=0.1, brow_h=-0.5, brow_t=-0.8, eye=0.7, asym=0.0, wrinkle=0.4),
-    'Neutral':   dict(curve=0.0,  open=0.0, brow_h=0.0,  brow_t=0.0,  eye=1.0, asym=0.0, wrinkle=0.0),
-    'Contempt':  dict(curve=0.3,  open=0.0, brow_h=0.0,  brow_t=0.0,  eye=0.9, asym=1.0, wrinkle=0.0),
-}
-
-def _parabola(cx:float, cy:float, half_w:float, bend:float, tilt:float, n:int=21)->np.ndarray:
-    "Points of a mouth-like curve: `bend` > 0 smiles (ends up), `tilt` lifts one corner."
-    t = np.linspace(-1, 1, n)
-    return np.stack([cx + half_w * t, cy - bend * (t ** 2) - tilt * t], 1)
-
-def draw_face(expr:Dict[str, float], # expression parameters (see `_EXPRESSIONS`)
-              rng:np.random.Generator, # randomness for colours, noise, pose and occluders
-              size:int=100 # output side in pixels
-             )->np.ndarray: # [size, size, 3] uint8 RGB
-    "Draw one cartoon face with the given expression, pose jitter, noise and maybe an occluder."
-    S = 2 * size                                                   # draw at 2x, then downsample (anti-aliasing)
-    bg = rng.uniform(40, 200, 3)
-    img = np.empty((S, S, 3), np.float32); img[:] = bg
-    img += np.linspace(-30, 30, S)[:, None, None] * rng.uniform(-1, 1)
-    img = np.clip(img, 0, 255).astype(np.uint8)
-    skin = tuple(int(v) for v in rng.uniform([150, 110, 80], [255, 210, 180]))
-    dark = (int(rng.uniform(20, 70)),) * 3
-    c = S / 2
-    cv2.ellipse(img, (int(c), int(c)), (int(0.36 * S), int(0.46 * S)), 0, 0, 360, skin, -1, cv2.LINE_AA)
-    e = expr
-    for side in (-1, 1):                                           # eyes and brows
-        ex, ey = c + side * 0.15 * S, 0.42 * S
-        cv2.ellipse(img, (int(ex), int(ey)), (int(0.065 * S), max(1, int(0.03 * S * e['eye']))), 0, 0, 360, (250, 250, 250), -1, cv2.LINE_AA)
-        cv2.circle(img, (int(ex), int(ey)), max(1, int(0.018 * S * min(e['eye'], 1.2))), dark, -1, cv2.LINE_AA)
-        by = 0.33 * S - e['brow_h'] * 0.045 * S
-        inner = (c + side * 0.06 * S, by - e['brow_t'] * 0.035 * S)
-        outer = (c + side * 0.25 * S, by + e['brow_t'] * 0.035 * S)
-        cv2.line(img, tuple(int(v) for v in inner), tuple(int(v) for v in outer), dark, max(2, S // 30), cv2.LINE_AA)
-    cv2.line(img, (int(c), int(0.47 * S)), (int(c - 0.02 * S), int(0.58 * S)), dark, max(1, S // 100), cv2.LINE_AA)
-    if e['wrinkle'] > 0.3:                                         # nose wrinkle (disgust)
-        for k in (-1, 1):
-            cv2.line(img, (int(c + k * 0.03 * S), int(0.45 * S)), (int(c + k * 0.06 * S), int(0.5 * S)), dark, max(1, S // 120), cv2.LINE_AA)
-    half_w = 0.16 * S * (1 + 0.25 * e['curve'] - 0.3 * max(e['open'] - 0.5, 0))
-    upper = _parabola(c, 0.72 * S, half_w, e['curve'] * 0.10 * S, e['asym'] * 0.07 * S)
-    if e['open'] > 0.15:                                           # open mouth: fill between upper and lower lip
-        lower = upper.copy(); lower[:, 1] += e['open'] * 0.12 * S * (1 - np.linspace(-1, 1, len(upper)) ** 2)
-        cv2.fillPoly(img, [np.concatenate([upper, lower[::-1]]).astype(np.int32)], (90, 20, 30), cv2.LINE_AA)
-    cv2.polylines(img, [upper.astype(np.int32)], False, (120, 30, 40), max(2, S // 30), cv2.LINE_AA)
-    if rng.random() < 0.15:                                        # occluder: a hand, a sticker, glasses
-        x0, y0 = rng.uniform(0, 0.7 * S, 2)
-        w, h = rng.uniform(0.1 * S, 0.25 * S, 2)
-        col = tuple(int(v) for v in rng.uniform(0, 255, 3))
-        cv2.rectangle(img, (int(x0), int(y0)), (int(x0 + w), int(y0 + h)), col, -1)
-    M = cv2.getRotationMatrix2D((c, c), rng.uniform(-12, 12), rng.uniform(0.9, 1.1))   # pose jitter
-    M[:, 2] += rng.uniform(-0.06, 0.06, 2) * S
-    img = cv2.warpAffine(img, M, (S, S), borderMode=cv2.BORDER_REPLICATE)
-    img = cv2.resize(img, (size, size), interpolation=cv2.INTER_AREA).astype(np.float32)
-    img += rng.normal(0, rng.uniform(2, 10), img.shape)
-    return np.clip(img, 0, 255).astype(np.uint8)
-
-def jitter_expression(name:str, rng:np.random.Generator, spread:float=0.15)->Dict[str, float]:
-    "Class `name`'s expression parameters with per-face noise."
-    return {k: v + rng.normal(0, spread) for k, v in _EXPRESSIONS[name].items()}
-
 # %% ../nbs/01_dataset.ipynb #0131bffc
 LAYOUTS = ('raf-basic', 'raf-kaggle', 'label-files', 'class-folders')
-_FOLDER_NAMES = {'Surprise': 'surprise', 'Fear': 'fear', 'Disgust': 'disgust', 'Happiness': 'happy',
-                 'Sadness': 'sad', 'Anger': 'angry', 'Neutral': 'neutral', 'Contempt': 'contempt'}
-
-def _write_image(path:Path, img:np.ndarray):
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if not cv2.imwrite(str(path), cv2.cvtColor(img, cv2.COLOR_RGB2BGR)): raise OSError(f'could not write {path}')
-
-def _write_layout(root:Path, layout:str, items:List[Tuple[str, str, str, np.ndarray]]):
-    "Write (image id, split, class name, image) items in `layout` under `root`."
-    lines: Dict[str, List[str]] = {'train': [], 'test': []}
-    for iid, split, cls, img in items:
-        if layout != 'class-folders' and cls not in RAF_CLASSES:
-            raise ValueError(f"layout {layout!r} numbers classes 1..7 as RAF-DB does and has no {cls!r}; use 'class-folders'")
-        lab = RAF_CLASSES.index(cls) + 1 if cls in RAF_CLASSES else None
-        if layout == 'raf-basic':
-            _write_image(root/'basic'/'Image'/'aligned'/f'{iid}_aligned.jpg', img); lines[split].append(f'{iid}.jpg {lab}')
-        elif layout == 'raf-kaggle':
-            _write_image(root/'DATASET'/split/str(lab)/f'{iid}_aligned.jpg', img); lines[split].append(f'{iid}_aligned.jpg,{lab}')
-        elif layout == 'label-files':
-            _write_image(root/'images'/f'{iid}.jpg', img); lines[split].append(f'images/{iid}.jpg {lab}')
-        elif layout == 'class-folders':
-            _write_image(root/split/_FOLDER_NAMES[cls]/f'{iid}.jpg', img)
-        else: raise ValueError(f'unknown layout {layout!r}; choose one of {LAYOUTS}')
-    if layout == 'raf-basic':
-        atomic_write(root/'basic'/'EmoLabel'/'list_patition_label.txt', '\n'.join(lines['train'] + lines['test']) + '\n')
-    elif layout == 'raf-kaggle':
-        for s in ('train', 'test'): atomic_write(root/f'{s}_labels.csv', 'image,label\n' + '\n'.join(lines[s]) + '\n')
-    elif layout == 'label-files':
-        for s in ('train', 'test'): atomic_write(root/f'{s}_label.txt', '\n'.join(lines[s]) + '\n')
-
-# %% ../nbs/01_dataset.ipynb #7258e779
-def make_synthetic_fer(root:Union[str, Path], # folder to write the data set into
-                       layout:str='raf-kaggle', # one of LAYOUTS
-                       n_per_class:int=40, # training faces per class
-                       n_test_per_class:int=10, # test faces per class
-                       classes:Sequence[str]=tuple(RAF_CLASSES), # class names (add 'Contempt' for AffectNet-8)
-                       size:int=100, # image side in pixels (RAF-DB aligned faces are 100)
-                       seed:int=0, # the same seed draws the same faces in every layout
-                       as_zip:bool=False # also pack the folder into <root>.zip and return that
-                      )->Path: # the data set folder (or zip)
-    "Draw a synthetic facial-expression data set and write it in one of the RAF-DB layouts."
-    root = Path(root)
-    unknown = [c for c in classes if c not in _EXPRESSIONS]
-    if unknown: raise ValueError(f'unknown class(es) {unknown}; choose from {ALL_CLASSES}')
-    rng = np.random.default_rng(seed)
-    plan = [(split, cls) for split, n in (('train', n_per_class), ('test', n_test_per_class)) for cls in classes for _ in range(n)]
-    order = rng.permutation(len(plan))                                 # interleave classes, like RAF-DB's numbering
-    items, counters = [], {'train': 0, 'test': 0}
-    for k in order:
-        split, cls = plan[k]
-        counters[split] += 1
-        items.append((f'{split}_{counters[split]:05d}', split, cls, draw_face(jitter_expression(cls, rng), rng, size)))
-    _write_layout(root, layout, items)
-    if not as_zip: return root
-    zpath = root.with_suffix('.zip')
-    with zipfile.ZipFile(zpath, 'w', zipfile.ZIP_DEFLATED) as z:
-        for f in sorted(root.rglob('*')):
-            if f.is_file(): z.write(f, f.relative_to(root))
-    return zpath
 
 # %% ../nbs/01_dataset.ipynb #8159afdf
-class DatasetError(ValueError):
-    "A data set that cannot be read as it is: the message names the file (and line) at fault."
-
 def _image_id(p:Union[str, Path])->str: return re.sub(r'_aligned$', '', Path(p).stem)
 
 def _subject(p:Union[str, Path])->str:
@@ -365,145 +234,6 @@ def read_table(root:Union[str, Path], # data set folder (or zip: extracted next 
     if 'val' not in set(df.split): df = add_val_split(df, val_frac, seed, subject_split)
     df.attrs.update(layout=layout, root=str(base), classes=classes)
     return df, classes
-
-# %% ../nbs/01_dataset.ipynb #0958509b
-def default_cache_dir()->Path:
-    "`$RECURSIVE_FER_CACHE`, else `<kaggle>/working/cache` on Kaggle, else `~/.cache/recursive_fer`."
-    if os.environ.get('RECURSIVE_FER_CACHE'): return Path(os.environ['RECURSIVE_FER_CACHE'])
-    return kaggle_working()/'cache' if iskaggle() else Path.home()/'.cache'/'recursive_fer'
-
-def _complete(data:bytes)->bool:
-    "False for a JPEG without its end marker or a PNG without IEND (OpenCV decodes those silently)."
-    if data[:2] == b'\xff\xd8': return b'\xff\xd9' in data[-64:]
-    if data[:8] == b'\x89PNG\r\n\x1a\n': return b'IEND' in data[-32:]
-    return True
-
-def decode_image(path:Union[str, Path], # image file
-                 size:int=100 # output side
-                )->np.ndarray: # [size, size, 3] uint8 RGB
-    "Decode one image file to RGB uint8 at `size` x `size`; raise `DatasetError` naming a corrupt file."
-    data = Path(path).read_bytes()
-    img = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR) if data else None
-    if img is None or not _complete(data): raise DatasetError(f'corrupt or truncated image: {path}')
-    img = cv2.cvtColor(img, cv2.COLOR_BGR2RGB)
-    if img.shape[:2] != (size, size):
-        interp = cv2.INTER_AREA if min(img.shape[:2]) > size else cv2.INTER_LINEAR
-        img = cv2.resize(img, (size, size), interpolation=interp)
-    return img
-
-# %% ../nbs/01_dataset.ipynb #e07796ba
-def _fingerprint(paths:Sequence[str], size:int)->str:
-    h = hashlib.sha1(f'v2 {size}'.encode())
-    for p in paths:
-        st = os.stat(p); h.update(f'{p}\0{st.st_size}\0{st.st_mtime_ns}\n'.encode())
-    return h.hexdigest()[:16]
-
-def _cache_files(cache_dir:Path, size:int, key:str)->Tuple[Path, Path, Path]:
-    "The array, the pixel hashes and the manifest of one cache."
-    stem = cache_dir/f'images-{size}px-{key}'
-    return stem.with_suffix('.npy'), stem.with_suffix('.hashes'), stem.with_suffix('.json')
-
-def _cache_manifest(cache_dir:Path, size:int, key:str, n:int)->Optional[dict]:
-    "The manifest of a finished, intact cache of `n` faces, else None."
-    npy, hashes, manifest = _cache_files(cache_dir, size, key)
-    try:
-        m = json.loads(manifest.read_text())
-        ok = (m.get('key'), m.get('n')) == (key, n) and np.load(npy, mmap_mode='r').shape == (n, size, size, 3) \
-             and np.load(hashes).shape == (n,)
-    except (OSError, ValueError): return None
-    return m if ok else None
-
-def pixel_hash(img:np.ndarray # an image array
-              )->int: # 64-bit hash of its pixels (never 0)
-    "A hash of an image's pixels: equal for pixel-identical faces."
-    return int.from_bytes(hashlib.blake2b(np.ascontiguousarray(img).tobytes(), digest_size=8).digest(), 'little') | 1
-
-def _reserve(path:Path):
-    "Allocate a file's blocks now, so a full disk fails here (ENOSPC), not as a crash while writing through a memmap."
-    if not hasattr(os, 'posix_fallocate'): return
-    with open(path, 'r+b') as f:
-        try: os.posix_fallocate(f.fileno(), 0, os.fstat(f.fileno()).st_size)
-        except OSError as e:
-            if e.errno == errno.ENOSPC: raise
-
-# %% ../nbs/01_dataset.ipynb #43b2df5e
-def _decode_all(paths:Sequence[str], size:int, files:Tuple[Path, Path, Path], key:str, skip_corrupt:bool, workers:int,
-                progress:bool):
-    "Decode every image into the cache files: the array, then the hashes, then the manifest (the finished mark)."
-    npy, hashes_path, manifest = files
-    for f in files: remove_temps(f)
-    hashes, corrupt = np.zeros(len(paths), np.uint64), []
-    with atomic_path(npy) as tmp:
-        arr = np.lib.format.open_memmap(tmp, mode='w+', dtype=np.uint8, shape=(len(paths), size, size, 3))
-        _reserve(tmp)
-        def _one(i:int):
-            try: arr[i] = img = decode_image(paths[i], size); hashes[i] = pixel_hash(img)
-            except DatasetError:
-                if not skip_corrupt: raise
-                corrupt.append(i)
-        with ThreadPoolExecutor(workers) as ex:
-            list(tqdm(ex.map(_one, range(len(paths))), total=len(paths), desc=f'decoding {len(paths)} images once',
-                      disable=not progress, leave=False))
-        arr.flush(); del arr
-    with atomic_path(hashes_path) as tmp:
-        with open(tmp, 'wb') as f: np.save(f, hashes)
-    atomic_write(manifest, json.dumps(dict(key=key, n=len(paths), size=size, corrupt=sorted(corrupt),
-                                           first=str(paths[0]) if paths else '')))
-
-def build_cache(paths:Sequence[str], # image files, in table order
-                size:int=100, # side of the cached images
-                cache_dir:Union[str, Path, None]=None, # default: default_cache_dir()
-                skip_corrupt:bool=False, # leave corrupt images out (with a warning) instead of raising
-                workers:int=4, # decoding threads
-                progress:bool=True # show a progress bar
-               )->Tuple[Path, List[int]]: # the .npy file and the indices of corrupt images
-    "Decode `paths` once into a memory-mapped uint8 array (reused while the files are unchanged; built once at a time)."
-    cache_dir = Path(cache_dir) if cache_dir is not None else default_cache_dir()
-    key = _fingerprint(paths, size)
-    files = _cache_files(cache_dir, size, key)
-    build_once(files[0], lambda: _cache_manifest(cache_dir, size, key, len(paths)) is not None,
-               lambda: _decode_all(paths, size, files, key, skip_corrupt, workers, progress), f'the decode cache {files[0]}')
-    m = _cache_manifest(cache_dir, size, key, len(paths))
-    if m is None: raise DatasetError(f'the decode cache {files[0]} was not finished; run again to rebuild it')
-    if m['corrupt'] and not skip_corrupt:
-        raise DatasetError(f'corrupt or truncated image: {paths[m["corrupt"][0]]} ({len(m["corrupt"])} in all)')
-    return files[0], m['corrupt']
-
-def cache_hashes(npy:Union[str, Path] # a cache array from `build_cache`
-                )->np.ndarray: # uint64 pixel hash per face (0 for a corrupt one)
-    "The pixel hashes stored beside a decode cache."
-    return np.load(Path(npy).with_suffix('.hashes'))
-
-# %% ../nbs/01_dataset.ipynb #182d26fa
-def find_duplicates(table:pd.DataFrame, # a table from `read_table`
-                    hashes:np.ndarray # its faces' pixel hashes, in table order (`cache_hashes`)
-                   )->Dict[str, Any]: # counts per held-out split and the training rows that are copies
-    "Held-out (val, test) faces with a pixel-identical copy in train."
-    split, h = table.split.to_numpy(), np.asarray(hashes)
-    train = set(h[(split == 'train') & (h != 0)].tolist())
-    out: Dict[str, Any] = {}
-    held = set()
-    for s in ('val', 'test'):
-        mine = (split == s) & (h != 0)
-        dup = mine & np.isin(h, list(train))
-        out[s] = dict(faces=int(mine.sum()), in_train=int(dup.sum()))
-        held |= set(h[mine].tolist())
-    out['train_copies'] = np.flatnonzero((split == 'train') & np.isin(h, list(held))).tolist()
-    return out
-
-def describe_duplicates(d:Dict[str, Any], # from `find_duplicates`
-                       )->str:
-    "One line: how many held-out faces also occur in train."
-    parts = [f"{v['in_train']} of {v['faces']} {s} faces ({v['in_train'] / max(v['faces'], 1):.1%})"
-             for s, v in d.items() if s != 'train_copies' and v['faces']]
-    return (f"duplicates: {', '.join(parts) or 'no held-out faces'} also occur in train (pixel-identical); "
-            f"{len(d['train_copies'])} training faces are such copies")
-
-def drop_duplicates(table:pd.DataFrame, hashes:np.ndarray)->Tuple[pd.DataFrame, int]:
-    "Move training faces that also occur in val or test to the split `train-duplicate`; returns the table and the count."
-    rows = find_duplicates(table, hashes)['train_copies']
-    table = table.copy(); table.iloc[rows, table.columns.get_loc('split')] = 'train-duplicate'
-    return table, len(rows)
 
 # %% ../nbs/01_dataset.ipynb #6490ecdf
 @dataclass

@@ -4,9 +4,9 @@
 
 # %% ../nbs/05_evaluate.ipynb #f328ebe7
 from __future__ import annotations
-import json, math, os
+import json, math
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, List, Optional, Tuple, Union
 import numpy as np
 import pandas as pd
 import torch
@@ -14,13 +14,12 @@ from torch import Tensor
 import torch.nn.functional as F
 from torch.utils.data import DataLoader
 from tqdm import tqdm
-import matplotlib
 import matplotlib.pyplot as plt
 import seaborn as sns
 from scipy import stats
 from sklearn.metrics import balanced_accuracy_score, classification_report, confusion_matrix
 from .model import RecursiveFER, ACTOutput
-from .dataset import RafDBDataset, read_table, denormalize, check_hard_easy
+from .dataset import RafDBDataset, read_table, check_hard_easy
 from .utils import atomic_path, atomic_write, get_device
 from .checkpoint import load_model
 

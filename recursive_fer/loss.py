@@ -4,7 +4,7 @@
 
 # %% ../nbs/03_loss.ipynb #a447edad
 from __future__ import annotations
-from typing import Dict, List, NamedTuple, Optional, Sequence, Union
+from typing import Dict, NamedTuple, Optional, Sequence, Union
 import torch
 from torch import nn, Tensor
 import torch.nn.functional as F

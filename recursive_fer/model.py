@@ -6,7 +6,6 @@
 from __future__ import annotations
 from dataclasses import dataclass, field, fields, asdict
 from typing import Any, Dict, List, Optional, Sequence, Tuple
-import numpy as np
 import torch
 from torch import nn, Tensor
 from fastcore.basics import patch

@@ -4,150 +4,34 @@
 
 # %% ../nbs/04_train.ipynb #c1013e51
 from __future__ import annotations
-import os, sys, gc, json, math, time, random, socket, struct, shutil, hashlib, datetime, dataclasses
-from dataclasses import dataclass, field, asdict
+import os, gc, json, math, time, random, socket, hashlib, datetime
+from dataclasses import asdict
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Tuple, Union
+from typing import Any, Dict, List, Optional, Tuple
 import numpy as np
 import torch
 import torch.distributed as dist
-import torch.nn.functional as F
 from torch import Tensor, nn
 from torch.utils.data import DataLoader, DistributedSampler
 from tqdm import tqdm
-from .utils import seed_everything, get_device, iskaggle, kaggle_working, get_wandb_key, extract_dataset
-from .utils import atomic_path, atomic_write, remove_dead_temps
-from .dataset import RafDBDataset, AugConfig, read_table, build_cache, DatasetError, default_cache_dir
-from .dataset import check_hard_easy, cache_hashes, find_duplicates, describe_duplicates, drop_duplicates
-from .model import RecursiveFER, STEMS
+from .utils import seed_everything, get_device, iskaggle, kaggle_working, extract_dataset
+from .utils import atomic_write, remove_dead_temps
+from .dataset import RafDBDataset, read_table, check_hard_easy, DatasetError
+from .cache import build_cache, default_cache_dir, cache_hashes, find_duplicates, describe_duplicates, drop_duplicates
+from .model import RecursiveFER
+from .config import TrainConfig, RECIPES, recipe_config, demo_config   # RECIPES, recipe_config, demo_config: re-exported
+from .tracking import WandbLogger, read_wandb_history, wandb_run_dirs  # the last two: re-exported
 from .checkpoint import save_checkpoint, load_checkpoint, resume_checkpoint, check_compatible, load_model
 from .loss import DifferentiablePonderLoss
 
+_all_ = ['TrainConfig', 'RECIPES', 'recipe_config', 'demo_config', 'WandbLogger', 'read_wandb_history', 'wandb_run_dirs',
+         'save_checkpoint', 'load_checkpoint', 'resume_checkpoint', 'check_compatible', 'load_model']   # re-exported
+
 # %% auto #0
-__all__ = ['RECIPES', 'TrainConfig', 'resolve_data', 'dist_env', 'launch', 'checkpoint_dir', 'WandbLogger', 'read_wandb_history',
-           'wandb_run_dirs', 'EpochMeter', 'run_epoch', 'warmup_cosine', 'fit', 'evaluate_test', 'plot_history',
-           'demo_config', 'recipe_config']
-
-# %% ../nbs/04_train.ipynb #b62922cb
-@dataclass
-class TrainConfig:
-    "Everything that defines a training run (every field is a `recursive-fer train` flag)."
-    # data
-    data:str = ''                       # data set folder or zip, in any supported layout
-    layout:Optional[str] = None         # force a layout (raf-basic, raf-kaggle, label-files, class-folders)
-    size:int = 100                      # image side fed to the model (RAF-DB aligned faces are 100)
-    val_frac:float = 0.1                # validation slice of train, used unless the data set ships a val split
-    subject_split:bool = False          # split validation by subject id (CK+ S010_...), not by image
-    skip_corrupt:bool = False           # leave corrupt images out with a warning instead of stopping
-    cache_dir:Optional[str] = None      # decoded-image cache (default ~/.cache/recursive_fer, on Kaggle working/cache)
-    dedup:bool = False                  # leave out training faces that also occur (pixel-identical) in val or test
-    # model
-    width:int = 64                      # channels C of the recursive feature map
-    max_steps:int = 8                   # N_max, most applications of the recursive block
-    eps:float = 0.01                    # ACT halts once the cumulative halting probability reaches 1 - eps
-    halt_bias_init:float = 1.0          # initial halting bias (+1: about two steps at first)
-    input_injection:bool = False        # feed the stem output to every step
-    act:bool = True                     # False: fixed depth (max_steps steps), the baseline
-    fixed_readout:str = 'last'          # fixed depth: 'last' step's logits or the 'mean' over steps
-    stem:str = 'seed'                   # 'seed' (two convolutions, stride 4) or 'residual' (strided residual stages, stride 8)
-    stem_widths:List[int] = field(default_factory=lambda: [32, 64])  # residual stem: stage channels before the recursive width
-    stem_blocks:int = 1                 # residual stem: residual blocks per stage
-    # loss
-    tau:float = 0.01                    # price of one step of thinking (ponder cost weight)
-    tau_warmup_epochs:float = 0.0       # ramp tau linearly from 0 over this many epochs once ACT is on (0: full tau at once)
-    act_warmup_epochs:int = 0           # first train this many epochs at fixed depth (mean of every step's logits), then ACT
-    ponder_weights:Optional[Dict[str, float]] = None  # per-class ponder factors, e.g. {"Happiness": 2.0}
-    ce_weights:str = 'none'             # 'none' or 'inverse' (inverse class frequency) cross-entropy weights
-    label_smoothing:float = 0.1         # label smoothing of the cross entropy
-    # the hypothesis report of the test split
-    hard_class:str = 'Fear'             # the hard class of its Mann-Whitney test (hard takes more steps than easy?)
-    easy_class:str = 'Happiness'        # the easy class of that test
-    # optimisation
-    epochs:int = 30                     # passes over the training split
-    batch_size:int = 64                 # faces per batch (per process under DDP)
-    lr:float = 2e-3                     # peak learning rate of AdamW
-    weight_decay:float = 0.05           # AdamW weight decay
-    warmup_epochs:float = 1.0           # linear warm-up before the cosine decay
-    grad_clip:float = 1.0               # clip the gradient norm to this (0: off)
-    # augmentation
-    aug_scale:float = 0.10              # zoom by up to this fraction
-    aug_shift:float = 0.08              # shift by up to this fraction of the side
-    aug_rotate:float = 12.0             # rotate by up to this many degrees
-    aug_flip_p:float = 0.5              # probability of a horizontal flip
-    aug_cutout_p:float = 0.5            # probability of cutout
-    aug_jitter:float = 0.2              # colour jitter strength (0: off)
-    # runtime
-    workers:int = 2                     # DataLoader worker processes
-    seed:int = 42                       # seeds Python, NumPy, torch and the augmentation
-    amp:bool = True                     # mixed precision on CUDA (bf16 where supported, else fp16 + scaler)
-    channels_last:bool = True           # channels_last memory format on CUDA
-    device:Optional[str] = None         # force a device ('cpu', 'cuda:1'); default CUDA, then MPS, then CPU
-    out_dir:str = 'runs/recursive-fer'  # config, history, wandb files (and checkpoints outside Kaggle)
-    # wandb
-    wandb_mode:str = 'auto'             # auto (online with a key, else offline), online, offline or disabled
-    wandb_project:str = 'recursive-fer' # wandb project
-    run_name:Optional[str] = None       # wandb run name
-
-    def __post_init__(self):
-        if self.wandb_mode not in ('auto', 'online', 'offline', 'disabled'):
-            raise ValueError(f"wandb_mode must be auto, online, offline or disabled, got {self.wandb_mode!r}")
-        if self.ce_weights not in ('none', 'inverse'): raise ValueError(f"ce_weights must be 'none' or 'inverse', got {self.ce_weights!r}")
-        for name in ('epochs', 'batch_size', 'size', 'width', 'max_steps'):
-            if getattr(self, name) < 1: raise ValueError(f'{name} must be >= 1, got {getattr(self, name)}')
-        if self.lr <= 0: raise ValueError(f'lr must be > 0, got {self.lr}')
-        if self.act_warmup_epochs < 0 or (self.act and self.act_warmup_epochs >= self.epochs):
-            raise ValueError(f'act_warmup_epochs must be in [0, epochs={self.epochs}), got {self.act_warmup_epochs}: '
-                             'for a shorter run, lower act_warmup_epochs too')
-        if self.stem not in STEMS: raise ValueError(f'stem must be one of {STEMS}, got {self.stem!r}')
-        self.stem_widths = [int(c) for c in self.stem_widths]
-
-    def model_kwargs(self)->Dict[str, Any]:
-        "Constructor arguments of `RecursiveFER` (without the number of classes)."
-        return dict(width=self.width, max_steps=self.max_steps, eps=self.eps, halt_bias_init=self.halt_bias_init,
-                    input_injection=self.input_injection, act=self.act, fixed_readout=self.fixed_readout,
-                    stem=self.stem, stem_widths=list(self.stem_widths), stem_blocks=self.stem_blocks)
-
-    def act_on(self, epoch:int # 0-based epoch
-              )->bool: # whether the model halts adaptively in that epoch
-        "ACT is on once the fixed-depth warm-up (`act_warmup_epochs`) is over."
-        return self.act and epoch >= self.act_warmup_epochs
-
-    def tau_at(self, epoch:int # 0-based epoch
-              )->float: # the ponder weight used in that epoch
-        "tau for `epoch`: 0 during the ACT warm-up, then ramped linearly over `tau_warmup_epochs`, then constant."
-        if self.tau_warmup_epochs <= 0: return self.tau
-        return self.tau * min(1.0, max(0, epoch - self.act_warmup_epochs) / self.tau_warmup_epochs)
-
-    def aug(self)->AugConfig:
-        "The training augmentation strengths."
-        return AugConfig(scale=self.aug_scale, shift=self.aug_shift, rotate=self.aug_rotate, flip_p=self.aug_flip_p,
-                         cutout_p=self.aug_cutout_p, jitter=self.aug_jitter, jitter_p=0.5 if self.aug_jitter > 0 else 0.)
-
-    def save(self, path:Union[str, Path])->Path:
-        "Write the config as JSON, or YAML when `path` ends in .yaml/.yml."
-        path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-        if path.suffix in ('.yaml', '.yml'):
-            import yaml; text = yaml.safe_dump(asdict(self), sort_keys=False)
-        else: text = json.dumps(asdict(self), indent=2)
-        atomic_write(path, text)
-        return path
-
-    @classmethod
-    def load(cls, path:Union[str, Path])->'TrainConfig':
-        "Read a config written by `save` (JSON or YAML); unknown keys are an error."
-        path = Path(path)
-        if path.suffix in ('.yaml', '.yml'):
-            import yaml; d = yaml.safe_load(path.read_text())
-        else: d = json.loads(path.read_text())
-        return cls.from_dict(d, str(path))
-
-    @classmethod
-    def from_dict(cls, d:Dict[str, Any], source:str='config')->'TrainConfig':
-        "Build a config from a dict, naming any unknown key."
-        names = {f.name for f in dataclasses.fields(cls)}
-        unknown = sorted(set(d) - names)
-        if unknown: raise ValueError(f'{source}: unknown config key(s) {unknown}')
-        return cls(**d)
+__all__ = ['resolve_data', 'dist_env', 'launch', 'checkpoint_dir', 'EpochMeter', 'run_epoch', 'warmup_cosine', 'fit',
+           'evaluate_test', 'plot_history', 'TrainConfig', 'RECIPES', 'recipe_config', 'demo_config', 'WandbLogger',
+           'read_wandb_history', 'wandb_run_dirs', 'save_checkpoint', 'load_checkpoint', 'resume_checkpoint',
+           'check_compatible', 'load_model']
 
 # %% ../nbs/04_train.ipynb #bd8f7b6e
 def _needs_extraction(p:Path)->bool:
@@ -218,64 +102,6 @@ def launch(cfg:TrainConfig, # the run
 def checkpoint_dir(cfg:TrainConfig)->Path:
     "Where checkpoints go: `<kaggle>/working/checkpoints` on Kaggle, else `<out_dir>/checkpoints`."
     return kaggle_working()/'checkpoints' if iskaggle() else Path(cfg.out_dir)/'checkpoints'
-
-# %% ../nbs/04_train.ipynb #ba1dfe8b
-class WandbLogger:
-    "A wandb run that never stops training: online with a key, else offline; a no-op when disabled."
-    def __init__(self, cfg:TrainConfig, run_id:Optional[str]=None, quiet:bool=False):
-        self.run, self.mode = None, cfg.wandb_mode
-        if self.mode == 'disabled': return
-        import wandb
-        key = get_wandb_key() if self.mode in ('auto', 'online') else None
-        mode = 'online' if key else 'offline'
-        if self.mode in ('auto', 'online') and not key and not quiet:
-            print(f'wandb: no API key found (WANDB_API_KEY, ~/.netrc or Kaggle secret): logging offline to {cfg.out_dir}/wandb')
-        Path(cfg.out_dir).mkdir(parents=True, exist_ok=True)
-        kw = dict(project=cfg.wandb_project, name=cfg.run_name, config=asdict(cfg), dir=cfg.out_dir, id=run_id, resume='allow')
-        try:
-            if key: wandb.login(key=key, verify=False)
-            self.run = wandb.init(mode=mode, **kw)
-        except Exception as e:
-            if mode == 'offline': raise
-            print(f'wandb: could not go online ({type(e).__name__}: {e}); logging offline to {cfg.out_dir}/wandb')
-            self.run = wandb.init(mode='offline', **kw)
-        self.mode = mode if self.run is not None and not self.run.settings._offline else 'offline'
-
-    @property
-    def id(self)->Optional[str]: return None if self.run is None else self.run.id
-
-    def log(self, metrics:Dict[str, Any], step:Optional[int]=None):
-        if self.run is not None: self.run.log(metrics, step=step)
-
-    def finish(self):
-        if self.run is not None: self.run.finish(); self.run = None
-
-# %% ../nbs/04_train.ipynb #3f10a50a
-def read_wandb_history(run_dir:Union[str, Path] # an offline run folder (or the .wandb file itself)
-                      )->List[Dict[str, Any]]: # one dict per logged step
-    "The history rows of an offline wandb run, read from its `.wandb` file."
-    from wandb.proto import wandb_internal_pb2 as pb
-    p = Path(run_dir)
-    f = p if p.suffix == '.wandb' else next(p.glob('*.wandb'), None)
-    if f is None: raise FileNotFoundError(f'no .wandb file in {p}')
-    data, block, pos, buf, rows = f.read_bytes(), 32768, 7, b'', []
-    if data[:4] != b':W&B': raise ValueError(f'{f} is not a wandb log file')
-    while pos + 7 <= len(data):
-        space = block - pos % block
-        if space < 7: pos += space; continue                      # block trailer
-        _, n, kind = struct.unpack('<IHB', data[pos:pos + 7])
-        if kind == 0: pos += space; continue                      # zero padding
-        chunk, pos = data[pos + 7:pos + 7 + n], pos + 7 + n
-        if kind == 2: buf = chunk; continue                       # FIRST
-        if kind == 3: buf += chunk; continue                      # MIDDLE
-        rec = pb.Record(); rec.ParseFromString(buf + chunk if kind == 4 else chunk); buf = b''
-        if rec.WhichOneof('record_type') == 'history':
-            rows.append({(i.key or '/'.join(i.nested_key)): json.loads(i.value_json) for i in rec.history.item})
-    return rows
-
-def wandb_run_dirs(out_dir:Union[str, Path])->List[Path]:
-    "Offline and online run folders under `<out_dir>/wandb`, oldest first."
-    return sorted(p for p in (Path(out_dir)/'wandb').glob('*run-*') if p.is_dir())
 
 # %% ../nbs/04_train.ipynb #1577e6c1
 class EpochMeter:
@@ -530,35 +356,3 @@ def plot_history(history:List[Dict[str, float]], # rows of `fit`'s history (hist
         ax.set(xlabel='epoch', ylabel=label, title=label); ax.grid(alpha=0.3); ax.legend()
     fig.suptitle(title); fig.tight_layout()
     return fig
-
-# %% ../nbs/04_train.ipynb #956fb8d3
-def demo_config(root:Union[str, Path, None]=None, # where the synthetic data goes; default <cache>/demo
-                out_dir:str='runs/demo' # where config, history, checkpoints and wandb files go
-               )->TrainConfig:
-    "A CPU-sized recipe on synthetic faces (generated on first use)."
-    from recursive_fer.dataset import make_synthetic_fer, default_cache_dir
-    data = Path(root) if root is not None else default_cache_dir()/'demo'/'synthetic-fer'
-    if not (data/'train_labels.csv').exists():
-        shutil.rmtree(data, ignore_errors=True)
-        make_synthetic_fer(data, 'raf-kaggle', n_per_class=80, n_test_per_class=20, size=64, seed=0)
-    return TrainConfig(data=str(data), out_dir=out_dir, size=64, width=32, max_steps=6, epochs=60, batch_size=32,
-                       lr=3e-3, workers=0, run_name='demo')
-
-# %% ../nbs/04_train.ipynb #523d6112
-RECIPES:Dict[str, Dict[str, Any]] = {
-    'cpu': dict(size=48, stem='residual', stem_widths=[32, 64], stem_blocks=1, width=128, max_steps=6,
-                halt_bias_init=-3.0, tau=0.001, act_warmup_epochs=5, tau_warmup_epochs=3, epochs=30, batch_size=128, lr=2e-3,
-                weight_decay=0.05, label_smoothing=0.1, aug_scale=0.1, aug_shift=0.1, aug_rotate=10.0,
-                aug_flip_p=0.5, aug_cutout_p=0.5, aug_jitter=0.2, workers=1),
-    'gpu': dict(size=96, stem='residual', stem_widths=[64, 128], stem_blocks=2, width=256, max_steps=8,
-                halt_bias_init=-3.0, tau=0.001, act_warmup_epochs=8, tau_warmup_epochs=5, epochs=60, batch_size=128, lr=2e-3,
-                weight_decay=0.05, label_smoothing=0.1, aug_scale=0.15, aug_shift=0.1, aug_rotate=15.0,
-                aug_flip_p=0.5, aug_cutout_p=0.5, aug_jitter=0.3, workers=2),
-}
-
-def recipe_config(name:str, # 'cpu' or 'gpu'
-                  **overrides # any TrainConfig field, e.g. data=..., out_dir=...
-                 )->TrainConfig:
-    "The TrainConfig of a recipe, with `overrides` applied."
-    if name not in RECIPES: raise ValueError(f'unknown recipe {name!r}; choose one of {sorted(RECIPES)}')
-    return TrainConfig.from_dict({**RECIPES[name], **overrides}, f'recipe {name!r}')

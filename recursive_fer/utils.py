@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_utils.ipynb #d29d1361
 from __future__ import annotations
-import os, random, netrc, types, json, shutil, stat, zipfile, errno, secrets, hashlib
+import os, random, netrc, json, shutil, stat, zipfile, errno, secrets
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator, List, Optional, Union
@@ -81,19 +81,6 @@ def get_wandb_key(name:str='WANDB_API_KEY' # environment variable and Kaggle sec
     if (key := _netrc_wandb_key()): return key
     if iskaggle(): return _kaggle_secret(name)
     return None
-
-# %% ../nbs/00_utils.ipynb #c37441c1
-def _stub_kaggle_secrets(secret:Optional[str]=None, # the value get_secret returns
-                         error:Optional[Exception]=None # raise this from get_secret instead
-                        )->types.ModuleType:
-    "A stand-in for Kaggle's `kaggle_secrets` module, for tests and for runs outside Kaggle."
-    mod = types.ModuleType('kaggle_secrets')
-    class UserSecretsClient:
-        def get_secret(self, label:str)->Optional[str]:
-            if error is not None: raise error
-            return secret
-    mod.UserSecretsClient = UserSecretsClient
-    return mod
 
 # %% ../nbs/00_utils.ipynb #30e0964e
 class DiskFullError(OSError):

@@ -26,7 +26,7 @@ BLOCK_PACKAGE = "raise ImportError('the Kaggle kernel must not import recursive_
 
 def fake_kaggle(tmp:Path, stub:str)->dict:
     "Lay out <tmp>/input/raf-db-dataset/<zip> and the stubs; return the environment for the kernel."
-    from recursive_fer.dataset import make_synthetic_fer
+    from recursive_fer.faces import make_synthetic_fer
     inp = tmp/'input'/'raf-db-dataset'; inp.mkdir(parents=True)
     make_synthetic_fer(tmp/'stage'/'raf-db', 'raf-kaggle', n_per_class=12, n_test_per_class=4, size=48, as_zip=True)
     (tmp/'stage'/'raf-db.zip').rename(inp/'raf-db.zip')
