@@ -4,7 +4,8 @@
     python benchmarks/run_all.py --quick          # < 10 minutes on 2 CPU cores
     python benchmarks/run_all.py                  # the full run behind nbs/08_benchmarks.ipynb
 
-Prints markdown tables and writes them, the raw numbers (results.json) and the plots to --out.
+Prints markdown tables and writes them, the raw numbers (results.json) and the plots to --out (default: the committed
+benchmarks/results for the full run; a new temporary folder for --quick, so a quick run never overwrites them).
 Times are medians of several runs; every ratio is taken between numbers measured in this same run.
 Sections: 1 early-exit inference speed-up, 2 ACT training-step overhead, 3 data pipeline, 4 accuracy against compute,
 5 halting-bias initialisation.
@@ -280,13 +281,16 @@ def plots(out:Path, acc:list, bias:list):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument('--quick', action='store_true', help='fewer repeats, epochs and configurations (< 10 min on 2 cores)')
-    ap.add_argument('--out', default=str(ROOT/'benchmarks'/'results'), help='folder for results.md, results.json and plots')
+    ap.add_argument('--out', default=None, help='folder for results.md, results.json and plots (default: the committed '
+                    'benchmarks/results for a full run, a new temporary folder for --quick)')
     ap.add_argument('--ck', default=str(ROOT.parent/'shared'/'data'/'ck-plus-48'), help='CK+ folder (used when present, full run only)')
     ap.add_argument('--sections', type=int, nargs='+', default=[1, 2, 3, 4, 5])
     a = ap.parse_args()
     a.size, a.width, a.batch, a.train_batch = 100, 64, 256, 64
     a.repeats, a.repeats_data = (3, 2) if a.quick else (7, 3)
+    if a.out is None: a.out = tempfile.mkdtemp(prefix='recursive-fer-bench-') if a.quick else str(ROOT/'benchmarks'/'results')
     out = Path(a.out); out.mkdir(parents=True, exist_ok=True)
+    print(f'results go to {out}')
     t_start = time.time()
     say(f'# recursive-fer benchmarks{" (quick)" if a.quick else ""}')
     say(f'Machine: {platform.machine()}, {os.cpu_count()} CPU cores, Python {platform.python_version()}, torch {torch.__version__}; '

@@ -34,7 +34,7 @@ def info()->Dict[str, Any]:
 # %% ../nbs/07_cli.ipynb #0e7ac174
 @call_parse
 def demo_data(dest:str='synthetic-fer', # folder to write the data set into
-              layout:str='raf-kaggle', # raf-basic, raf-kaggle, label-files or class-folders
+              layout:str='raf-kaggle', # a name in `dataset.LAYOUTS` (an unknown one is an error that lists them)
               n_per_class:int=40, # training faces per class
               n_test_per_class:int=10, # test faces per class
               contempt:bool=False, # add Contempt (AffectNet-8 classes; class-folders layout only)

@@ -21,7 +21,7 @@ class TrainConfig:
     "Everything that defines a training run (every field is a `recursive-fer train` flag)."
     # data
     data:str = ''                       # data set folder or zip, in any supported layout
-    layout:Optional[str] = None         # force a layout (raf-basic, raf-kaggle, label-files, class-folders)
+    layout:Optional[str] = None         # force a layout (a name in `dataset.LAYOUTS`); default: detected
     size:int = 100                      # image side fed to the model (RAF-DB aligned faces are 100)
     val_frac:float = 0.1                # validation slice of train, used unless the data set ships a val split
     subject_split:bool = False          # split validation by subject id (CK+ S010_...), not by image

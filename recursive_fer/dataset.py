@@ -15,16 +15,16 @@ import pandas as pd
 import torch
 from torch import Tensor
 from torch.utils.data import Dataset
-import albumentations as A
-from albumentations.pytorch import ToTensorV2
+from .utils import atomic_write
 from .cache import DatasetError, build_cache
+from .augment import AugConfig, eval_transforms, train_transforms, denormalize
 
-_all_ = ['DatasetError']   # re-exported: raised by the parsers here and by the cache
+_all_ = ['DatasetError', 'AugConfig', 'eval_transforms', 'train_transforms', 'denormalize']   # re-exported
 
 # %% auto #0
-__all__ = ['RAF_CLASSES', 'ALL_CLASSES', 'CLASS_ALIASES', 'IMAGE_EXTS', 'LAYOUTS', 'MEAN', 'STD', 'canonical_class',
-           'check_hard_easy', 'find_layout', 'add_val_split', 'read_table', 'AugConfig', 'eval_transforms',
-           'train_transforms', 'denormalize', 'RafDBDataset', 'show_batch', 'DatasetError']
+__all__ = ['RAF_CLASSES', 'ALL_CLASSES', 'CLASS_ALIASES', 'IMAGE_EXTS', 'Item', 'LAYOUT_REGISTRY', 'LAYOUTS', 'canonical_class',
+           'check_hard_easy', 'Layout', 'write_layout', 'find_layout', 'add_val_split', 'read_table', 'RafDBDataset',
+           'show_batch', 'DatasetError', 'AugConfig', 'eval_transforms', 'train_transforms', 'denormalize']
 
 # %% ../nbs/01_dataset.ipynb #dcb05099
 RAF_CLASSES = ['Surprise', 'Fear', 'Disgust', 'Happiness', 'Sadness', 'Anger', 'Neutral']
@@ -51,9 +51,6 @@ def check_hard_easy(hard:str, # the hard class of the Mann-Whitney test
         if c not in classes: raise ValueError(f'{role} class {c!r} is not in this data set; its classes are {list(classes)}: '
                                               f'choose the {role} class of the Mann-Whitney test from them')
     if hard == easy: raise ValueError(f'the hard and the easy class are both {hard!r}: choose two different classes')
-
-# %% ../nbs/01_dataset.ipynb #0131bffc
-LAYOUTS = ('raf-basic', 'raf-kaggle', 'label-files', 'class-folders')
 
 # %% ../nbs/01_dataset.ipynb #8159afdf
 def _image_id(p:Union[str, Path])->str: return re.sub(r'_aligned$', '', Path(p).stem)
@@ -159,19 +156,83 @@ def _parse_class_folders(base:Path)->Tuple[List[dict], List[str]]:
             for f in sorted(d.iterdir()) if f.suffix.lower() in IMAGE_EXTS]
     return recs, classes
 
-_PARSERS = {'raf-basic': _parse_raf_basic, 'raf-kaggle': _parse_raf_kaggle,
-            'label-files': _parse_label_files, 'class-folders': _parse_class_folders}
+# %% ../nbs/01_dataset.ipynb #d5ebfdda
+_FOLDER_NAMES = {'Surprise': 'surprise', 'Fear': 'fear', 'Disgust': 'disgust', 'Happiness': 'happy',
+                 'Sadness': 'sad', 'Anger': 'angry', 'Neutral': 'neutral', 'Contempt': 'contempt'}
+Item = Tuple[str, str, str, np.ndarray]   # (image id, split, class name, RGB image)
+
+def _write_image(path:Path, img:np.ndarray):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not cv2.imwrite(str(path), cv2.cvtColor(img, cv2.COLOR_RGB2BGR)): raise OSError(f'could not write {path}')
+
+def _raf_label(cls:str, layout:str)->int:
+    if cls not in RAF_CLASSES:
+        raise ValueError(f"layout {layout!r} numbers classes 1..7 as RAF-DB does and has no {cls!r}; use 'class-folders'")
+    return RAF_CLASSES.index(cls) + 1
+
+def _write_raf_basic(root:Path, items:Sequence[Item]):
+    lines = []
+    for iid, split, cls, img in items:
+        _write_image(root/'basic'/'Image'/'aligned'/f'{iid}_aligned.jpg', img); lines.append(f'{iid}.jpg {_raf_label(cls, "raf-basic")}')
+    atomic_write(root/'basic'/'EmoLabel'/'list_patition_label.txt', '\n'.join(lines) + '\n')
+
+def _write_raf_kaggle(root:Path, items:Sequence[Item]):
+    lines: Dict[str, List[str]] = {'train': [], 'test': []}
+    for iid, split, cls, img in items:
+        lab = _raf_label(cls, 'raf-kaggle')
+        _write_image(root/'DATASET'/split/str(lab)/f'{iid}_aligned.jpg', img); lines[split].append(f'{iid}_aligned.jpg,{lab}')
+    for s in ('train', 'test'): atomic_write(root/f'{s}_labels.csv', 'image,label\n' + '\n'.join(lines[s]) + '\n')
+
+def _write_label_files(root:Path, items:Sequence[Item]):
+    lines: Dict[str, List[str]] = {'train': [], 'test': []}
+    for iid, split, cls, img in items:
+        _write_image(root/'images'/f'{iid}.jpg', img); lines[split].append(f'images/{iid}.jpg {_raf_label(cls, "label-files")}')
+    for s in ('train', 'test'): atomic_write(root/f'{s}_label.txt', '\n'.join(lines[s]) + '\n')
+
+def _write_class_folders(root:Path, items:Sequence[Item]):
+    for iid, split, cls, img in items: _write_image(root/split/_FOLDER_NAMES[cls]/f'{iid}.jpg', img)
+
+# %% ../nbs/01_dataset.ipynb #5625eb1b
+def _is_raf_basic(d:Path)->bool: return (d/'EmoLabel').is_dir()          # the label file missing: said when parsing
+def _is_label_files(d:Path)->bool: return any((d/f'{s}_label.txt').exists() for s in ('train', 'test'))
+
+def _is_raf_kaggle(d:Path)->bool:
+    if any((d/f'{s}_labels.csv').exists() for s in ('train', 'test')) or (d/'DATASET'/'train').is_dir(): return True
+    numbered = (d/'train').is_dir() and any(p.is_dir() and p.name.isdigit() for p in (d/'train').iterdir())
+    return numbered and not _is_label_files(d)                            # numbered class folders without a CSV
+
+def _is_class_folders(d:Path)->bool:
+    sub = [p for p in d.iterdir() if p.is_dir()] if d.is_dir() else []
+    return (d/'train').is_dir() or sum(canonical_class(p.name) is not None for p in sub) >= 2
+
+@dataclass(frozen=True)
+class Layout:
+    "One on-disk layout of a facial-expression data set."
+    name:str                                                    # what `layout=` and `--layout` call it
+    detect:Callable[[Path], bool]                               # does this folder hold the layout?
+    parse:Callable[[Path], Tuple[List[dict], List[str]]]        # folder -> (table rows, class names)
+    write:Callable[[Path, Sequence[Item]], None]                # write (id, split, class, image) items under a folder
+    example:str                                                 # what it looks like, for docs and errors
+
+LAYOUT_REGISTRY: Dict[str, Layout] = {l.name: l for l in [
+    Layout('raf-basic', _is_raf_basic, _parse_raf_basic, _write_raf_basic, 'basic/EmoLabel/list_patition_label.txt (RAF-DB)'),
+    Layout('raf-kaggle', _is_raf_kaggle, _parse_raf_kaggle, _write_raf_kaggle, 'DATASET/train/<1..7>/ with train_labels.csv (Kaggle)'),
+    Layout('label-files', _is_label_files, _parse_label_files, _write_label_files, 'train_label.txt'),
+    Layout('class-folders', _is_class_folders, _parse_class_folders, _write_class_folders, 'class folders train/<class>/ (or <class>/ directly)')]}
+LAYOUTS = tuple(LAYOUT_REGISTRY)
+
+def write_layout(root:Union[str, Path], # folder to write into
+                 layout:str, # a key of LAYOUT_REGISTRY
+                 items:Sequence[Item] # (image id, split, class name, RGB image)
+                ):
+    "Write faces in `layout` under `root`."
+    if layout not in LAYOUT_REGISTRY: raise ValueError(f'unknown layout {layout!r}; choose one of {LAYOUTS}')
+    LAYOUT_REGISTRY[layout].write(Path(root), items)
 
 # %% ../nbs/01_dataset.ipynb #f875fa97
 def _looks_like(d:Path)->Optional[str]:
-    if (d/'EmoLabel'/'list_patition_label.txt').exists(): return 'raf-basic'
-    if (d/'EmoLabel').is_dir(): return 'raf-basic'                      # label file missing: say so when parsing
-    if any((d/f'{s}_labels.csv').exists() for s in ('train', 'test')) or (d/'DATASET'/'train').is_dir(): return 'raf-kaggle'
-    if any((d/f'{s}_label.txt').exists() for s in ('train', 'test')): return 'label-files'
-    if (d/'train').is_dir() and any(p.is_dir() and p.name.isdigit() for p in (d/'train').iterdir()): return 'raf-kaggle'
-    sub = [p for p in d.iterdir() if p.is_dir()] if d.is_dir() else []
-    if (d/'train').is_dir() or sum(canonical_class(p.name) is not None for p in sub) >= 2: return 'class-folders'
-    return None
+    "The first registered layout `d` holds, else None."
+    return next((l.name for l in LAYOUT_REGISTRY.values() if l.detect(d)), None)
 
 def find_layout(root:Union[str, Path] # the data set folder (or a parent of it)
                )->Tuple[str, Path]: # layout name and the folder it was found in
@@ -181,9 +242,8 @@ def find_layout(root:Union[str, Path] # the data set folder (or a parent of it)
     cands = [root] + sorted(p for p in root.iterdir() if p.is_dir()) + sorted(p for p in root.glob('*/*') if p.is_dir())
     for d in cands:
         if (layout := _looks_like(d)): return layout, d
-    raise DatasetError(f'{root}: no known data set layout found. Expected one of: basic/EmoLabel/list_patition_label.txt '
-                       '(RAF-DB), DATASET/train/<1..7>/ with train_labels.csv (Kaggle), train_label.txt, or class folders '
-                       'train/<class>/ (or <class>/ directly)')
+    raise DatasetError(f'{root}: no known data set layout found. Expected one of: '
+                       + '; '.join(l.example for l in LAYOUT_REGISTRY.values()))
 
 # %% ../nbs/01_dataset.ipynb #6d477ac3
 def add_val_split(df:pd.DataFrame, # table with a split column
@@ -224,9 +284,9 @@ def read_table(root:Union[str, Path], # data set folder (or zip: extracted next 
         from recursive_fer.utils import extract_dataset
         root = extract_dataset(root, root.with_suffix(''))
     if layout is None: layout, base = find_layout(root)
-    elif layout not in _PARSERS: raise DatasetError(f'unknown layout {layout!r}; choose one of {LAYOUTS}')
+    elif layout not in LAYOUT_REGISTRY: raise DatasetError(f'unknown layout {layout!r}; choose one of {LAYOUTS}')
     else: base = find_layout(root)[1] if _looks_like(root) is None else root
-    recs, classes = _PARSERS[layout](base)
+    recs, classes = LAYOUT_REGISTRY[layout].parse(base)
     if not recs: raise DatasetError(f'{base}: the {layout} layout was found but it lists no images')
     df = pd.DataFrame(recs, columns=['image_id', 'path', 'label', 'split', 'subject'])
     dup = df.path[df.path.duplicated()]
@@ -234,44 +294,6 @@ def read_table(root:Union[str, Path], # data set folder (or zip: extracted next 
     if 'val' not in set(df.split): df = add_val_split(df, val_frac, seed, subject_split)
     df.attrs.update(layout=layout, root=str(base), classes=classes)
     return df, classes
-
-# %% ../nbs/01_dataset.ipynb #6490ecdf
-@dataclass
-class AugConfig:
-    "Strengths of the training augmentations (0 switches one off)."
-    scale:float=0.10        # zoom in/out by up to this fraction
-    shift:float=0.08        # shift by up to this fraction of the side
-    rotate:float=12.0       # rotate by up to this many degrees
-    affine_p:float=0.8      # probability of the affine jitter
-    flip_p:float=0.5        # probability of a horizontal flip
-    cutout_p:float=0.5      # probability of cutting out a patch
-    cutout_size:float=0.25  # largest patch side, as a fraction of the image side
-    jitter:float=0.2        # brightness/contrast/saturation jitter strength
-    jitter_p:float=0.5      # probability of colour jitter
-
-MEAN, STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)   # ImageNet statistics
-
-def eval_transforms(size:int=100)->A.Compose:
-    "Resize and normalise to a float tensor [3, size, size]."
-    return A.Compose([A.Resize(size, size), A.Normalize(MEAN, STD), ToTensorV2()])
-
-def train_transforms(size:int=100, aug:Optional[AugConfig]=None)->A.Compose:
-    "Affine jitter, flip, cutout and colour jitter, then resize and normalise."
-    a = aug or AugConfig()
-    ts = []
-    if a.affine_p > 0: ts.append(A.Affine(scale=(1 - a.scale, 1 + a.scale), translate_percent=(-a.shift, a.shift),
-                                          rotate=(-a.rotate, a.rotate), border_mode=cv2.BORDER_REFLECT_101, p=a.affine_p))
-    if a.flip_p > 0: ts.append(A.HorizontalFlip(p=a.flip_p))
-    if a.cutout_p > 0: ts.append(A.CoarseDropout(num_holes_range=(1, 1), hole_height_range=(0.1, a.cutout_size),
-                                                 hole_width_range=(0.1, a.cutout_size), fill=0, p=a.cutout_p))
-    if a.jitter_p > 0: ts.append(A.ColorJitter(a.jitter, a.jitter, a.jitter, 0.02, p=a.jitter_p))
-    return A.Compose(ts + [A.Resize(size, size), A.Normalize(MEAN, STD), ToTensorV2()])
-
-def denormalize(x:Tensor # [..., 3, H, W] normalised images
-               )->Tensor: # same shape, RGB in [0, 1]
-    "Undo `Normalize` for display."
-    m, s = torch.tensor(MEAN).view(3, 1, 1), torch.tensor(STD).view(3, 1, 1)
-    return (x * s + m).clamp(0, 1)
 
 # %% ../nbs/01_dataset.ipynb #cb14ebda
 class RafDBDataset(Dataset):

@@ -6,11 +6,10 @@
 from __future__ import annotations
 import zipfile
 from pathlib import Path
-from typing import Dict, List, Sequence, Tuple, Union
+from typing import Dict, Sequence, Union
 import cv2
 import numpy as np
-from .utils import atomic_write
-from .dataset import RAF_CLASSES, ALL_CLASSES, LAYOUTS
+from .dataset import RAF_CLASSES, ALL_CLASSES, write_layout
 
 # %% auto #0
 __all__ = ['draw_face', 'jitter_expression', 'make_synthetic_fer']
@@ -82,37 +81,6 @@ def jitter_expression(name:str, rng:np.random.Generator, spread:float=0.15)->Dic
     "Class `name`'s expression parameters with per-face noise."
     return {k: v + rng.normal(0, spread) for k, v in _EXPRESSIONS[name].items()}
 
-# %% ../nbs/01b_faces.ipynb #faf996a2
-_FOLDER_NAMES = {'Surprise': 'surprise', 'Fear': 'fear', 'Disgust': 'disgust', 'Happiness': 'happy',
-                 'Sadness': 'sad', 'Anger': 'angry', 'Neutral': 'neutral', 'Contempt': 'contempt'}
-
-def _write_image(path:Path, img:np.ndarray):
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if not cv2.imwrite(str(path), cv2.cvtColor(img, cv2.COLOR_RGB2BGR)): raise OSError(f'could not write {path}')
-
-def _write_layout(root:Path, layout:str, items:List[Tuple[str, str, str, np.ndarray]]):
-    "Write (image id, split, class name, image) items in `layout` under `root`."
-    lines: Dict[str, List[str]] = {'train': [], 'test': []}
-    for iid, split, cls, img in items:
-        if layout != 'class-folders' and cls not in RAF_CLASSES:
-            raise ValueError(f"layout {layout!r} numbers classes 1..7 as RAF-DB does and has no {cls!r}; use 'class-folders'")
-        lab = RAF_CLASSES.index(cls) + 1 if cls in RAF_CLASSES else None
-        if layout == 'raf-basic':
-            _write_image(root/'basic'/'Image'/'aligned'/f'{iid}_aligned.jpg', img); lines[split].append(f'{iid}.jpg {lab}')
-        elif layout == 'raf-kaggle':
-            _write_image(root/'DATASET'/split/str(lab)/f'{iid}_aligned.jpg', img); lines[split].append(f'{iid}_aligned.jpg,{lab}')
-        elif layout == 'label-files':
-            _write_image(root/'images'/f'{iid}.jpg', img); lines[split].append(f'images/{iid}.jpg {lab}')
-        elif layout == 'class-folders':
-            _write_image(root/split/_FOLDER_NAMES[cls]/f'{iid}.jpg', img)
-        else: raise ValueError(f'unknown layout {layout!r}; choose one of {LAYOUTS}')
-    if layout == 'raf-basic':
-        atomic_write(root/'basic'/'EmoLabel'/'list_patition_label.txt', '\n'.join(lines['train'] + lines['test']) + '\n')
-    elif layout == 'raf-kaggle':
-        for s in ('train', 'test'): atomic_write(root/f'{s}_labels.csv', 'image,label\n' + '\n'.join(lines[s]) + '\n')
-    elif layout == 'label-files':
-        for s in ('train', 'test'): atomic_write(root/f'{s}_label.txt', '\n'.join(lines[s]) + '\n')
-
 # %% ../nbs/01b_faces.ipynb #7258e779
 def make_synthetic_fer(root:Union[str, Path], # folder to write the data set into
                        layout:str='raf-kaggle', # one of LAYOUTS
@@ -135,7 +103,7 @@ def make_synthetic_fer(root:Union[str, Path], # folder to write the data set int
         split, cls = plan[k]
         counters[split] += 1
         items.append((f'{split}_{counters[split]:05d}', split, cls, draw_face(jitter_expression(cls, rng), rng, size)))
-    _write_layout(root, layout, items)
+    write_layout(root, layout, items)
     if not as_zip: return root
     zpath = root.with_suffix('.zip')
     with zipfile.ZipFile(zpath, 'w', zipfile.ZIP_DEFLATED) as z:

@@ -177,6 +177,18 @@ class RecursiveFER(nn.Module):
         h = self.block(h, h0)
         return h, self.head(h), self.halt(h)
 
+    def act_forward(self, x:Tensor # [B, 3, H, W] images
+                   )->ACTOutput:
+        "Run the model and return logits, ponder cost, halting weights and integer steps (the loops are below)."
+        if x.ndim != 4: raise ValueError(f'expected images [B, C, H, W], got shape {tuple(x.shape)}')
+        return _act_forward(self, x) if self.act else _fixed_forward(self, x)
+
+    def forward(self, x:Tensor # [B, 3, H, W] images
+               )->Tuple[Tensor, Tensor, List[Tensor]]: # logits [B, K], ponder cost [B], one [B] tensor of lam_n per step
+        "Logits, ponder cost `N + R` and per-step halting weights."
+        out = self.act_forward(x)
+        return out.logits, out.ponder_cost, out.step_probs
+
 # %% ../nbs/02_model.ipynb #05d7b98c
 def _act_forward(self:RecursiveFER, x:Tensor)->ACTOutput:
     "Graves ACT over the recursive block; halted rows leave the working batch when `self.compact`."
@@ -202,7 +214,7 @@ def _act_forward(self:RecursiveFER, x:Tensor)->ACTOutput:
         steps = steps.index_add(0, idx, alive.long())
         step_probs.append(torch.zeros(B, **f32).index_add(0, idx, lam))  # [B] lam_n, 0 for halted rows
         running = running.index_put((idx,), alive & ~halts_now)
-        if self.compact:                               # masked form: every row computed to max_steps
+        if self.compact:                               # compacted form (masked form: every row goes on to max_steps)
             if not running.any(): break                # every face has halted: stop
             keep = ~halts_now                          # [b] rows that go on thinking
             if not keep.all():                         # gather only when some row halted at this step
@@ -225,21 +237,6 @@ def _fixed_forward(self:RecursiveFER, x:Tensor)->ACTOutput:
     logits = per_step[-1] if self.fixed_readout == 'last' else torch.stack(per_step).mean(0)  # [N, B, K] -> [B, K]
     return ACTOutput(logits, h.new_full((B,), float(N)), [h.new_full((B,), wi) for wi in w],
                      torch.full((B,), N, dtype=torch.long, device=x.device))
-
-# %% ../nbs/02_model.ipynb #b61f1c36
-@patch
-def act_forward(self:RecursiveFER, x:Tensor # [B, 3, H, W] images
-               )->ACTOutput:
-    "Run the model and return logits, ponder cost, halting weights and integer steps."
-    if x.ndim != 4: raise ValueError(f'expected images [B, C, H, W], got shape {tuple(x.shape)}')
-    return _act_forward(self, x) if self.act else _fixed_forward(self, x)
-
-@patch
-def forward(self:RecursiveFER, x:Tensor # [B, 3, H, W] images
-           )->Tuple[Tensor, Tensor, List[Tensor]]: # logits [B, K], ponder cost [B], one [B] tensor of lam_n per step
-    "Logits, ponder cost `N + R` and per-step halting weights."
-    out = self.act_forward(x)
-    return out.logits, out.ponder_cost, out.step_probs
 
 # %% ../nbs/02_model.ipynb #428e04a1
 @patch

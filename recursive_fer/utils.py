@@ -65,13 +65,16 @@ def _netrc_wandb_key()->Optional[str]:
     except (FileNotFoundError, netrc.NetrcParseError, OSError): return None
     return auth[2] if auth else None
 
+_SAID: set = set()                                             # messages already printed in this process
+
 def _kaggle_secret(name:str)->Optional[str]:
     try:
         from kaggle_secrets import UserSecretsClient
         return UserSecretsClient().get_secret(name) or None
     except Exception as e:
-        print(f"wandb: could not read Kaggle secret {name!r} ({type(e).__name__}: {e}); "
-              "attach it under Add-ons > Secrets and turn the internet on. Logging offline.")
+        msg = (f"wandb: could not read Kaggle secret {name!r} ({type(e).__name__}: {e}); "
+               "attach it under Add-ons > Secrets and turn the internet on. Logging offline.")
+        if msg not in _SAID: print(msg); _SAID.add(msg)           # once, however often the key is asked for
         return None
 
 def get_wandb_key(name:str='WANDB_API_KEY' # environment variable and Kaggle secret holding the key
