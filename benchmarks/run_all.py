@@ -21,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from recursive_fer.model import RecursiveFER
 from recursive_fer.utils import atomic_write
 from recursive_fer.train import TrainConfig, fit, demo_config, load_checkpoint
+from recursive_fer.evaluate import evaluate_run
 from recursive_fer.dataset import RafDBDataset, read_table
 from recursive_fer.faces import make_synthetic_fer
 import data_pipeline
@@ -182,7 +183,8 @@ def bench_data(a, tmp:Path):
 
 # ---------------------------------------------------------------- 4 + 5: training runs
 def train_run(cfg:TrainConfig)->dict:
-    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()): best = fit(cfg, resume=False)
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        best = fit(cfg, resume=False); evaluate_run(cfg, best)
     ck = load_checkpoint(best)
     hist = load_checkpoint(best.parent/'last.pt')['history']        # every epoch (best.pt's stops at the best one)
     m = ck['metrics']

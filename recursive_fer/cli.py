@@ -17,6 +17,7 @@ from .faces import make_synthetic_fer
 from .config import TrainConfig, demo_config, recipe_config, RECIPES
 from .tracking import wandb_run_dirs
 from .train import launch
+from .evaluate import evaluate_run
 
 # %% auto #0
 __all__ = ['info', 'demo_data', 'train_parser', 'config_from_args', 'train', 'evaluate', 'kernel', 'main', 'console_main']
@@ -102,10 +103,10 @@ def train(argv:Optional[List[str]]=None # command-line arguments after `train`
     if not cfg.data: train_parser().error('give --data PATH (a data set folder or zip), --config FILE, or --demo')
     resume = args.resume if args.resume is not None else not args.demo
     best = launch(cfg, args.nprocs, resume=resume)
+    evaluate_run(cfg, best)                                            # the test split, once, with the best checkpoint
     out = Path(cfg.out_dir)
     print(f'\nbest checkpoint: {best}\nconfig and history: {out/"config.json"}, {out/"history.json"}')
     if (out/'test_metrics.json').exists(): print(f'test metrics: {out/"test_metrics.json"}')
-    else: print('no test split in this data set: nothing was evaluated on test')
     runs = wandb_run_dirs(out)
     if runs: print(f'wandb run: {runs[-1]}' + (' (offline: `wandb sync` it to upload)' if 'offline-run' in runs[-1].name else ''))
     if (out/'evaluation').exists(): print(f'evaluation table, report and plots: {out/"evaluation"}')

@@ -21,13 +21,17 @@ from sklearn.metrics import balanced_accuracy_score, classification_report, conf
 from .model import RecursiveFER, ACTOutput
 from .dataset import RafDBDataset, read_table, check_hard_easy
 from .utils import atomic_path, atomic_write, get_device
-from .checkpoint import load_model
+from .checkpoint import load_model, load_checkpoint
+from .loss import DifferentiablePonderLoss
+from .config import TrainConfig
+from .tracking import WandbLogger
+from .train import prepare_data, dedup_table, run_epoch, checkpoint_dir
 
 # %% auto #0
 __all__ = ['TTA_MODES', 'FIGURES', 'tta_views', 'tta_outputs', 'predict', 'halting_weights', 'metrics', 'bootstrap_ci',
            'steps_by_class', 'hypothesis_report', 'plot_steps_histogram', 'plot_steps_per_class', 'plot_confusion',
            'plot_accuracy_vs_steps', 'plot_step_gallery', 'make_figures', 'save_figures', 'evaluate',
-           'evaluate_checkpoint']
+           'evaluate_checkpoint', 'test_metrics', 'evaluate_run']
 
 # %% ../nbs/05_evaluate.ipynb #ab95ebeb
 TTA_MODES = ('none', 'flip', 'tencrop')
@@ -340,3 +344,43 @@ def evaluate_checkpoint(checkpoint:Union[str, Path], # best.pt or last.pt from t
     ds = RafDBDataset(table=table, classes=classes, split=split, size=cfg.get('size', 100), transform='eval',
                       cache_dir=cache_dir or cfg.get('cache_dir'))
     return evaluate(model, ds, out_dir, **kw)
+
+# %% ../nbs/05_evaluate.ipynb #564e513c
+def test_metrics(model:RecursiveFER, # a trained model
+                 ds:RafDBDataset, # the faces to evaluate (eval transform)
+                 cfg:TrainConfig, # the run: its loss (tau, ponder weights, label smoothing), batch size, workers
+                 ce_weights:Optional[List[float]]=None, # the training loss's class weights
+                 device:Union[str, torch.device]='cpu' # where to evaluate
+                )->Dict[str, float]: # `Test/...` loss, accuracy and steps, the training loop's quantities
+    "The training loop's metrics of `model` on `ds`, with the training loss."
+    loss_fn = DifferentiablePonderLoss(cfg.tau, cfg.ponder_weights, cfg.label_smoothing, ce_weights, ds.classes).to(device)
+    loader = DataLoader(ds, cfg.batch_size, shuffle=False, num_workers=cfg.workers)
+    with torch.no_grad():
+        return run_epoch(model, loader, loss_fn, ds.classes, torch.device(device), cfg=cfg, prefix='Test', show=False, reduce=False)
+
+def evaluate_run(cfg:TrainConfig, # the training run
+                 best:Union[str, Path, None]=None, # its best checkpoint; default `<checkpoints>/best.pt`
+                 device:Optional[str]=None, # default the run's device choice
+                 tta:str='flip' # test-time augmentation reported beside the single view
+                )->Optional[Dict[str, Any]]: # `evaluate`'s result plus `test_metrics`; None without a test split
+    "Evaluate a finished run's best checkpoint on the test split, once: metrics, wandb summary, report and figures."
+    best, out = Path(best) if best is not None else checkpoint_dir(cfg)/'best.pt', Path(cfg.out_dir)
+    table, classes, npy = prepare_data(cfg, show=False)
+    if not (table.split == 'test').any():
+        print('no test split in this data set: nothing was evaluated on test'); return None
+    check_hard_easy(cfg.hard_class, cfg.easy_class, classes)
+    table = dedup_table(table, npy, cfg, show=False)               # the training split exactly as `fit` saw it
+    kw = dict(table=table, classes=classes, size=cfg.size, cache_dir=cfg.cache_dir, skip_corrupt=cfg.skip_corrupt, progress=False)
+    weights = RafDBDataset(split='train', **kw).class_weights() if cfg.ce_weights == 'inverse' else None
+    test_ds, dev = RafDBDataset(split='test', transform='eval', **kw), get_device(device or cfg.device)
+    model, _, _ = load_model(best, dev)
+    m = test_metrics(model, test_ds, cfg, weights, dev)
+    atomic_write(out/'test_metrics.json', json.dumps(m, indent=1))
+    print(f"test (best checkpoint, evaluated once): accuracy {m['Test/Accuracy']:.3f}, average steps {m['Test/Average_Steps']:.2f}")
+    logger = WandbLogger(cfg, load_checkpoint(best).get('wandb_run_id'), quiet=True)
+    try:
+        if logger.run is not None: logger.run.summary.update(m)
+        res = evaluate(model, test_ds, out/'evaluation', cfg.hard_class, cfg.easy_class, wandb_run=logger.run,
+                       batch_size=cfg.batch_size, progress=False, tta=tta)
+    finally: logger.finish()
+    return {**res, 'test_metrics': m}

@@ -170,11 +170,12 @@ show_batch(RafDBDataset(table=table, classes=classes, split='train', size=CONFIG
            title='Training faces after augmentation');"""),
     ("## Train\n\nWith two GPUs, `launch` forks one DDP process per GPU; CUDA is not initialised in this notebook's process "
      "before that (`device_count` does not initialise it). Checkpoints go to `/kaggle/working/checkpoints/`; the test split "
-     "is evaluated once, with the best checkpoint, at the end.",
+     "is then evaluated once, with the best checkpoint (`evaluate_run`).",
      """cfg = TrainConfig(data=str(data_dir), out_dir=str(kaggle_working()/'run'), run_name=RUN_NAME, **CONFIG)
 n_gpus = torch.cuda.device_count()
 print(f'{n_gpus} GPU(s): training with {max(n_gpus, 1)} process(es)')
-best = launch(cfg, nprocs=max(n_gpus, 1))"""),
+best = launch(cfg, nprocs=max(n_gpus, 1))
+test = evaluate_run(cfg, best)"""),
     ("## Results\n\nLoss, accuracy and average steps per epoch:",
      """history = json.loads((Path(cfg.out_dir)/'history.json').read_text())
 plot_history(history, f'RecursiveFER on {DATASET}')

@@ -28,10 +28,10 @@ _all_ = ['TrainConfig', 'RECIPES', 'recipe_config', 'demo_config', 'WandbLogger'
          'save_checkpoint', 'load_checkpoint', 'resume_checkpoint', 'check_compatible', 'load_model']   # re-exported
 
 # %% auto #0
-__all__ = ['resolve_data', 'dist_env', 'launch', 'checkpoint_dir', 'EpochMeter', 'run_epoch', 'warmup_cosine', 'fit',
-           'evaluate_test', 'plot_history', 'TrainConfig', 'RECIPES', 'recipe_config', 'demo_config', 'WandbLogger',
-           'read_wandb_history', 'wandb_run_dirs', 'save_checkpoint', 'load_checkpoint', 'resume_checkpoint',
-           'check_compatible', 'load_model']
+__all__ = ['resolve_data', 'dist_env', 'launch', 'checkpoint_dir', 'EpochMeter', 'run_epoch', 'warmup_cosine', 'prepare_data',
+           'dedup_table', 'fit', 'plot_history', 'TrainConfig', 'RECIPES', 'recipe_config', 'demo_config',
+           'WandbLogger', 'read_wandb_history', 'wandb_run_dirs', 'save_checkpoint', 'load_checkpoint',
+           'resume_checkpoint', 'check_compatible', 'load_model']
 
 # %% ../nbs/04_train.ipynb #bd8f7b6e
 def _needs_extraction(p:Path)->bool:
@@ -209,13 +209,19 @@ def _set_rng_state(s:Dict[str, Any]):
     random.setstate(s['python']); np.random.set_state(s['numpy']); torch.set_rng_state(s['torch'])
     if s.get('cuda') is not None and torch.cuda.is_available(): torch.cuda.set_rng_state_all(s['cuda'])
 
-def _prepare_data(cfg:TrainConfig, show:bool)->Tuple[Any, List[str], Path]:
+def prepare_data(cfg:TrainConfig, # the run
+                 show:bool=True # progress bar and messages
+                )->Tuple[Any, List[str], Path]: # table, class names, the decode cache file
     "Extract (once), parse and decode (once) the data set: its table, class names and cache file."
     table, classes = read_table(resolve_data(cfg), cfg.layout, cfg.val_frac, cfg.seed, cfg.subject_split)
     npy, _ = build_cache(list(table.path), cfg.size, cfg.cache_dir, cfg.skip_corrupt, progress=show)
     return table, classes, npy
 
-def _dedup(table:Any, npy:Path, cfg:TrainConfig, show:bool)->Any:
+def dedup_table(table:Any, # a table from `prepare_data`
+                npy:Path, # its decode cache
+                cfg:TrainConfig, # the run (`dedup`)
+                show:bool=True # print the counts
+               )->Any: # the table, training copies of held-out faces moved out of train when `cfg.dedup`
     "Say how many held-out faces also occur in train; with `cfg.dedup`, leave those training copies out."
     dups = find_duplicates(table, cache_hashes(npy))
     if show: print(describe_duplicates(dups) + ('' if cfg.dedup or not dups['train_copies'] else ' (--dedup leaves them out)'))
@@ -225,17 +231,18 @@ def _dedup(table:Any, npy:Path, cfg:TrainConfig, show:bool)->Any:
     return table
 
 def _loaders(cfg:TrainConfig, device:torch.device, rank:int, world:int)->Tuple[Dict[str, RafDBDataset], Dict[str, DataLoader], List[str]]:
-    "Datasets and loaders of train, val and (when present) test; rank 0 extracts and decodes, then the others reuse."
-    if rank == 0: table, classes, npy = _prepare_data(cfg, show=True)
+    "Datasets of train, val and (when present) test, loaders of train and val; rank 0 extracts and decodes first."
+    if rank == 0: table, classes, npy = prepare_data(cfg, show=True)
     _barrier()
-    if rank != 0: table, classes, npy = _prepare_data(cfg, show=False)
-    table = _dedup(table, npy, cfg, show=rank == 0)
+    if rank != 0: table, classes, npy = prepare_data(cfg, show=False)
+    table = dedup_table(table, npy, cfg, show=rank == 0)
     kw = dict(table=table, classes=classes, size=cfg.size, cache_dir=cfg.cache_dir, skip_corrupt=cfg.skip_corrupt, progress=False)
     splits = [s for s in ('train', 'val', 'test') if (table.split == s).any()]
     if 'val' not in splits: raise DatasetError(f'no validation split: set val_frac > 0 (it is {cfg.val_frac})')
     ds = {s: RafDBDataset(split=s, aug=cfg.aug(), **kw) for s in splits}
     dl = {}
     for s, d in ds.items():
+        if s == 'test': continue                                   # the caller evaluates test (`evaluate_run`)
         sampler = DistributedSampler(d, world, rank, shuffle=(s == 'train'), seed=cfg.seed) if world > 1 else None
         dl[s] = DataLoader(d, cfg.batch_size, shuffle=(s == 'train' and sampler is None), sampler=sampler,
                            num_workers=cfg.workers, pin_memory=device.type == 'cuda', persistent_workers=cfg.workers > 0,
@@ -246,7 +253,7 @@ def _loaders(cfg:TrainConfig, device:torch.device, rank:int, world:int)->Tuple[D
 def fit(cfg:TrainConfig, # what to train and how
         resume:bool=True # continue from the last checkpoint when one exists
        )->Path: # path of the best checkpoint
-    "Train a RecursiveFER model and return its best checkpoint."
+    "Train a RecursiveFER model and return its best checkpoint (`evaluate_run` then evaluates it on the test split)."
     device = get_device(cfg.device)
     rank, world = _init_distributed(device)
     _, local, _ = dist_env()
@@ -254,7 +261,7 @@ def fit(cfg:TrainConfig, # what to train and how
     main = rank == 0
     seed_everything(cfg.seed)
     ds, dl, classes = _loaders(cfg, device, rank, world)
-    if 'test' in ds: check_hard_easy(cfg.hard_class, cfg.easy_class, classes)   # now, not after training
+    if 'test' in ds: check_hard_easy(cfg.hard_class, cfg.easy_class, classes)   # for `evaluate_run`: now, not after training
     model = RecursiveFER(n_classes=len(classes), **cfg.model_kwargs()).to(device)
     if cfg.channels_last and device.type == 'cuda': model = model.to(memory_format=torch.channels_last)
     ce_w = ds['train'].class_weights() if cfg.ce_weights == 'inverse' else None
@@ -312,35 +319,11 @@ def fit(cfg:TrainConfig, # what to train and how
                       + (' *' if improved else ''))
             _barrier()
         del net; gc.collect()                                          # DDP holds the process group: let it go first
-        _shutdown_distributed()                                        # every rank leaves together; the test is rank 0's
-        if main and 'test' in ds: evaluate_test(cfg, ckdir/'best.pt', ds['test'], classes, device, logger, ce_w)
+        _shutdown_distributed()                                        # every rank leaves together
     finally:
         if logger is not None: logger.finish()
         _shutdown_distributed(together=False)                          # after an error: no barrier that could hang
     return ckdir/'best.pt'
-
-# %% ../nbs/04_train.ipynb #f5031877
-def evaluate_test(cfg:TrainConfig, # the run
-                  best:Path, # its best checkpoint
-                  test_ds:RafDBDataset, # the test split
-                  classes:List[str], # class names
-                  device:torch.device, # where to evaluate
-                  logger:Optional[WandbLogger]=None, # the run's wandb logger (summary values)
-                  ce_weights:Optional[List[float]]=None # the training loss's class weights, so Test/Loss is Val/Loss's quantity
-                 )->Dict[str, float]:
-    "Test-split metrics of the best checkpoint (whole split, this process), printed, logged and saved as `<out_dir>/test_metrics.json`."
-    model, _, _ = load_model(best, device)
-    loss_fn = DifferentiablePonderLoss(cfg.tau, cfg.ponder_weights, cfg.label_smoothing, ce_weights, classes).to(device)
-    loader = DataLoader(test_ds, cfg.batch_size, shuffle=False, num_workers=cfg.workers)
-    with torch.no_grad(): m = run_epoch(model, loader, loss_fn, classes, device, cfg=cfg, prefix='Test', show=False, reduce=False)
-    run = logger.run if logger is not None else None
-    if run is not None: run.summary.update(m)
-    atomic_write(Path(cfg.out_dir)/'test_metrics.json', json.dumps(m, indent=1))
-    print(f"test (best checkpoint, evaluated once): accuracy {m['Test/Accuracy']:.3f}, average steps {m['Test/Average_Steps']:.2f}")
-    from recursive_fer.evaluate import evaluate                    # predictions table, hypothesis report, figures
-    evaluate(model, test_ds, Path(cfg.out_dir)/'evaluation', cfg.hard_class, cfg.easy_class, wandb_run=run,
-             batch_size=cfg.batch_size, progress=False)
-    return m
 
 # %% ../nbs/04_train.ipynb #79eaf4ee
 def plot_history(history:List[Dict[str, float]], # rows of `fit`'s history (history.json)

@@ -10,7 +10,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 PKG, NBS = ROOT/'recursive_fer', ROOT/'nbs'
 MAX_MODULE_LINES, MAX_NOTEBOOK_BYTES = 400, 500_000
-SCRATCH = re.compile(r'/tmp/|\btmp[a-z0-9_]{8}\b|\d+%\|[^|\n]*\||\d+(?:\.\d+)?it/s|\?it/s')
+SCRATCH = re.compile(r'/tmp/|\btmp[a-z0-9_]{8}\b|\d+%\|[^|\n]*\||\d+(?:\.\d+)?it/s|\?it/s'   # temp paths, tqdm bars
+                     r'|\x1b\[[0-9;]*m\s*wandb|^wandb: |\A\r[ \t]*\r?\Z', re.M)                    # wandb banners, cleared bars
 
 def imports_of(path:Path)->set:
     "The package modules a module imports, anywhere in it (lazy imports inside functions too)."

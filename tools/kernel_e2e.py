@@ -66,7 +66,8 @@ def check(tmp:Path, nb:nbformat.NotebookNode, expect_line:str):
     text = '\n'.join(o.get('text', '') for c in nb.cells if c.cell_type == 'code' for o in c.outputs if o.output_type == 'stream')
     assert expect_line in text, f'expected {expect_line!r} in the output'
     runs = sorted((working/'run'/'wandb').glob('offline-run-*'))
-    assert len(runs) == 1, runs
+    assert len({r.name.rsplit('-', 1)[1] for r in runs}) == 1, runs   # one wandb run: training, then the test summary
+    assert ck.get('wandb_run_id') == runs[0].name.rsplit('-', 1)[1], (ck.get('wandb_run_id'), runs)
     rows = [r for r in wandb_history(runs[0]) if 'Train/Loss' in r]
     assert len(rows) == TINY['epochs'], rows
     classes = ck['classes']
