@@ -22,6 +22,7 @@ from recursive_fer.model import RecursiveFER
 from recursive_fer.utils import atomic_write
 from recursive_fer.train import TrainConfig, fit, demo_config, load_checkpoint
 from recursive_fer.evaluate import evaluate_run
+from recursive_fer.tracking import current_keys
 from recursive_fer.dataset import RafDBDataset, read_table
 from recursive_fer.faces import make_synthetic_fer
 import data_pipeline
@@ -243,7 +244,7 @@ def bench_halting_bias(a, tmp:Path):
         for bias in (1.0, -3.0):
             cfg = dataclasses.replace(base, out_dir=str(tmp/f'bias-{len(results)}'), halt_bias_init=bias)
             r = train_run(cfg)
-            per = lambda h: [h.get(f'ACT_Val/Steps_Per_Class/{c}', np.nan) for c in r['classes']]
+            per = lambda h: [current_keys(h).get(f'Val/Steps_Per_Class/{c}', np.nan) for c in r['classes']]
             best = r['history'][r['best_epoch'] - 1]
             r.update(data=data_name, bias=bias, spread_best=float(np.nanstd(per(best))), spread_end=float(np.nanstd(per(r['history'][-1]))),
                      per_class=dict(zip(r['classes'], per(best))))
@@ -273,7 +274,7 @@ def plots(out:Path, acc:list, bias:list):
         fig, axs = plt.subplots(1, len(datas), figsize=(6.5 * len(datas), 4.2), squeeze=False)
         for ax, d in zip(axs[0], datas):
             for r in [r for r in bias if r['data'] == d]:
-                sp = [np.nanstd([h.get(f'ACT_Val/Steps_Per_Class/{c}', np.nan) for c in r['classes']]) for h in r['history']]
+                sp = [np.nanstd([current_keys(h).get(f'Val/Steps_Per_Class/{c}', np.nan) for c in r['classes']]) for h in r['history']]
                 st = [h['Val/Average_Steps'] for h in r['history']]
                 ax.plot(range(1, len(sp) + 1), sp, label=f'bias {r["bias"]:+.0f}: spread of per-class steps')
                 ax.plot(range(1, len(st) + 1), np.array(st) / 10, '--', label=f'bias {r["bias"]:+.0f}: average steps / 10')

@@ -11,12 +11,13 @@ from pathlib import Path
 import matplotlib; matplotlib.use('Agg')
 import matplotlib.pyplot as plt
 from recursive_fer.utils import atomic_write
+from recursive_fer.tracking import current_keys
 
-PREFIX = 'ACT_Val/Steps_Per_Class/'
+PREFIX = 'Val/Steps_Per_Class/'
 
 def read(path:Path)->dict:
     "Per epoch: tau, validation accuracy and mean steps, and each emotion's mean validation steps."
-    hist = json.loads(Path(path).read_text())
+    hist = [current_keys(h) for h in json.loads(Path(path).read_text())]   # older histories: older key names
     classes = [k[len(PREFIX):] for k in hist[0] if k.startswith(PREFIX)]
     return dict(epoch=[h['epoch'] for h in hist], tau=[h.get('tau') for h in hist], val_acc=[h['Val/Accuracy'] for h in hist],
                 val_steps=[h['Val/Average_Steps'] for h in hist], per_class={c: [h.get(PREFIX + c) for h in hist] for c in classes})

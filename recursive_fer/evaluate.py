@@ -24,7 +24,7 @@ from .utils import atomic_path, atomic_write, get_device
 from .checkpoint import load_model, load_checkpoint
 from .loss import DifferentiablePonderLoss
 from .config import TrainConfig
-from .tracking import WandbLogger
+from .tracking import WandbLogger, metric_key, TEST, ACCURACY, AVERAGE_STEPS, STEPS_PER_CLASS
 from .train import prepare_data, dedup_table, run_epoch, checkpoint_dir
 
 # %% auto #0
@@ -282,10 +282,10 @@ def _log_wandb(run:Any, res:Dict[str, Any], prefix:str):
     run.log({f'{prefix}/predictions': wandb.Table(dataframe=res['predictions'].drop(columns=['path']))})
     h, m = res['hypothesis'], res['metrics']
     if 'tta_accuracy' in m: run.summary.update({f'{prefix}/TTA_Accuracy': m['tta_accuracy'], f'{prefix}/TTA_Average_Steps': m['tta_mean_steps']})
-    run.summary.update({f'{prefix}/Accuracy': m['accuracy'], f'{prefix}/Balanced_Accuracy': m['balanced_accuracy'],
+    run.summary.update({metric_key(prefix, ACCURACY): m['accuracy'], metric_key(prefix, 'Balanced_Accuracy'): m['balanced_accuracy'],
                         f'{prefix}/Spearman_rho': h['spearman_rho'], f'{prefix}/Spearman_p': h['spearman_p'],
                         f'{prefix}/MannWhitney_p': h['mannwhitney_p'], f'{prefix}/Hypothesis_Supported': h['supported']})
-    for r in h['per_class']: run.summary[f'{prefix}/Steps_Per_Class/{r["emotion"]}'] = r['mean']
+    for r in h['per_class']: run.summary[metric_key(prefix, STEPS_PER_CLASS, r['emotion'])] = r['mean']
 
 _TTA_TEXT = {'flip': 'mean probabilities of the face and its mirror image, 2 views',
              'tencrop': 'mean probabilities of 5 crops of the face enlarged by 12.5% and their mirrors, 10 views'}
@@ -376,7 +376,8 @@ def evaluate_run(cfg:TrainConfig, # the training run
     model, _, _ = load_model(best, dev)
     m = test_metrics(model, test_ds, cfg, weights, dev)
     atomic_write(out/'test_metrics.json', json.dumps(m, indent=1))
-    print(f"test (best checkpoint, evaluated once): accuracy {m['Test/Accuracy']:.3f}, average steps {m['Test/Average_Steps']:.2f}")
+    print(f"test (best checkpoint, evaluated once): accuracy {m[metric_key(TEST, ACCURACY)]:.3f}, "
+          f"average steps {m[metric_key(TEST, AVERAGE_STEPS)]:.2f}")
     logger = WandbLogger(cfg, load_checkpoint(best).get('wandb_run_id'), quiet=True)
     try:
         if logger.run is not None: logger.run.summary.update(m)

@@ -11,7 +11,32 @@ from typing import Any, Dict, List, Optional, Union
 from .utils import get_wandb_key
 
 # %% auto #0
-__all__ = ['WandbLogger', 'read_wandb_history', 'wandb_run_dirs']
+__all__ = ['TRAIN', 'VAL', 'TEST', 'LOSS', 'CE', 'PONDER', 'ACCURACY', 'AVERAGE_STEPS', 'STEPS_PER_CLASS', 'ACCURACY_PER_CLASS',
+           'metric_key', 'current_keys', 'WandbLogger', 'read_wandb_history', 'wandb_run_dirs']
+
+# %% ../nbs/03c_tracking.ipynb #f7b29b70
+TRAIN, VAL, TEST = 'Train', 'Val', 'Test'                                 # splits
+LOSS, CE, PONDER, ACCURACY = 'Loss', 'CE', 'Ponder', 'Accuracy'           # the loss and its two parts, accuracy
+AVERAGE_STEPS, STEPS_PER_CLASS, ACCURACY_PER_CLASS = 'Average_Steps', 'Steps_Per_Class', 'Accuracy_Per_Class'
+
+def metric_key(split:str, # TRAIN, VAL or TEST
+               name:str, # e.g. AVERAGE_STEPS
+               cls:Optional[str]=None # a class name, for per-class values
+              )->str:
+    "The one naming scheme of logged values: `<Split>/<Name>[/<class>]`."
+    return f'{split}/{name}' + (f'/{cls}' if cls is not None else '')
+
+_LEGACY = (('ACT/Average_Steps', 'Train/Average_Steps'), ('ACT/Steps_Per_Class/', 'Train/Steps_Per_Class/'),
+           ('ACT_Val/', 'Val/'), ('ACT_Test/', 'Test/'))
+
+def current_keys(row:Dict[str, Any] # a history row or metrics dict, possibly written before the scheme
+                )->Dict[str, Any]:
+    "The row with keys of the older scheme renamed to `metric_key`'s."
+    def _new(k:str)->str:
+        for old, new in _LEGACY:
+            if k.startswith(old): return new + k[len(old):]
+        return k
+    return {_new(k): v for k, v in row.items()}
 
 # %% ../nbs/03c_tracking.ipynb #ba1dfe8b
 class WandbLogger:

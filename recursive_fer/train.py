@@ -21,6 +21,7 @@ from .cache import build_cache, default_cache_dir, cache_hashes, find_duplicates
 from .model import RecursiveFER
 from .config import TrainConfig, RECIPES, recipe_config, demo_config   # RECIPES, recipe_config, demo_config: re-exported
 from .tracking import WandbLogger, read_wandb_history, wandb_run_dirs  # the last two: re-exported
+from .tracking import metric_key, current_keys, LOSS, CE, PONDER, ACCURACY, AVERAGE_STEPS, STEPS_PER_CLASS, ACCURACY_PER_CLASS
 from .checkpoint import save_checkpoint, load_checkpoint, resume_checkpoint, check_compatible, load_model
 from .loss import DifferentiablePonderLoss
 
@@ -125,14 +126,11 @@ class EpochMeter:
         t = (_all_reduce(self.t.clone()) if reduce else self.t.clone()).cpu()
         K, n = self.K, t[5:5 + self.K]
         N = max(n.sum().item(), 1)
-        m = {f'{prefix}/Loss': t[0].item() / N, f'{prefix}/CE': t[1].item() / N, f'{prefix}/Ponder': t[2].item() / N,
-             f'{prefix}/Accuracy': t[3].item() / N}
-        act = 'ACT' if prefix == 'Train' else f'ACT_{prefix}'
-        m[f'{act}/Average_Steps' if prefix == 'Train' else f'{prefix}/Average_Steps'] = t[4].item() / N
+        m = {metric_key(prefix, name): t[i].item() / N for i, name in enumerate((LOSS, CE, PONDER, ACCURACY, AVERAGE_STEPS))}
         for k, c in enumerate(classes):
             if n[k] > 0:
-                m[f'{act}/Steps_Per_Class/{c}'] = (t[5 + K + k] / n[k]).item()
-                m[f'{prefix}/Accuracy_Per_Class/{c}'] = (t[5 + 2 * K + k] / n[k]).item()
+                m[metric_key(prefix, STEPS_PER_CLASS, c)] = (t[5 + K + k] / n[k]).item()
+                m[metric_key(prefix, ACCURACY_PER_CLASS, c)] = (t[5 + 2 * K + k] / n[k]).item()
         return m
 
 # %% ../nbs/04_train.ipynb #36395715
@@ -281,7 +279,8 @@ def fit(cfg:TrainConfig, # what to train and how
         check_compatible(ck, classes, cfg.model_kwargs(), str(path))
         model.load_state_dict(ck['model']); opt.load_state_dict(ck['optimizer']); sched.load_state_dict(ck['scheduler'])
         scaler.load_state_dict(ck['scaler']); _set_rng_state(ck['rng'])
-        start, best_acc, history, run_id = ck['epoch'], ck['best_acc'], ck['history'], ck.get('wandb_run_id')
+        start, best_acc, run_id = ck['epoch'], ck['best_acc'], ck.get('wandb_run_id')
+        history = [current_keys(r) for r in ck['history']]            # older runs logged under older names
         elapsed = ck.get('elapsed_s', 0.0)
         if main: print(f'resuming from {path} after epoch {start} of {cfg.epochs}')
     net = nn.parallel.DistributedDataParallel(model, device_ids=[device.index] if device.type == 'cuda' else None,
@@ -315,7 +314,7 @@ def fit(cfg:TrainConfig, # what to train and how
                 save_checkpoint(state, ckdir/'last.pt', keep_previous=True)
                 atomic_write(out/'history.json', json.dumps(history, indent=1))
                 print(f"epoch {epoch + 1}/{cfg.epochs}: train loss {tr['Train/Loss']:.3f} acc {tr['Train/Accuracy']:.3f} "
-                      f"steps {tr['ACT/Average_Steps']:.2f} | val acc {va['Val/Accuracy']:.3f} steps {va['Val/Average_Steps']:.2f}"
+                      f"steps {tr['Train/Average_Steps']:.2f} | val acc {va['Val/Accuracy']:.3f} steps {va['Val/Average_Steps']:.2f}"
                       + (' *' if improved else ''))
             _barrier()
         del net; gc.collect()                                          # DDP holds the process group: let it go first
@@ -331,10 +330,11 @@ def plot_history(history:List[Dict[str, float]], # rows of `fit`'s history (hist
                 ):
     "Loss, accuracy and average steps per epoch, train against validation; returns the figure."
     import matplotlib.pyplot as plt
+    history = [current_keys(h) for h in history]                   # histories of older runs too
     ep = [h['epoch'] for h in history]
     fig, axs = plt.subplots(1, 3, figsize=(13, 3.4))
     for ax, (tk, vk, label) in zip(axs, [('Train/Loss', 'Val/Loss', 'loss'), ('Train/Accuracy', 'Val/Accuracy', 'accuracy'),
-                                         ('ACT/Average_Steps', 'Val/Average_Steps', 'average steps (N + R)')]):
+                                         ('Train/Average_Steps', 'Val/Average_Steps', 'average steps (N + R)')]):
         ax.plot(ep, [h[tk] for h in history], 'o-', label='train'); ax.plot(ep, [h[vk] for h in history], 's-', label='validation')
         ax.set(xlabel='epoch', ylabel=label, title=label); ax.grid(alpha=0.3); ax.legend()
     fig.suptitle(title); fig.tight_layout()

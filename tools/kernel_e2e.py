@@ -8,7 +8,7 @@
 Then: the data set was extracted under the fake working dir, checkpoints/best.pt and last.pt exist and load, the plots
 are image outputs of the executed notebook, and the offline wandb run holds the training keys.
 """
-import json, os, sys, tempfile, time
+import os, tempfile, time
 from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
@@ -71,7 +71,7 @@ def check(tmp:Path, nb:nbformat.NotebookNode, expect_line:str):
     rows = [r for r in wandb_history(runs[0]) if 'Train/Loss' in r]
     assert len(rows) == TINY['epochs'], rows
     classes = ck['classes']
-    for key in ['Train/Loss', 'Train/Accuracy', 'ACT/Average_Steps'] + [f'ACT/Steps_Per_Class/{c}' for c in classes]:
+    for key in ['Train/Loss', 'Train/Accuracy', 'Train/Average_Steps'] + [f'Train/Steps_Per_Class/{c}' for c in classes]:
         assert all(key in r for r in rows), key
     return images
 

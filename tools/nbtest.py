@@ -6,7 +6,6 @@
 Usage: python tools/nbtest.py [--flags "slow"] [--path nbs/02_model.ipynb] [--n_workers 2]
 """
 import sys, time
-from pathlib import Path
 from fastcore.script import call_parse
 from fastcore.parallel import parallel
 from nbdev.config import get_config
