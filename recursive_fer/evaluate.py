@@ -28,7 +28,7 @@ from .tracking import WandbLogger, metric_key, TEST, ACCURACY, AVERAGE_STEPS, ST
 from .train import prepare_data, dedup_table, run_epoch, checkpoint_dir
 
 # %% auto #0
-__all__ = ['TTA_MODES', 'FIGURES', 'tta_views', 'tta_outputs', 'predict', 'halting_weights', 'metrics', 'bootstrap_ci',
+__all__ = ['TTA_MODES', 'FIGURES', 'tta_views', 'tta_outputs', 'predict', 'step_probs', 'metrics', 'bootstrap_ci',
            'steps_by_class', 'hypothesis_report', 'plot_steps_histogram', 'plot_steps_per_class', 'plot_confusion',
            'plot_accuracy_vs_steps', 'plot_step_gallery', 'make_figures', 'save_figures', 'evaluate',
            'evaluate_checkpoint', 'test_metrics', 'evaluate_run']
@@ -81,7 +81,7 @@ def predict(model:RecursiveFER, # a trained model
         out = model.act_forward(x)                                     # the single view
         d = model.halting_data(x, out)
         parts.append(dict(true=y.numpy(), pred=d['pred'], confidence=d['confidence'], ponder_cost=d['ponder_cost'],
-                          steps=d['steps'], lam=d['halting_weights']))
+                          steps=d['steps'], step_probs=d['step_probs']))
         if tta != 'none':
             t = tta_outputs(model, x, tta, first=out)
             conf, pred = t['probs'].max(1)
@@ -93,8 +93,8 @@ def predict(model:RecursiveFER, # a trained model
     df['pred_name'] = [ds.classes[i] for i in df.pred]
     df['correct'] = df.true == df.pred
     df['confidence'], df['ponder_cost'], df['steps'] = cat('confidence'), cat('ponder_cost'), cat('steps')
-    lam = cat('lam')
-    for n in range(lam.shape[1]): df[f'lam_{n + 1}'] = lam[:, n]
+    lam = cat('step_probs')
+    for n in range(lam.shape[1]): df[f'step_prob_{n + 1}'] = lam[:, n]
     if tta != 'none':
         df['tta_pred'], df['tta_confidence'] = cat('tta_pred'), cat('tta_confidence')
         df['tta_correct'] = df.true == df.tta_pred
@@ -102,9 +102,9 @@ def predict(model:RecursiveFER, # a trained model
     df.attrs['classes'], df.attrs['tta'] = list(ds.classes), tta
     return df
 
-def halting_weights(df:pd.DataFrame)->np.ndarray:
-    "The `[faces, N_max]` halting weights of a predictions table."
-    return df[[c for c in df.columns if c.startswith('lam_')]].to_numpy()
+def step_probs(df:pd.DataFrame)->np.ndarray:
+    "The `[faces, N_max]` halting weights (`step_probs`: lam_n per step) of a predictions table."
+    return df[[c for c in df.columns if c.startswith('step_prob_')]].to_numpy()
 
 # %% ../nbs/05_evaluate.ipynb #aae4a6a8
 def metrics(df:pd.DataFrame, # predictions from `predict`

@@ -243,7 +243,7 @@ def _fixed_forward(self:RecursiveFER, x:Tensor)->ACTOutput:
 @torch.no_grad()
 def halting_data(self:RecursiveFER, x:Tensor, # [B, 3, H, W] images
                  out:Optional[ACTOutput]=None # `act_forward(x)` when already computed (it is then reused)
-                )->dict: # numpy arrays: pred, confidence, probs [B, K], ponder_cost, steps, halting_weights [B, N_max]
+                )->dict: # numpy arrays: pred, confidence, probs [B, K], ponder_cost, steps, step_probs [B, N_max]
     "Per-sample predictions, step counts and halting weights as numpy arrays."
     out = self.act_forward(x) if out is None else out
     probs = out.logits.float().softmax(1)                          # [B, K]
@@ -252,4 +252,4 @@ def halting_data(self:RecursiveFER, x:Tensor, # [B, 3, H, W] images
     conf, pred = probs.max(1)
     return dict(pred=pred.cpu().numpy(), confidence=conf.cpu().numpy(), probs=probs.cpu().numpy(),
                 ponder_cost=out.ponder_cost.float().cpu().numpy(), steps=out.steps.cpu().numpy(),
-                halting_weights=lam.cpu().numpy())
+                step_probs=lam.cpu().numpy())
