@@ -64,7 +64,7 @@ def check(tmp:Path, nb:nbformat.NotebookNode, expect_line:str):
     images = sum('image/png' in o.get('data', {}) for c in nb.cells if c.cell_type == 'code' for o in c.outputs)
     assert images >= 7, f'expected the batch grid, the curves and 5 evaluation figures as images, got {images}'
     text = '\n'.join(o.get('text', '') for c in nb.cells if c.cell_type == 'code' for o in c.outputs if o.output_type == 'stream')
-    assert expect_line in text, f'expected {expect_line!r} in the output'
+    assert text.count(expect_line) == 1, f'expected {expect_line!r} once in the output, got {text.count(expect_line)}'
     runs = sorted((working/'run'/'wandb').glob('offline-run-*'))
     assert len({r.name.rsplit('-', 1)[1] for r in runs}) == 1, runs   # one wandb run: training, then the test summary
     assert ck.get('wandb_run_id') == runs[0].name.rsplit('-', 1)[1], (ck.get('wandb_run_id'), runs)
