@@ -65,7 +65,7 @@ def _cache_manifest(cache_dir:Path, size:int, key:str, n:int)->Optional[dict]:
     try:
         m = json.loads(manifest.read_text())
         ok = (m.get('key'), m.get('n')) == (key, n) and np.load(npy, mmap_mode='r').shape == (n, size, size, 3) \
-             and np.load(hashes).shape == (n,)
+             and np.load(hashes, mmap_mode='r').shape == (n,)
     except (OSError, ValueError): return None
     return m if ok else None
 
@@ -117,9 +117,11 @@ def build_cache(paths:Sequence[str], # image files, in table order
     cache_dir = Path(cache_dir) if cache_dir is not None else default_cache_dir()
     key = _fingerprint(paths, size)
     files = _cache_files(cache_dir, size, key)
-    build_once(files[0], lambda: _cache_manifest(cache_dir, size, key, len(paths)) is not None,
-               lambda: _decode_all(paths, size, files, key, skip_corrupt, workers, progress), f'the decode cache {files[0]}')
-    m = _cache_manifest(cache_dir, size, key, len(paths))
+    m = _cache_manifest(cache_dir, size, key, len(paths))             # the common case: built already
+    if m is None:
+        build_once(files[0], lambda: _cache_manifest(cache_dir, size, key, len(paths)) is not None,
+                   lambda: _decode_all(paths, size, files, key, skip_corrupt, workers, progress), f'the decode cache {files[0]}')
+        m = _cache_manifest(cache_dir, size, key, len(paths))
     if m is None: raise DatasetError(f'the decode cache {files[0]} was not finished; run again to rebuild it')
     if m['corrupt'] and not skip_corrupt:
         raise DatasetError(f'corrupt or truncated image: {paths[m["corrupt"][0]]} ({len(m["corrupt"])} in all)')

@@ -14,7 +14,7 @@ from .model import RecursiveFER, ModelConfig
 
 # %% auto #0
 __all__ = ['previous_checkpoint', 'save_checkpoint', 'load_checkpoint', 'resume_checkpoint', 'model_args', 'check_compatible',
-           'load_model']
+           'load_model', 'model_from_checkpoint']
 
 # %% ../nbs/03a_checkpoint.ipynb #f65a1429
 def previous_checkpoint(path:Union[str, Path])->Path:
@@ -96,6 +96,12 @@ def load_model(path:Union[str, Path], # a best.pt or last.pt
               )->Tuple[RecursiveFER, List[str], Dict[str, Any]]: # model in eval mode, class names, saved training config
     "Rebuild the trained model from a checkpoint (needs only the model module)."
     ck = load_checkpoint(path)
-    model = RecursiveFER.from_config(model_args(ck))
-    model.load_state_dict(ck['model'])
-    return model.to(device).eval(), list(ck['classes']), dict(ck.get('config', {}))
+    return model_from_checkpoint(ck, device), list(ck['classes']), dict(ck.get('config', {}))
+
+def model_from_checkpoint(ckpt:Dict[str, Any], # a loaded checkpoint
+                          device:Union[str, torch.device]='cpu' # where to put the model
+                         )->RecursiveFER: # in eval mode
+    "The trained model a loaded checkpoint holds."
+    model = RecursiveFER.from_config(model_args(ckpt))
+    model.load_state_dict(ckpt['model'])
+    return model.to(device).eval()

@@ -21,7 +21,7 @@ from sklearn.metrics import balanced_accuracy_score, classification_report, conf
 from .model import RecursiveFER, ACTOutput
 from .dataset import RafDBDataset, read_table, check_hard_easy
 from .utils import atomic_path, atomic_write, get_device
-from .checkpoint import load_model, load_checkpoint
+from .checkpoint import load_model, load_checkpoint, model_from_checkpoint
 from .loss import DifferentiablePonderLoss
 from .config import TrainConfig
 from .tracking import WandbLogger, metric_key, TEST, ACCURACY, AVERAGE_STEPS, STEPS_PER_CLASS
@@ -373,12 +373,13 @@ def evaluate_run(cfg:TrainConfig, # the training run
     kw = dict(table=table, classes=classes, size=cfg.size, cache_dir=cfg.cache_dir, skip_corrupt=cfg.skip_corrupt, progress=False)
     weights = RafDBDataset(split='train', **kw).class_weights() if cfg.ce_weights == 'inverse' else None
     test_ds, dev = RafDBDataset(split='test', transform='eval', **kw), get_device(device or cfg.device)
-    model, _, _ = load_model(best, dev)
+    ck = load_checkpoint(best)
+    model = model_from_checkpoint(ck, dev)
     m = test_metrics(model, test_ds, cfg, weights, dev)
     atomic_write(out/'test_metrics.json', json.dumps(m, indent=1))
     print(f"test (best checkpoint, evaluated once): accuracy {m[metric_key(TEST, ACCURACY)]:.3f}, "
           f"average steps {m[metric_key(TEST, AVERAGE_STEPS)]:.2f}")
-    logger = WandbLogger(cfg, load_checkpoint(best).get('wandb_run_id'), quiet=True)
+    logger = WandbLogger(cfg, ck.get('wandb_run_id'), quiet=True)
     try:
         if logger.run is not None: logger.run.summary.update(m)
         res = evaluate(model, test_ds, out/'evaluation', cfg.hard_class, cfg.easy_class, wandb_run=logger.run,

@@ -221,10 +221,12 @@ def dedup_table(table:Any, # a table from `prepare_data`
                 show:bool=True # print the counts
                )->Any: # the table, training copies of held-out faces moved out of train when `cfg.dedup`
     "Say how many held-out faces also occur in train; with `cfg.dedup`, leave those training copies out."
-    dups = find_duplicates(table, cache_hashes(npy))
-    if show: print(describe_duplicates(dups) + ('' if cfg.dedup or not dups['train_copies'] else ' (--dedup leaves them out)'))
+    hashes = cache_hashes(npy)
+    if show:
+        dups = find_duplicates(table, hashes)
+        print(describe_duplicates(dups) + ('' if cfg.dedup or not dups['train_copies'] else ' (--dedup leaves them out)'))
     if not cfg.dedup: return table
-    table, n = drop_duplicates(table, cache_hashes(npy))
+    table, n = drop_duplicates(table, hashes)
     if show: print(f'dedup: {n} training faces left out')
     return table
 
@@ -272,7 +274,7 @@ def fit(cfg:TrainConfig, # what to train and how
     ckdir, out = checkpoint_dir(cfg), Path(cfg.out_dir)
     start, best_acc, history, run_id, elapsed = 0, -1.0, [], None, 0.0
     if main:                                                       # temporary files of a killed run
-        for d in {ckdir, out}: remove_dead_temps(d)
+        for d in [out] + ([] if ckdir.is_relative_to(out) else [ckdir]): remove_dead_temps(d)
     found = resume_checkpoint(ckdir, verbose=main) if resume else None
     if found is not None:
         path, ck = found

@@ -91,9 +91,9 @@ class DiskFullError(OSError):
 
 _TMP = '.tmp-'
 
-def _temp_name(path:Path, kind:str='tmp')->Path:
-    "A unique hidden name beside `path` that keeps its suffix: `.<stem>.<kind>-<pid>-<random><suffix>`."
-    return path.with_name(f'.{path.stem}.{kind}-{os.getpid()}-{secrets.token_hex(4)}{path.suffix}')
+def _temp_name(path:Path)->Path:
+    "A unique hidden name beside `path` that keeps its suffix: `.<stem>.tmp-<pid>-<random><suffix>`."
+    return path.with_name(f'.{path.stem}.tmp-{os.getpid()}-{secrets.token_hex(4)}{path.suffix}')
 
 def _fsync(path:Path):
     "Flush a file's (or a folder's) content to disk; a no-op where the OS refuses it for folders."
@@ -112,13 +112,14 @@ def _disk_full(e:BaseException, path:Path)->Optional[DiskFullError]:
 
 @contextmanager
 def atomic_path(path:Union[str, Path] # the file to (re)place
-               )->Iterator[Path]: # a temporary path to write the new content to
+               )->Iterator[Path]: # a temporary path to write the new content to (a file, or a folder)
     "Write to the yielded temporary path; on success it is fsynced and renamed onto `path`, on failure removed."
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     tmp = _temp_name(path)
     try:
         yield tmp
         _fsync(tmp)
+        if tmp.is_dir() and path.exists(): shutil.rmtree(path)     # a folder cannot be renamed onto a full one
         os.replace(tmp, path)
         _fsync(path.parent)
     except BaseException as e:
@@ -156,8 +157,7 @@ def remove_temps(target:Union[str, Path] # a file or folder whose leftover tempo
                 )->int: # how many were removed
     "Delete temporary files or folders of `target` left by killed writers (call it while holding `target`'s lock)."
     target = Path(target); n = 0
-    for p in target.parent.glob(f'.{target.stem}.*-*{target.suffix}'):
-        if not p.name.startswith(f'.{target.stem}.') or ('.tmp-' not in p.name and '.partial-' not in p.name): continue
+    for p in target.parent.glob(f'.{target.stem}.tmp-*{target.suffix}'):
         if p.is_dir(): shutil.rmtree(p, ignore_errors=True)
         else: p.unlink(missing_ok=True)
         n += 1
@@ -228,9 +228,8 @@ def _make_writable(tree:Path):
 
 # %% ../nbs/00_utils.ipynb #bf7c4606
 def _extract_into(src:Path, zips:List[Path], dest:Path, sig:dict):
-    "Copy or unzip `src` into a hidden temporary folder beside `dest`, mark it finished, then rename it onto `dest`."
-    tmp = _temp_name(dest, 'partial')
-    try:
+    "Copy or unzip `src` into a temporary folder beside `dest`, mark it finished, then rename it onto `dest`."
+    with atomic_path(dest) as tmp:
         if src.is_file(): tmp.mkdir(parents=True); _unzip(src, tmp)
         else:
             shutil.copytree(src, tmp, ignore=shutil.ignore_patterns('*.zip', '*.ZIP'))
@@ -238,12 +237,6 @@ def _extract_into(src:Path, zips:List[Path], dest:Path, sig:dict):
         _extract_nested(tmp)
         _make_writable(tmp)
         atomic_write(tmp/_MARKER, json.dumps(sig))
-        if dest.exists(): shutil.rmtree(dest)
-        os.replace(tmp, dest)
-    except BaseException as e:
-        shutil.rmtree(tmp, ignore_errors=True)
-        if (full := _disk_full(e, dest)) is not None: raise full from e
-        raise
 
 def _extracted(dest:Path, sig:dict)->bool:
     "True when `dest` holds a finished extraction of the source `sig` describes."
