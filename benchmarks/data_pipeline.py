@@ -35,7 +35,8 @@ def main():
     ap.add_argument('--quick', action='store_true', help='small data set, 2 repeats')
     ap.add_argument('--n-per-class', type=int, default=100)
     ap.add_argument('--size', type=int, default=100, help='side the model sees (RAF-DB aligned faces are 100)')
-    ap.add_argument('--source-size', type=int, default=None, help='side of the JPEGs on disk (default: --size; RAF-DB originals are larger)')
+    ap.add_argument('--source-size', type=int, default=None,
+                    help='side of the JPEGs on disk (default: --size; RAF-DB originals are larger)')
     ap.add_argument('--repeats', type=int, default=3)
     ap.add_argument('--workers', type=int, nargs='+', default=[0])
     a = ap.parse_args()
@@ -47,11 +48,13 @@ def main():
         table, classes = read_table(root, val_frac=0)
         table = table[table.split == 'train']
         t0 = time.perf_counter()
-        cached = RafDBDataset(table=table, classes=classes, split='train', size=a.size, cache_dir=Path(d)/'cache', progress=False)
+        cached = RafDBDataset(table=table, classes=classes, split='train', size=a.size, cache_dir=Path(d)/'cache',
+                              progress=False)
         build = time.perf_counter() - t0
         jpeg = DecodeEveryTime(table, a.size)
         print(f'machine: {platform.machine()}, {os.cpu_count()} cores, torch {torch.__version__}; '
-              f'{len(cached)} synthetic {src}px JPEG faces served at {a.size}px, training augmentation on, median of {a.repeats} epochs')
+              f'{len(cached)} synthetic {src}px JPEG faces served at {a.size}px, training augmentation on, median of '
+              f'{a.repeats} epochs')
         print(f'one-off cache build: {build:.2f}s ({len(cached) / build:.0f} images/s)\n')
         print('| workers | cached (images/s) | decode every epoch (images/s) | speed-up |')
         print('|---|---|---|---|')

@@ -46,11 +46,12 @@ def variants(base:TrainConfig, halting:bool)->dict:
     return rows
 
 def same_run(saved:dict, cfg:TrainConfig)->bool:
-    want = dataclasses.asdict(cfg)
+    "Whether a saved run's config trains what `cfg` asks for (a field added since then counts at its default)."
+    want, saved = dataclasses.asdict(cfg), {**dataclasses.asdict(TrainConfig()), **saved}
     return {k: v for k, v in saved.items() if k not in IGNORED} == {k: v for k, v in want.items() if k not in IGNORED}
 
 def gflops_at(cfg:TrainConfig, n_classes:int, steps:float)->float:
-    "GFLOPs per image of `cfg`'s network taking `steps` recursive steps (counted at 1 and 2 fixed steps, linear between)."
+    "GFLOPs per image of `cfg`'s network taking `steps` steps (counted at 1 and 2 fixed steps, linear between)."
     x, f = torch.randn(1, 3, cfg.size, cfg.size), []
     for k in (1, 2):
         m = RecursiveFER(n_classes, **{**cfg.model_kwargs(), 'act': False, 'max_steps': k}).eval()
@@ -68,7 +69,8 @@ def train_and_read(name:str, cfg:TrainConfig)->dict:
     if not done:
         print(f'training {name}: {out} (log: {out}/train.log)', flush=True)
         out.mkdir(parents=True, exist_ok=True)
-        with open(out/'train.log', 'a') as log, contextlib.redirect_stdout(log), contextlib.redirect_stderr(log): evaluate_run(cfg, fit(cfg))
+        with open(out/'train.log', 'a') as log, contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
+            evaluate_run(cfg, fit(cfg))
     else: print(f'reusing finished run {name}: {out}', flush=True)
     last, rep = load_checkpoint(out/'checkpoints'/'last.pt'), json.loads((out/'evaluation'/'report.json').read_text())
     df = pd.read_csv(out/'evaluation'/'predictions.csv')
@@ -100,7 +102,8 @@ def run_seed(a, base:TrainConfig, seed:int, runs:Path)->list:
 def summarise(rows:list)->pd.DataFrame:
     "Mean and spread over seeds of every numeric column, one line per row name (in run order)."
     df = pd.DataFrame([{k: v for k, v in r.items() if k not in ('per_class', 'val_curve')} for r in rows])
-    num = ['accuracy', 'balanced_accuracy', 'tta_accuracy', 'mean_steps', 'gflops', 'train_s', 'class_steps_std', 'distinct_steps']
+    num = ['accuracy', 'balanced_accuracy', 'tta_accuracy', 'mean_steps', 'gflops', 'train_s', 'class_steps_std',
+           'distinct_steps']
     g = df.groupby('name', sort=False)
     out = g[num].mean(numeric_only=False)
     for c in num: out[c + '_sd'] = g[c].std(ddof=1) if df.seed.nunique() > 1 else np.nan
@@ -124,29 +127,37 @@ def _command_args()->str:
 def report(a, base:TrainConfig, rows:list, seconds:float)->str:
     "The markdown report: setup, main table, per-class steps of the ACT rows, verdicts."
     s = summarise(rows)
+    recipe_values = {k: v for k, v in dataclasses.asdict(base).items() if k in RECIPES[a.recipe] or k == 'epochs'}
     md = [f'# Real faces: {Path(a.data).name}, recipe `{a.recipe}`', '',
           f'Machine: {platform.machine()}, {os.cpu_count()} CPU cores, torch {torch.__version__}, device '
           f'`{a.device or "default"}`{", " + torch.cuda.get_device_name() if torch.cuda.is_available() else ""}; '
           f'command: `python benchmarks/real_faces.py {_command_args()}`; {len(set(r["seed"] for r in rows))} seed(s); '
           f'total {seconds / 60:.0f} min (runs reused from an earlier invocation count only there).', '',
-          f'Recipe: `{json.dumps({k: v for k, v in dataclasses.asdict(base).items() if k in RECIPES[a.recipe] or k == "epochs"})}`', '',
+          f'Recipe: `{json.dumps(recipe_values)}`', '',
           '| row | stem | test acc | balanced acc | TTA (flip) acc | mean steps N | GFLOPs/img | train min | '
-          'std of class mean steps | distinct step counts | hypothesis supported |', '|---|---|---|---|---|---|---|---|---|---|---|']
+          'std of class mean steps | distinct step counts | hypothesis supported |',
+          '|---|---|---|---|---|---|---|---|---|---|---|']
     for r in s.itertuples():
         stem = next(x['stem'] for x in rows if x['name'] == r.name)
-        md.append(f'| {r.name} | {stem} | {fmt(r.accuracy, r.accuracy_sd)} | {fmt(r.balanced_accuracy, r.balanced_accuracy_sd)} | '
+        md.append(f'| {r.name} | {stem} | {fmt(r.accuracy, r.accuracy_sd)} | '
+                  f'{fmt(r.balanced_accuracy, r.balanced_accuracy_sd)} | '
                   f'{fmt(r.tta_accuracy, r.tta_accuracy_sd)} | {fmt(r.mean_steps, r.mean_steps_sd, "{:.2f}")} | '
-                  f'{fmt(r.gflops, None, "{:.3f}")} | {fmt(None if pd.isna(r.train_s) else r.train_s / 60, None, "{:.1f}")} | '
-                  f'{fmt(r.class_steps_std, r.class_steps_std_sd, "{:.3f}")} | {fmt(r.distinct_steps, None, "{:g}")} | {r.supported} |')
-    md += ['', 'Mean steps N: integer recursive steps per test face, single view (fixed depth: k). GFLOPs per image at those '
-           'steps (torch.utils.flop_counter: convolutions and linear layers). Train time: wall time of training and '
-           'validation (n/a for a run trained before the checkpoint recorded it). Per-class steps: mean N with a 95% '
-           'bootstrap CI.', '']
+                  f'{fmt(r.gflops, None, "{:.3f}")} | '
+                  f'{fmt(None if pd.isna(r.train_s) else r.train_s / 60, None, "{:.1f}")} | '
+                  f'{fmt(r.class_steps_std, r.class_steps_std_sd, "{:.3f}")} | {fmt(r.distinct_steps, None, "{:g}")} | '
+                  f'{r.supported} |')
+    md += ['',
+           'Mean steps N: integer recursive steps per test face, single view (fixed depth: k). GFLOPs per image at '
+           'those steps (torch.utils.flop_counter: convolutions and linear layers). Train time: wall time of training '
+           'and validation (n/a for a run trained before the checkpoint recorded it). Per-class steps: mean N with a '
+           '95% bootstrap CI.', '']
     for r in rows:
         if not r['act']: continue
-        md += [f'**{r["name"]}** (seed {r["seed"]}): {r["verdict"]}', '', '| emotion | faces | mean steps N | 95% CI | recall |',
+        md += [f'**{r["name"]}** (seed {r["seed"]}): {r["verdict"]}', '',
+               '| emotion | faces | mean steps N | 95% CI | recall |',
                '|---|---|---|---|---|']
-        md += [f'| {c["emotion"]} | {c["n"]} | {c["mean"]:.3f} | [{c["ci_low"]:.3f}, {c["ci_high"]:.3f}] | {c["accuracy"]:.3f} |'
+        md += [f'| {c["emotion"]} | {c["n"]} | {c["mean"]:.3f} | [{c["ci_low"]:.3f}, {c["ci_high"]:.3f}] | '
+               f'{c["accuracy"]:.3f} |'
                for c in r['per_class']] + ['']
     return '\n'.join(md)
 
@@ -157,32 +168,43 @@ def plots(rows:list, out:Path):
     fig, ax = plt.subplots(figsize=(6.5, 4.2))
     for i, r in enumerate(rows):                                   # labels staggered: close points stay readable
         ax.scatter(r['gflops'], r['accuracy'], marker='o' if r['act'] else 's', s=50, color='C0' if r['act'] else 'C1')
-        ax.annotate(r['name'], (r['gflops'], r['accuracy']), textcoords='offset points', xytext=(6, 12 - 9 * (i % 4)), fontsize=8)
-    ax.set(xlabel='GFLOPs per image at the mean test steps', ylabel='test accuracy', title='Accuracy against compute (circles: ACT, squares: fixed depth)')
+        ax.annotate(r['name'], (r['gflops'], r['accuracy']), textcoords='offset points', xytext=(6, 12 - 9 * (i % 4)),
+                    fontsize=8)
+    ax.set(xlabel='GFLOPs per image at the mean test steps', ylabel='test accuracy',
+           title='Accuracy against compute (circles: ACT, squares: fixed depth)')
     ax.grid(alpha=0.3); fig.tight_layout(); fig.savefig(out/'accuracy_vs_gflops.png', dpi=110); plt.close(fig)
     act = [r for r in rows if r['act']]
     fig, ax = plt.subplots(figsize=(8, 4.2))
     w = 0.8 / max(len(act), 1)
     for i, r in enumerate(act):
         pc = pd.DataFrame(r['per_class']); xs = np.arange(len(pc)) + (i - (len(act) - 1) / 2) * w
-        ax.bar(xs, pc['mean'], w, yerr=[pc['mean'] - pc.ci_low, pc.ci_high - pc['mean']], capsize=2, label=f'{r["name"]} (seed {r["seed"]})')
+        ax.bar(xs, pc['mean'], w, yerr=[pc['mean'] - pc.ci_low, pc.ci_high - pc['mean']], capsize=2,
+               label=f'{r["name"]} (seed {r["seed"]})')
     ax.set_xticks(range(len(act[0]['per_class'])), [c['emotion'] for c in act[0]['per_class']])
-    ax.set(ylabel='mean steps N (95% CI)', title='Steps per emotion on the test split'); ax.legend(fontsize=8); ax.grid(alpha=0.3, axis='y')
+    ax.set(ylabel='mean steps N (95% CI)', title='Steps per emotion on the test split')
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3, axis='y')
     fig.tight_layout(); fig.savefig(out/'steps_per_emotion.png', dpi=110); plt.close(fig)
     fig, ax = plt.subplots(figsize=(6.5, 4.2))
     for r in rows: ax.plot(range(1, len(r['val_curve']) + 1), r['val_curve'], label=f'{r["name"]} (seed {r["seed"]})')
-    ax.set(xlabel='epoch', ylabel='validation accuracy', title='Validation accuracy per epoch'); ax.legend(fontsize=8); ax.grid(alpha=0.3)
+    ax.set(xlabel='epoch', ylabel='validation accuracy', title='Validation accuracy per epoch')
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3)
     fig.tight_layout(); fig.savefig(out/'val_curves.png', dpi=110); plt.close(fig)
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument('--data', default=str(ROOT.parent/'shared'/'data'/'fer2013.zip'), help='data set folder or zip, any supported layout')
+    ap.add_argument('--data', default=str(ROOT.parent/'shared'/'data'/'fer2013.zip'),
+                    help='data set folder or zip, any supported layout')
     ap.add_argument('--recipe', default='cpu', choices=sorted(RECIPES), help='the recipe every row starts from')
-    ap.add_argument('--epochs', type=int, default=None, help="override the recipe's epochs (a shorter budget for every row)")
+    ap.add_argument('--epochs', type=int, default=None,
+                    help="override the recipe's epochs (a shorter budget for every row)")
     ap.add_argument('--seeds', type=int, default=1, help='seeds per row (42, 43, ...): the table shows mean ± sd')
     ap.add_argument('--device', default=None, help="'cpu', 'cuda' (default: CUDA when there)")
-    ap.add_argument('--halting', action='store_true', help='also train the halting variants (bias +1 without warm-ups; -3 with the tau warm-up only)')
-    ap.add_argument('--runs', default=None, help='where the runs go (default: <out>/runs, or a temp folder with --out unset and --epochs set)')
+    ap.add_argument('--halting', action='store_true',
+                    help='also train the halting variants (bias +1 without warm-ups; -3 with the tau warm-up only)')
+    ap.add_argument('--runs', default=None,
+                    help='where the runs go; finished runs there are reused (default: <temp>/recursive-fer-real-faces)')
     ap.add_argument('--out', default=None, help='results folder (default benchmarks/results/real_faces)')
     a = ap.parse_args()
     out = Path(a.out or ROOT/'benchmarks'/'results'/'real_faces'); out.mkdir(parents=True, exist_ok=True)

@@ -4,8 +4,10 @@
     python benchmarks/run_all.py --quick          # < 10 minutes on 2 CPU cores
     python benchmarks/run_all.py                  # the full run behind nbs/08_benchmarks.ipynb
 
-Prints markdown tables and writes them, the raw numbers (results.json) and the plots to --out (default: the committed
-benchmarks/results for the full run; a new temporary folder for --quick, so a quick run never overwrites them).
+Measures first, then reports: every section returns its numbers, and the markdown tables are rendered from them (printed
+as each section ends, then written with the raw numbers, results.json, and the plots to --out: by default the committed
+benchmarks/results for the full run, a new temporary folder for --quick, so a quick run never overwrites them).
+`--report results.json` renders the tables again from saved numbers without measuring anything.
 Times are medians of several runs; every ratio is taken between numbers measured in this same run.
 Sections: 1 early-exit inference speed-up, 2 ACT training-step overhead, 3 data pipeline, 4 accuracy against compute,
 5 halting-bias initialisation.
@@ -28,10 +30,6 @@ from recursive_fer.faces import make_synthetic_fer
 import data_pipeline
 
 ROOT = Path(__file__).resolve().parent.parent
-MD = []                                                   # the report, in markdown
-
-def say(text:str=''):
-    print(text, flush=True); MD.append(text)
 
 def median_time(fn, repeats:int, warmup:int=1)->float:
     for _ in range(warmup): fn()
@@ -63,8 +61,9 @@ def interleaved_medians(fns:list, repeats:int, warmup:int=1)->list:
     return [statistics.median(t) for t in ts]
 
 def calibrate(model:RecursiveFER, x:torch.Tensor, target:float, seed:int=0)->float:
-    "Set the halting head (random weights of a few scales, bisected bias) so the model averages about `target` steps on `x`."
-    best, probe = None, x[:64]                                   # bisect on a slice, then use the tuned head on all of x
+    "Set the halting head (random weights of a few scales, bisected bias) so the model averages ~`target` steps on `x`."
+    # bisect on a slice, then use the tuned head on all of x
+    best, probe = None, x[:64]
     for w_std in (0.5, 0.2, 0.05):
         got = _bisect_bias(model, probe, target, w_std, seed)
         if best is None or abs(got - target) < abs(best[0] - target):
@@ -81,20 +80,15 @@ def flops_per_image(model:RecursiveFER, x:torch.Tensor, train:bool=False)->float
     return fc.get_total_flops() / len(x)
 
 # ---------------------------------------------------------------- 1. inference
-def bench_inference(a, trained:RecursiveFER, trained_x:torch.Tensor):
-    say('## 1. Early exit at inference: compacted batch against masked full depth')
-    say(f'Batch {a.batch}, {a.size}x{a.size} images, width {a.width}, max_steps 8, CPU threads {torch.get_num_threads()}, '
-        f'median of {a.repeats} runs. Ideal speed-up = max_steps / average steps (the block alone); the stem and heads '
-        'are shared costs, so the ideal for the whole model is lower: the FLOP ratio (masked / compacted FLOPs, counted by '
-        'torch.utils.flop_counter) is the best a perfect implementation could do.')
-    say()
-    say('| halting | avg steps | compacted (img/s) | masked 8 steps (img/s) | speed-up | ideal 8/steps | % of ideal | FLOP ratio | % of FLOP ratio | GFLOPs/img compacted | GFLOPs/img masked |')
-    say('|---|---|---|---|---|---|---|---|---|---|---|')
+# ================================================================ measurement: each section returns its numbers
+def measure_inference(a, trained:RecursiveFER, trained_x:torch.Tensor)->list:
+    "1. Images/s of compacted early exit against masked full depth, at calibrated and trained halting."
     torch.manual_seed(0)
     x = torch.randn(a.batch, 3, a.size, a.size)
     model = RecursiveFER(7, width=a.width, max_steps=8).eval()
+    cases = [(f'bias tuned for {t}', model, x, t) for t in (1.5, 3.0, 6.0)]
+    cases.append(('trained on synthetic faces', trained, trained_x, None))
     rows = []
-    cases = [(f'bias tuned for {t}', model, x, t) for t in (1.5, 3.0, 6.0)] + [('trained on synthetic faces', trained, trained_x, None)]
     for name, m, xb, target in cases:
         m.eval()
         avg = calibrate(m, xb, target) if target is not None else m.act_forward(xb).steps.float().mean().item()
@@ -105,24 +99,14 @@ def bench_inference(a, trained:RecursiveFER, trained_x:torch.Tensor):
             return f
         tc, tm = interleaved_medians([run(True), run(False)], a.repeats)
         m.compact = True; fc = flops_per_image(m, xb); m.compact = False; fm = flops_per_image(m, xb); m.compact = True
-        c, mk = len(xb) / tc, len(xb) / tm
-        ideal = m.max_steps / avg
+        c, mk, ideal = len(xb) / tc, len(xb) / tm, m.max_steps / avg
         rows.append(dict(case=name, avg_steps=avg, compact_ips=c, masked_ips=mk, speedup=c / mk, ideal=ideal,
-                         efficiency=c / mk / ideal, flop_ratio=fm / fc, gflops_compact=fc / 1e9, gflops_masked=fm / 1e9))
-        say(f'| {name} | {avg:.2f} | {c:.0f} | {mk:.0f} | {c / mk:.2f}x | {ideal:.2f}x | {100 * c / mk / ideal:.0f}% | '
-            f'{fm / fc:.2f}x | {100 * c / mk / (fm / fc):.0f}% | {fc / 1e9:.3f} | {fm / 1e9:.3f} |')
-    say()
+                         efficiency=c / mk / ideal, flop_ratio=fm / fc, gflops_compact=fc / 1e9,
+                         gflops_masked=fm / 1e9))
     return rows
 
-# ---------------------------------------------------------------- 2. training overhead
-def bench_training_step(a):
-    say('## 2. Training cost of ACT: one optimiser step, ACT against fixed depth at the same number of steps')
-    say(f'Batch {a.train_batch}, {a.size}x{a.size}, width {a.width}. The ACT model\'s halting head has zero weights and a bias '
-        'that makes every face halt after exactly k steps, so both models do the same convolutions: the difference is the '
-        f'ACT bookkeeping (halting head, weights, gather/scatter). Median of {a.repeats} interleaved steps.')
-    say()
-    say('| steps k | fixed depth (ms/step) | ACT, compacted (ms/step) | overhead | ACT, masked form: all 8 steps (ms/step) | ratio |')
-    say('|---|---|---|---|---|---|')
+def measure_training_step(a)->list:
+    "2. ms per optimiser step: fixed depth k, ACT halting at exactly k (compacted), and ACT's masked form."
     torch.manual_seed(0)
     x, y = torch.randn(a.train_batch, 3, a.size, a.size), torch.randint(0, 7, (a.train_batch,))
     rows = []
@@ -144,115 +128,171 @@ def bench_training_step(a):
         masked.load_state_dict(act.state_dict())
         tf, ta, tam = interleaved_medians([step(fixed), step(act), step(masked)], a.repeats)
         rows.append(dict(k=k, fixed_ms=1e3 * tf, act_ms=1e3 * ta, overhead=ta / tf - 1, act_masked_ms=1e3 * tam))
-        say(f'| {k} | {1e3 * tf:.1f} | {1e3 * ta:.1f} | {100 * (ta / tf - 1):+.1f}% | {1e3 * tam:.1f} | {100 * (tam / tf - 1):+.1f}% |')
-    say()
     return rows
 
-# ---------------------------------------------------------------- 3. data pipeline
-def bench_data(a, tmp:Path):
-    say('## 3. Data pipeline: decode-once cache against decoding JPEGs every epoch, and against the model')
-    n = 30 if a.quick else 100
-    say(f'Synthetic JPEG faces ({7 * n} per source size) served at {a.size}px with the training augmentation, batch 64, '
-        f'median of {a.repeats_data} epochs. RAF-DB\'s aligned faces are 100px JPEGs; its original images are larger.')
-    say()
-    say('| JPEG side on disk | workers | cached (img/s) | decode every epoch (img/s) | cache speed-up |')
-    say('|---|---|---|---|---|')
+def measure_data(a, tmp:Path)->dict:
+    "3. Images/s of the decode-once cache and of decoding JPEGs every epoch, and the model's training rate."
     rows = []
     for src in (a.size, 400):
-        root = make_synthetic_fer(tmp/f'pipe{src}', 'raf-kaggle', n_per_class=n, n_test_per_class=1, size=src)
+        root = make_synthetic_fer(tmp/f'pipe{src}', 'raf-kaggle', n_per_class=a.data_n, n_test_per_class=1, size=src)
         table, classes = read_table(root, val_frac=0)
         table = table[table.split == 'train']
-        cached = RafDBDataset(table=table, classes=classes, split='train', size=a.size, cache_dir=tmp/'pipe-cache', progress=False)
+        cached = RafDBDataset(table=table, classes=classes, split='train', size=a.size, cache_dir=tmp/'pipe-cache',
+                              progress=False)
         jpeg = data_pipeline.DecodeEveryTime(table, a.size)
         for w in (0, 1, 2):
             c = statistics.median(data_pipeline.images_per_second(cached, w) for _ in range(a.repeats_data))
             j = statistics.median(data_pipeline.images_per_second(jpeg, w) for _ in range(a.repeats_data))
             rows.append(dict(source_px=src, workers=w, cached_ips=c, jpeg_ips=j))
-            say(f'| {src} | {w} | {c:.0f} | {j:.0f} | {c / j:.2f}x |')
     m = RecursiveFER(7, width=a.width, max_steps=8)
     xb, yb = torch.randn(64, 3, a.size, a.size), torch.randint(0, 7, (64,))
     opt = torch.optim.AdamW(m.parameters(), 1e-3)
     def train_step():
         logits, rho, _ = m(xb); loss = F.cross_entropy(logits, yb) + 0.01 * rho.mean()
         opt.zero_grad(); loss.backward(); opt.step()
-    t = median_time(train_step, a.repeats)
-    say()
-    say(f'Model training throughput for comparison (default model, untrained halting, batch 64): **{64 / t:.0f} img/s**. '
-        f'The loader {"is not" if max(r["cached_ips"] for r in rows) > 2 * 64 / t else "may be"} the bottleneck on this machine.')
-    say()
-    return dict(rows=rows, model_train_ips=64 / t)
+    return dict(rows=rows, model_train_ips=64 / median_time(train_step, a.repeats))
 
-# ---------------------------------------------------------------- 4 + 5: training runs
 def train_run(cfg:TrainConfig)->dict:
+    "Train and evaluate one run quietly; its best epoch's numbers and every epoch's history."
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
         best = fit(cfg, resume=False); evaluate_run(cfg, best)
     ck = load_checkpoint(best)
     hist = load_checkpoint(best.parent/'last.pt')['history']        # every epoch (best.pt's stops at the best one)
-    m = ck['metrics']
-    test = json.loads((Path(cfg.out_dir)/'test_metrics.json').read_text()) if (Path(cfg.out_dir)/'test_metrics.json').exists() else {}
+    m, tm = ck['metrics'], Path(cfg.out_dir)/'test_metrics.json'
+    test = json.loads(tm.read_text()) if tm.exists() else {}
     return dict(val_acc=m['Val/Accuracy'], val_steps=m['Val/Average_Steps'], test_acc=test.get('Test/Accuracy'),
                 test_steps=test.get('Test/Average_Steps'), best_epoch=ck['epoch'], history=hist, classes=ck['classes'],
                 gflops=gflops_at(cfg, len(ck['classes']), m['Val/Average_Steps']))
 
 def gflops_at(cfg:TrainConfig, n_classes:int, steps:float)->float:
-    "GFLOPs per image of this recipe's model taking `steps` steps: counted at 1 and 2 fixed steps, interpolated linearly."
+    "GFLOPs per image of this recipe's model taking `steps` steps: counted at 1 and 2 fixed steps, interpolated."
     x = torch.randn(2, 3, cfg.size, cfg.size)
-    f = [flops_per_image(RecursiveFER(n_classes, **{**cfg.model_kwargs(), 'act': False, 'max_steps': k}).eval(), x) for k in (1, 2)]
+    f = [flops_per_image(RecursiveFER(n_classes, **{**cfg.model_kwargs(), 'act': False, 'max_steps': k}).eval(), x)
+         for k in (1, 2)]
     return (f[0] + (steps - 1) * (f[1] - f[0])) / 1e9
 
-def recipes(a, tmp:Path):
+def datasets(a, tmp:Path)->list:
     "(name, base config) of the data sets the training benchmarks use."
-    syn = dataclasses.replace(demo_config(tmp/'syn-data', str(tmp/'x')), wandb_mode='disabled', cache_dir=str(tmp/'cache'),
-                              epochs=15 if a.quick else 60)
+    syn = dataclasses.replace(demo_config(tmp/'syn-data', str(tmp/'x')), wandb_mode='disabled',
+                              cache_dir=str(tmp/'cache'), epochs=15 if a.quick else 60)
     out = [('synthetic', syn)]
     if a.ck and Path(a.ck).exists() and not a.quick:
-        out.append(('CK+ (subject split)', TrainConfig(data=str(a.ck), subject_split=True, size=48, epochs=30, workers=0,
-                                                     wandb_mode='disabled', cache_dir=str(tmp/'cache'), out_dir=str(tmp/'x'))))
+        out.append(('CK+ (subject split)', TrainConfig(data=str(a.ck), subject_split=True, size=48, epochs=30,
+                                                     workers=0, wandb_mode='disabled', cache_dir=str(tmp/'cache'),
+                                                     out_dir=str(tmp/'x'))))
     return out
 
-def bench_accuracy_compute(a, tmp:Path):
-    say('## 4. Accuracy against compute')
+def measure_accuracy_compute(a, tmp:Path)->list:
+    "4. Accuracy and GFLOPs of ACT at several taus against fixed depths, per data set."
     results = []
-    for data_name, base in recipes(a, tmp):
+    for data_name, base in datasets(a, tmp):
         synthetic = data_name == 'synthetic'
         taus = [0.01, 0.1] if a.quick else [0.001, 0.01, 0.05, 0.2] if synthetic else [0.01, 0.05]
         depths = [1, 3, 6] if a.quick else [1, 2, 3, 4, 6] if synthetic else [2, 4]
-        say(f'**{data_name}**: {base.epochs} epochs per run, max_steps {base.max_steps} for ACT; validation accuracy of the best epoch '
-            '(test accuracy, where the data set has a test split, of that checkpoint).')
-        say()
-        say('| model | val accuracy | test accuracy | avg steps (val) | GFLOPs/img at those steps | time (s) |')
-        say('|---|---|---|---|---|---|')
-        runs = [(f'ACT tau={t}', dict(tau=t)) for t in taus] + [(f'fixed depth {d}', dict(act=False, max_steps=d, tau=0.0)) for d in depths]
+        runs = [(f'ACT tau={t}', dict(tau=t)) for t in taus]
+        runs += [(f'fixed depth {d}', dict(act=False, max_steps=d, tau=0.0)) for d in depths]
         for name, kw in runs:
             cfg = dataclasses.replace(base, out_dir=str(tmp/f'acc-{len(results)}'), **kw)
-            t0 = time.time(); r = train_run(cfg); el = time.time() - t0
-            r.update(data=data_name, model=name, seconds=el); results.append(r)
-            ta = '-' if r['test_acc'] is None else f"{r['test_acc']:.3f}"
-            say(f"| {name} | {r['val_acc']:.3f} | {ta} | {r['val_steps']:.2f} | {r['gflops']:.3f} | {el:.0f} |")
-        say()
+            t0 = time.time(); r = train_run(cfg)
+            r.update(data=data_name, model=name, seconds=time.time() - t0, epochs=base.epochs,
+                     act_max_steps=base.max_steps)
+            results.append(r)
     return results
 
-def bench_halting_bias(a, tmp:Path):
-    say('## 5. Halting-bias initialisation: +1.0 (the default) against -3.0 (SACT\'s choice)')
-    say('Same recipe, only the initial halting bias differs. Spread = standard deviation over classes of the mean validation '
-        'steps per class, at the best epoch and at the end: a model locked at about two steps for every face has a spread near 0.')
-    say()
-    say('| data | bias init | val accuracy | avg steps (val) | per-class steps (val, best epoch) | spread best | spread end |')
-    say('|---|---|---|---|---|---|---|')
+def measure_halting_bias(a, tmp:Path)->list:
+    "5. The initial halting bias +1 against -3: accuracy, steps and their spread over classes."
     results = []
-    for data_name, base in recipes(a, tmp):
+    for data_name, base in datasets(a, tmp):
         for bias in (1.0, -3.0):
-            cfg = dataclasses.replace(base, out_dir=str(tmp/f'bias-{len(results)}'), halt_bias_init=bias)
-            r = train_run(cfg)
+            r = train_run(dataclasses.replace(base, out_dir=str(tmp/f'bias-{len(results)}'), halt_bias_init=bias))
             per = lambda h: [current_keys(h).get(f'Val/Steps_Per_Class/{c}', np.nan) for c in r['classes']]
             best = r['history'][r['best_epoch'] - 1]
-            r.update(data=data_name, bias=bias, spread_best=float(np.nanstd(per(best))), spread_end=float(np.nanstd(per(r['history'][-1]))),
-                     per_class=dict(zip(r['classes'], per(best))))
+            r.update(data=data_name, bias=bias, spread_best=float(np.nanstd(per(best))),
+                     spread_end=float(np.nanstd(per(r['history'][-1]))), per_class=dict(zip(r['classes'], per(best))))
             results.append(r)
-            pcs = ', '.join(f'{c[:4]} {v:.2f}' for c, v in r['per_class'].items())
-            say(f"| {data_name} | {bias:+.1f} | {r['val_acc']:.3f} | {r['val_steps']:.2f} | {pcs} | {r['spread_best']:.3f} | {r['spread_end']:.3f} |")
-    say()
     return results
+
+# ================================================================ report: markdown from the numbers alone
+def report_inference(s:dict, rows:list)->list:
+    return ['## 1. Early exit at inference: compacted batch against masked full depth',
+            f"Batch {s['batch']}, {s['size']}x{s['size']} images, width {s['width']}, max_steps 8, CPU threads "
+            f"{s['threads']}, median of {s['repeats']} runs. Ideal speed-up = max_steps / average steps (the block "
+            'alone); the stem and heads are shared costs, so the ideal for the whole model is lower: the FLOP ratio '
+            '(masked / compacted FLOPs, counted by torch.utils.flop_counter) is the best a perfect implementation '
+            'could do.', '',
+            '| halting | avg steps | compacted (img/s) | masked 8 steps (img/s) | speed-up | ideal 8/steps | % of '
+            'ideal '
+            '| FLOP ratio | % of FLOP ratio | GFLOPs/img compacted | GFLOPs/img masked |',
+            '|---|---|---|---|---|---|---|---|---|---|---|',
+            *[f"| {r['case']} | {r['avg_steps']:.2f} | {r['compact_ips']:.0f} | {r['masked_ips']:.0f} | "
+              f"{r['speedup']:.2f}x | {r['ideal']:.2f}x | {100 * r['efficiency']:.0f}% | {r['flop_ratio']:.2f}x | "
+              f"{100 * r['speedup'] / r['flop_ratio']:.0f}% | {r['gflops_compact']:.3f} | {r['gflops_masked']:.3f} |"
+              for r in rows], '']
+
+def report_training_step(s:dict, rows:list)->list:
+    return ['## 2. Training cost of ACT: one optimiser step, ACT against fixed depth at the same number of steps',
+            f"Batch {s['train_batch']}, {s['size']}x{s['size']}, width {s['width']}. The ACT model's halting head has "
+            'zero weights and a bias that makes every face halt after exactly k steps, so both models do the same '
+            'convolutions: the difference is the ACT bookkeeping (halting head, weights, gather/scatter). Median of '
+            f"{s['repeats']} interleaved steps.", '',
+            '| steps k | fixed depth (ms/step) | ACT, compacted (ms/step) | overhead | ACT, masked form: all 8 steps '
+            '(ms/step) | ratio |', '|---|---|---|---|---|---|',
+            *[f"| {r['k']} | {r['fixed_ms']:.1f} | {r['act_ms']:.1f} | {100 * r['overhead']:+.1f}% | "
+              f"{r['act_masked_ms']:.1f} | {100 * (r['act_masked_ms'] / r['fixed_ms'] - 1):+.1f}% |" for r in rows], '']
+
+def report_data(s:dict, d:dict)->list:
+    fastest, model = max(r['cached_ips'] for r in d['rows']), d['model_train_ips']
+    return ['## 3. Data pipeline: decode-once cache against decoding JPEGs every epoch, and against the model',
+            f"Synthetic JPEG faces ({7 * s['data_n']} per source size) served at {s['size']}px with the training "
+            f"augmentation, batch 64, median of {s['repeats_data']} epochs. RAF-DB's aligned faces are 100px JPEGs; "
+            "its "
+            'original images are larger.', '',
+            '| JPEG side on disk | workers | cached (img/s) | decode every epoch (img/s) | cache speed-up |',
+            '|---|---|---|---|---|',
+            *[f"| {r['source_px']} | {r['workers']} | {r['cached_ips']:.0f} | {r['jpeg_ips']:.0f} | "
+              f"{r['cached_ips'] / r['jpeg_ips']:.2f}x |" for r in d['rows']], '',
+            'Model training throughput for comparison (default model, untrained halting, batch 64): '
+            f"**{model:.0f} img/s**. The loader {'is not' if fastest > 2 * model else 'may be'} the bottleneck on this "
+            'machine.', '']
+
+def report_accuracy_compute(s:dict, rows:list)->list:
+    md = ['## 4. Accuracy against compute']
+    for data in dict.fromkeys(r['data'] for r in rows):
+        rs = [r for r in rows if r['data'] == data]
+        md += [f"**{data}**: {rs[0]['epochs']} epochs per run, max_steps {rs[0]['act_max_steps']} for ACT; validation "
+               'accuracy of the best epoch (test accuracy, where the data set has a test split, of that checkpoint).',
+               '', '| model | val accuracy | test accuracy | avg steps (val) | GFLOPs/img at those steps | time (s) |',
+               '|---|---|---|---|---|---|']
+        md += [f"| {r['model']} | {r['val_acc']:.3f} | "
+               f"{'-' if r['test_acc'] is None else format(r['test_acc'], '.3f')} "
+               f"| {r['val_steps']:.2f} | {r['gflops']:.3f} | {r['seconds']:.0f} |" for r in rs] + ['']
+    return md
+
+def report_halting_bias(s:dict, rows:list)->list:
+    return ["## 5. Halting-bias initialisation: +1.0 (the default) against -3.0 (SACT's choice)",
+            'Same recipe, only the initial halting bias differs. Spread = standard deviation over classes of the mean '
+            'validation steps per class, at the best epoch and at the end: a model locked at about two steps for every '
+            'face has a spread near 0.', '',
+            '| data | bias init | val accuracy | avg steps (val) | per-class steps (val, best epoch) | spread best | '
+            'spread end |', '|---|---|---|---|---|---|---|',
+            *[f"| {r['data']} | {r['bias']:+.1f} | {r['val_acc']:.3f} | {r['val_steps']:.2f} | "
+              + ', '.join(f'{c[:4]} {v:.2f}' for c, v in r['per_class'].items())
+              + f" | {r['spread_best']:.3f} | {r['spread_end']:.3f} |" for r in rows], '']
+
+SECTIONS = {1: ('inference', report_inference), 2: ('training_step', report_training_step), 3: ('data', report_data),
+            4: ('accuracy_compute', report_accuracy_compute), 5: ('halting_bias', report_halting_bias)}
+
+def report(res:dict)->str:
+    "The whole markdown report, from `res` (the content of results.json) alone."
+    s = res['setup']
+    md = [f"# recursive-fer benchmarks{' (quick)' if s['quick'] else ''}",
+          f"Machine: {s['machine']}, {s['cores']} CPU cores, Python {s['python']}, torch {s['torch']}; "
+          f"command: `{s['command']}`.", '']
+    for key, render in SECTIONS.values():
+        if key in res: md += render(s, res[key])
+    if 'seconds' in s: md.append(f"Total time: {s['seconds']:.0f}s.")
+    if s.get('note'): md.append(s['note'])
+    return '\n'.join(md) + '\n'
 
 def plots(out:Path, acc:list, bias:list):
     import matplotlib; matplotlib.use('Agg'); import matplotlib.pyplot as plt
@@ -263,10 +303,14 @@ def plots(out:Path, acc:list, bias:list):
             rs = [r for r in acc if r['data'] == d]
             for kind, marker in (('ACT', 'o'), ('fixed', 's')):
                 sel = [r for r in rs if r['model'].startswith(kind)]
-                ax.plot([r['val_steps'] for r in sel], [r['val_acc'] for r in sel], marker, ms=8, label='ACT (tau varies)' if kind == 'ACT' else 'fixed depth')
-                for r in sel: ax.annotate(r['model'].replace('fixed depth ', 'N=').replace('ACT ', ''), (r['val_steps'], r['val_acc']),
+                ax.plot([r['val_steps'] for r in sel], [r['val_acc'] for r in sel], marker, ms=8,
+                        label='ACT (tau varies)' if kind == 'ACT' else 'fixed depth')
+                for r in sel:
+                    ax.annotate(r['model'].replace('fixed depth ', 'N=').replace('ACT ', ''),
+                                (r['val_steps'], r['val_acc']),
                                           textcoords='offset points', xytext=(5, 4), fontsize=8)
-            ax.set(xlabel='average steps (validation)', ylabel='validation accuracy', title=f'Accuracy against compute: {d}')
+            ax.set(xlabel='average steps (validation)', ylabel='validation accuracy',
+                   title=f'Accuracy against compute: {d}')
             ax.grid(alpha=0.3); ax.legend()
         fig.tight_layout(); fig.savefig(out/'accuracy_vs_compute.png', dpi=110); plt.close(fig)
     if bias:
@@ -274,53 +318,77 @@ def plots(out:Path, acc:list, bias:list):
         fig, axs = plt.subplots(1, len(datas), figsize=(6.5 * len(datas), 4.2), squeeze=False)
         for ax, d in zip(axs[0], datas):
             for r in [r for r in bias if r['data'] == d]:
-                sp = [np.nanstd([current_keys(h).get(f'Val/Steps_Per_Class/{c}', np.nan) for c in r['classes']]) for h in r['history']]
+                sp = [np.nanstd([current_keys(h).get(f'Val/Steps_Per_Class/{c}', np.nan) for c in r['classes']])
+                      for h in r['history']]
                 st = [h['Val/Average_Steps'] for h in r['history']]
                 ax.plot(range(1, len(sp) + 1), sp, label=f'bias {r["bias"]:+.0f}: spread of per-class steps')
-                ax.plot(range(1, len(st) + 1), np.array(st) / 10, '--', label=f'bias {r["bias"]:+.0f}: average steps / 10')
+                ax.plot(range(1, len(st) + 1), np.array(st) / 10, '--',
+                        label=f'bias {r["bias"]:+.0f}: average steps / 10')
             ax.set(xlabel='epoch', title=f'Halting-bias initialisation: {d}'); ax.grid(alpha=0.3); ax.legend(fontsize=8)
         fig.tight_layout(); fig.savefig(out/'halting_bias.png', dpi=110); plt.close(fig)
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument('--quick', action='store_true', help='fewer repeats, epochs and configurations (< 10 min on 2 cores)')
-    ap.add_argument('--out', default=None, help='folder for results.md, results.json and plots (default: the committed '
-                    'benchmarks/results for a full run, a new temporary folder for --quick)')
-    ap.add_argument('--ck', default=str(ROOT.parent/'shared'/'data'/'ck-plus-48'), help='CK+ folder (used when present, full run only)')
-    ap.add_argument('--sections', type=int, nargs='+', default=[1, 2, 3, 4, 5])
-    a = ap.parse_args()
-    a.size, a.width, a.batch, a.train_batch = 100, 64, 256, 64
-    a.repeats, a.repeats_data = (3, 2) if a.quick else (7, 3)
-    if a.out is None: a.out = tempfile.mkdtemp(prefix='recursive-fer-bench-') if a.quick else str(ROOT/'benchmarks'/'results')
-    out = Path(a.out); out.mkdir(parents=True, exist_ok=True)
-    print(f'results go to {out}')
-    t_start = time.time()
-    say(f'# recursive-fer benchmarks{" (quick)" if a.quick else ""}')
-    say(f'Machine: {platform.machine()}, {os.cpu_count()} CPU cores, Python {platform.python_version()}, torch {torch.__version__}; '
-        f'command: `python benchmarks/run_all.py{" --quick" if a.quick else ""}`.')
-    say()
-    res = {}
+def setup(a)->dict:
+    "What the report needs to say about this run: machine, command and the parameters of every section."
+    return dict(machine=platform.machine(), cores=os.cpu_count(), python=platform.python_version(),
+                torch=torch.__version__, threads=torch.get_num_threads(), quick=a.quick,
+                command='python benchmarks/run_all.py' + ''.join(f' {x}' for x in sys.argv[1:]),
+                **{k: getattr(a, k)
+                   for k in ('size', 'width', 'batch', 'train_batch', 'repeats', 'repeats_data', 'data_n')})
+
+def trained_demo_model(a, tmp:Path):
+    "A model trained on the synthetic faces, and a batch of its test faces, for section 1."
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        cfg = dataclasses.replace(demo_config(tmp/'syn-data', str(tmp/'inf')), wandb_mode='disabled',
+                                  cache_dir=str(tmp/'cache'), epochs=10 if a.quick else 60)
+        best = fit(cfg, resume=False)
+    ck = load_checkpoint(best)
+    trained = RecursiveFER(len(ck['classes']), **TrainConfig.from_dict(ck['config']).model_kwargs())
+    trained.load_state_dict(ck['model'])
+    test = RafDBDataset(cfg.data, 'test', size=cfg.size, transform='eval', cache_dir=cfg.cache_dir, progress=False)
+    return trained, torch.stack([test[i % len(test)][0] for i in range(a.batch)])
+
+def measure(a, res:dict):
+    "Run the chosen sections, printing each one's table as it ends."
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
-        if 1 in a.sections:
-            with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-                cfg = dataclasses.replace(demo_config(tmp/'syn-data', str(tmp/'inf')), wandb_mode='disabled', cache_dir=str(tmp/'cache'),
-                                          epochs=10 if a.quick else 60)
-                best = fit(cfg, resume=False)
-            ck = load_checkpoint(best)
-            trained = RecursiveFER(len(ck['classes']), **TrainConfig.from_dict(ck['config']).model_kwargs()); trained.load_state_dict(ck['model'])
-            test = RafDBDataset(cfg.data, 'test', size=cfg.size, transform='eval', cache_dir=cfg.cache_dir, progress=False)
-            xs = torch.stack([test[i % len(test)][0] for i in range(a.batch)])
-            res['inference'] = bench_inference(a, trained, xs)
-        if 2 in a.sections: res['training_step'] = bench_training_step(a)
-        if 3 in a.sections: res['data'] = bench_data(a, tmp)
-        if 4 in a.sections: res['accuracy_compute'] = bench_accuracy_compute(a, tmp)
-        if 5 in a.sections: res['halting_bias'] = bench_halting_bias(a, tmp)
-    plots(out, res.get('accuracy_compute', []), res.get('halting_bias', []))
-    say(f'Total time: {time.time() - t_start:.0f}s.')
-    atomic_write(out/'results.md', '\n'.join(MD) + '\n')
+        runs = {1: lambda: measure_inference(a, *trained_demo_model(a, tmp)), 2: lambda: measure_training_step(a),
+                3: lambda: measure_data(a, tmp), 4: lambda: measure_accuracy_compute(a, tmp),
+                5: lambda: measure_halting_bias(a, tmp)}
+        for n in a.sections:
+            key, render = SECTIONS[n]
+            res[key] = runs[n]()
+            print('\n'.join(render(res['setup'], res[key])), flush=True)
+
+def write(out:Path, res:dict):
+    "results.md, results.json (without per-epoch histories) and the plots."
+    atomic_write(out/'results.md', report(res))
     strip = lambda rs: [{k: v for k, v in r.items() if k != 'history'} for r in rs] if isinstance(rs, list) else rs
     atomic_write(out/'results.json', json.dumps({k: strip(v) for k, v in res.items()}, indent=1, default=float))
+    plots(out, res.get('accuracy_compute', []), res.get('halting_bias', []))
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument('--quick', action='store_true',
+                    help='fewer repeats, epochs and configurations (< 10 min on 2 cores)')
+    ap.add_argument('--out', default=None, help='folder for results.md, results.json and plots (default: the committed '
+                    'benchmarks/results for a full run, a new temporary folder for --quick)')
+    ap.add_argument('--ck', default=str(ROOT.parent/'shared'/'data'/'ck-plus-48'),
+                    help='CK+ folder (used when present, full run only)')
+    ap.add_argument('--sections', type=int, nargs='+', default=[1, 2, 3, 4, 5])
+    ap.add_argument('--report', default=None, help='a results.json: print its report again, measuring nothing')
+    a = ap.parse_args()
+    if a.report:
+        print(report(json.loads(Path(a.report).read_text())), end=''); return
+    a.size, a.width, a.batch, a.train_batch = 100, 64, 256, 64
+    a.repeats, a.repeats_data, a.data_n = (3, 2, 30) if a.quick else (7, 3, 100)
+    if a.out is None:
+        a.out = tempfile.mkdtemp(prefix='recursive-fer-bench-') if a.quick else str(ROOT/'benchmarks'/'results')
+    out = Path(a.out); out.mkdir(parents=True, exist_ok=True)
+    print(f'results go to {out}')
+    t0, res = time.time(), {'setup': setup(a)}
+    measure(a, res)
+    res['setup']['seconds'] = time.time() - t0
+    write(out, res)
     print(f'\nwrote {out/"results.md"}, {out/"results.json"} and the plots')
 
 if __name__ == '__main__': main()

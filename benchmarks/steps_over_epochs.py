@@ -19,8 +19,10 @@ def read(path:Path)->dict:
     "Per epoch: tau, validation accuracy and mean steps, and each emotion's mean validation steps."
     hist = [current_keys(h) for h in json.loads(Path(path).read_text())]   # older histories: older key names
     classes = [k[len(PREFIX):] for k in hist[0] if k.startswith(PREFIX)]
-    return dict(epoch=[h['epoch'] for h in hist], tau=[h.get('tau') for h in hist], val_acc=[h['Val/Accuracy'] for h in hist],
-                val_steps=[h['Val/Average_Steps'] for h in hist], per_class={c: [h.get(PREFIX + c) for h in hist] for c in classes})
+    return dict(epoch=[h['epoch'] for h in hist], tau=[h.get('tau') for h in hist],
+                val_acc=[h['Val/Accuracy'] for h in hist],
+                val_steps=[h['Val/Average_Steps'] for h in hist],
+                per_class={c: [h.get(PREFIX + c) for h in hist] for c in classes})
 
 def plot(runs:dict, out:Path):
     from matplotlib.ticker import MaxNLocator
@@ -28,7 +30,9 @@ def plot(runs:dict, out:Path):
     fig, axs = plt.subplots(1, len(runs), figsize=(5.2 * len(runs), 3.8), sharey=True, squeeze=False)
     for ax, (name, r) in zip(axs[0], runs.items()):
         for c, ys in r['per_class'].items(): ax.plot(r['epoch'], ys, marker='.', label=c)
-        ax.set(title=name, xlabel='epoch', ylim=(1, top)); ax.grid(alpha=0.3); ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.set(title=name, xlabel='epoch', ylim=(1, top))
+        ax.grid(alpha=0.3)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         tw = ax.twinx(); tw.plot(r['epoch'], r['val_acc'], 'k--', lw=1, label='val accuracy'); tw.set_ylim(0, 1)
         if ax is axs[0][-1]: tw.set_ylabel('validation accuracy (dashed)')
         else: tw.set_yticklabels([])

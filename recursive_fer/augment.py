@@ -42,7 +42,8 @@ def train_transforms(size:int=100, aug:Optional[AugConfig]=None)->A.Compose:
     a = aug or AugConfig()
     ts = []
     if a.affine_p > 0: ts.append(A.Affine(scale=(1 - a.scale, 1 + a.scale), translate_percent=(-a.shift, a.shift),
-                                          rotate=(-a.rotate, a.rotate), border_mode=cv2.BORDER_REFLECT_101, p=a.affine_p))
+                                          rotate=(-a.rotate, a.rotate), border_mode=cv2.BORDER_REFLECT_101,
+                                          p=a.affine_p))
     if a.flip_p > 0: ts.append(A.HorizontalFlip(p=a.flip_p))
     if a.cutout_p > 0: ts.append(A.CoarseDropout(num_holes_range=(1, 1), hole_height_range=(0.1, a.cutout_size),
                                                  hole_width_range=(0.1, a.cutout_size), fill=0, p=a.cutout_p))

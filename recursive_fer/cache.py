@@ -120,7 +120,8 @@ def build_cache(paths:Sequence[str], # image files, in table order
     m = _cache_manifest(cache_dir, size, key, len(paths))             # the common case: built already
     if m is None:
         build_once(files[0], lambda: _cache_manifest(cache_dir, size, key, len(paths)) is not None,
-                   lambda: _decode_all(paths, size, files, key, skip_corrupt, workers, progress), f'the decode cache {files[0]}')
+                   lambda: _decode_all(paths, size, files, key, skip_corrupt, workers, progress),
+                   f'the decode cache {files[0]}')
         m = _cache_manifest(cache_dir, size, key, len(paths))
     if m is None: raise DatasetError(f'the decode cache {files[0]} was not finished; run again to rebuild it')
     if m['corrupt'] and not skip_corrupt:
@@ -158,7 +159,7 @@ def describe_duplicates(d:Dict[str, Any], # from `find_duplicates`
             f"{len(d['train_copies'])} training faces are such copies")
 
 def drop_duplicates(table:pd.DataFrame, hashes:np.ndarray)->Tuple[pd.DataFrame, int]:
-    "Move training faces that also occur in val or test to the split `train-duplicate`; returns the table and the count."
+    "Move training faces that also occur in val or test to the split `train-duplicate`; returns table and count."
     rows = find_duplicates(table, hashes)['train_copies']
     table = table.copy(); table.iloc[rows, table.columns.get_loc('split')] = 'train-duplicate'
     return table, len(rows)

@@ -43,7 +43,8 @@ def load_checkpoint(path:Union[str, Path])->Dict[str, Any]:
     path = Path(path)
     if not path.exists(): raise FileNotFoundError(f'checkpoint {path} does not exist')
     try: return torch.load(path, map_location='cpu', weights_only=False)
-    except Exception as e: raise RuntimeError(f'checkpoint {path} is corrupt or not a checkpoint ({type(e).__name__}: {e})') from e
+    except Exception as e:
+        raise RuntimeError(f'checkpoint {path} is corrupt or not a checkpoint ({type(e).__name__}: {e})') from e
 
 # %% ../nbs/03a_checkpoint.ipynb #e261bbd1
 _RESUME_KEYS = ('model', 'optimizer', 'scheduler', 'scaler', 'epoch', 'best_acc', 'history', 'rng', 'config', 'classes')
@@ -58,14 +59,15 @@ def _training_state(path:Path)->Dict[str, Any]:
 def resume_checkpoint(ckdir:Union[str, Path], # a checkpoint folder
                       verbose:bool=True # say when last.pt is unreadable and the previous one is used
                      )->Optional[Tuple[Path, Dict[str, Any]]]: # (path, checkpoint), or None when there is none
-    "The newest readable training checkpoint: `last.pt`, else `last.prev.pt` (saying why); an error when none is readable."
+    "The newest readable checkpoint: `last.pt`, else `last.prev.pt` (saying why); an error when none is readable."
     last = Path(ckdir)/'last.pt'
     problems = []
     for p in (last, previous_checkpoint(last)):
         if not p.exists(): continue
         try: ck = _training_state(p)
         except RuntimeError as e: problems.append(str(e)); continue
-        if problems and verbose: print(f'warning: {problems[0]}; resuming from {p} instead (the epoch after it is trained again)')
+        if problems and verbose:
+            print(f'warning: {problems[0]}; resuming from {p} instead (the epoch after it is trained again)')
         return p, ck
     if problems: raise RuntimeError(f'cannot resume from {ckdir}: {"; ".join(problems)}. Start over with resume=False '
                                     '(`recursive-fer train --no-resume`) or another out_dir')
@@ -89,11 +91,13 @@ def check_compatible(ckpt:Dict[str, Any], # a loaded checkpoint
                          'use another out_dir or resume=False')
     saved = asdict(model_args(ckpt))
     diff = {k: (saved[k], v) for k, v in model_kwargs.items() if k in saved and saved[k] != v}
-    if diff: raise ValueError(f'{source} has another model: ' + ', '.join(f'{k}={a!r} there, {b!r} here' for k, (a, b) in diff.items()))
+    if diff:
+        raise ValueError(f'{source} has another model: ' + ', '.join(f'{k}={a!r} there, {b!r} here'
+                                                                     for k, (a, b) in diff.items()))
 
 def load_model(path:Union[str, Path], # a best.pt or last.pt
                device:Union[str, torch.device]='cpu' # where to put the model
-              )->Tuple[RecursiveFER, List[str], Dict[str, Any]]: # model in eval mode, class names, saved training config
+              )->Tuple[RecursiveFER, List[str], Dict[str, Any]]: # model in eval mode, classes, training config
     "Rebuild the trained model from a checkpoint (needs only the model module)."
     ck = load_checkpoint(path)
     return model_from_checkpoint(ck, device), list(ck['classes']), dict(ck.get('config', {}))

@@ -44,7 +44,8 @@ def demo_data(dest:str='synthetic-fer', # folder to write the data set into
               zip:bool=False # also write <dest>.zip
              )->str: # path of what was written
     "Write the synthetic facial-expression data set in one of the RAF-DB layouts."
-    if layout not in LAYOUTS: raise SystemExit(f'recursive-fer demo-data: unknown layout {layout!r}; choose one of {", ".join(LAYOUTS)}')
+    if layout not in LAYOUTS:
+        raise SystemExit(f'recursive-fer demo-data: unknown layout {layout!r}; choose one of {", ".join(LAYOUTS)}')
     classes = ALL_CLASSES if contempt else RAF_CLASSES
     out = make_synthetic_fer(dest, layout, n_per_class, n_test_per_class, classes, size, seed, as_zip=zip)
     df, names = read_table(dest)
@@ -73,7 +74,8 @@ def train_parser()->argparse.ArgumentParser:
                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     p.add_argument('--demo', action='store_true', help='train briefly on built-in synthetic faces (CPU-sized recipe)')
     p.add_argument('--config', help='JSON or YAML config to start from (flags override it)')
-    p.add_argument('--recipe', choices=sorted(RECIPES), help='start from a recipe measured on real faces (flags override it)')
+    p.add_argument('--recipe', choices=sorted(RECIPES),
+                   help='start from a recipe measured on real faces (flags override it)')
     p.add_argument('--no-wandb', action='store_true', help='do not use wandb at all (same as --wandb_mode disabled)')
     p.add_argument('--resume', action=argparse.BooleanOptionalAction, default=None,
                    help='continue from last.pt when it exists (default: yes, except with --demo)')
@@ -82,12 +84,14 @@ def train_parser()->argparse.ArgumentParser:
     for f in dataclasses.fields(TrainConfig):
         typ, is_bool = _flag_type(hints[f.name])
         kw = dict(action=argparse.BooleanOptionalAction) if is_bool else dict(type=typ)
-        p.add_argument(f'--{f.name}', default=None, help=f'{docs.get(f.name) or ""} (default: {getattr(defaults, f.name)!r})', **kw)
+        p.add_argument(f'--{f.name}', default=None,
+                       help=f'{docs.get(f.name) or ""} (default: {getattr(defaults, f.name)!r})', **kw)
     return p
 
 def config_from_args(args:argparse.Namespace)->TrainConfig:
     "The TrainConfig a parsed `recursive-fer train` command line asks for."
-    if sum(map(bool, (args.demo, args.config, args.recipe))) > 1: raise SystemExit('recursive-fer train: give at most one of --demo, --config, --recipe')
+    if sum(map(bool, (args.demo, args.config, args.recipe))) > 1:
+        raise SystemExit('recursive-fer train: give at most one of --demo, --config, --recipe')
     cfg = (demo_config() if args.demo else TrainConfig.load(args.config) if args.config
            else recipe_config(args.recipe) if args.recipe else TrainConfig())
     names = {f.name for f in dataclasses.fields(TrainConfig)}
@@ -108,7 +112,9 @@ def train(argv:Optional[List[str]]=None # command-line arguments after `train`
     print(f'\nbest checkpoint: {best}\nconfig and history: {out/"config.json"}, {out/"history.json"}')
     if (out/'test_metrics.json').exists(): print(f'test metrics: {out/"test_metrics.json"}')
     runs = wandb_run_dirs(out)
-    if runs: print(f'wandb run: {runs[-1]}' + (' (offline: `wandb sync` it to upload)' if 'offline-run' in runs[-1].name else ''))
+    if runs:
+        print(f'wandb run: {runs[-1]}' + (' (offline: `wandb sync` it to upload)' if 'offline-run' in runs[-1].name
+                                          else ''))
     if (out/'evaluation').exists(): print(f'evaluation table, report and plots: {out/"evaluation"}')
     return best
 train.own_parser = True

@@ -36,13 +36,13 @@ class TrainConfig:
     input_injection:bool = False        # feed the stem output to every step
     act:bool = True                     # False: fixed depth (max_steps steps), the baseline
     fixed_readout:str = 'last'          # fixed depth: 'last' step's logits or the 'mean' over steps
-    stem:str = 'seed'                   # 'seed' (two convolutions, stride 4) or 'residual' (strided residual stages, stride 8)
-    stem_widths:List[int] = field(default_factory=lambda: [32, 64])  # residual stem: stage channels before the recursive width
+    stem:str = 'seed'                   # 'seed' (two convolutions, stride 4) or 'residual' (residual stages, stride 8)
+    stem_widths:List[int] = field(default_factory=lambda: [32, 64])  # residual stem: stage channels before the width
     stem_blocks:int = 1                 # residual stem: residual blocks per stage
     # loss
     tau:float = 0.01                    # price of one step of thinking (ponder cost weight)
-    tau_warmup_epochs:float = 0.0       # ramp tau linearly from 0 over this many epochs once ACT is on (0: full tau at once)
-    act_warmup_epochs:int = 0           # first train this many epochs at fixed depth (mean of every step's logits), then ACT
+    tau_warmup_epochs:float = 0.0       # ramp tau linearly from 0 over this many epochs once ACT is on (0: no ramp)
+    act_warmup_epochs:int = 0           # first train this many epochs at fixed depth (mean of the steps' logits)
     ponder_weights:Optional[Dict[str, float]] = None  # per-class ponder factors, e.g. {"Happiness": 2.0}
     ce_weights:str = 'none'             # 'none' or 'inverse' (inverse class frequency) cross-entropy weights
     label_smoothing:float = 0.1         # label smoothing of the cross entropy
@@ -78,7 +78,8 @@ class TrainConfig:
     def __post_init__(self):
         if self.wandb_mode not in ('auto', 'online', 'offline', 'disabled'):
             raise ValueError(f"wandb_mode must be auto, online, offline or disabled, got {self.wandb_mode!r}")
-        if self.ce_weights not in ('none', 'inverse'): raise ValueError(f"ce_weights must be 'none' or 'inverse', got {self.ce_weights!r}")
+        if self.ce_weights not in ('none', 'inverse'):
+            raise ValueError(f"ce_weights must be 'none' or 'inverse', got {self.ce_weights!r}")
         for name in ('epochs', 'batch_size', 'size', 'width', 'max_steps'):
             if getattr(self, name) < 1: raise ValueError(f'{name} must be >= 1, got {getattr(self, name)}')
         if self.lr <= 0: raise ValueError(f'lr must be > 0, got {self.lr}')
@@ -106,7 +107,8 @@ class TrainConfig:
     def aug(self)->AugConfig:
         "The training augmentation strengths."
         return AugConfig(scale=self.aug_scale, shift=self.aug_shift, rotate=self.aug_rotate, flip_p=self.aug_flip_p,
-                         cutout_p=self.aug_cutout_p, jitter=self.aug_jitter, jitter_p=0.5 if self.aug_jitter > 0 else 0.)
+                         cutout_p=self.aug_cutout_p, jitter=self.aug_jitter,
+                         jitter_p=0.5 if self.aug_jitter > 0 else 0.)
 
     def save(self, path:Union[str, Path])->Path:
         "Write the config as JSON, or YAML when `path` ends in .yaml/.yml."
@@ -151,11 +153,13 @@ def demo_config(root:Union[str, Path, None]=None, # where the synthetic data goe
 # %% ../nbs/03b_config.ipynb #523d6112
 RECIPES:Dict[str, Dict[str, Any]] = {
     'cpu': dict(size=48, stem='residual', stem_widths=[32, 64], stem_blocks=1, width=128, max_steps=6,
-                halt_bias_init=-3.0, tau=0.001, act_warmup_epochs=5, tau_warmup_epochs=3, epochs=30, batch_size=128, lr=2e-3,
+                halt_bias_init=-3.0, tau=0.001, act_warmup_epochs=5, tau_warmup_epochs=3, epochs=30, batch_size=128,
+                lr=2e-3,
                 weight_decay=0.05, label_smoothing=0.1, aug_scale=0.1, aug_shift=0.1, aug_rotate=10.0,
                 aug_flip_p=0.5, aug_cutout_p=0.5, aug_jitter=0.2, workers=1),
     'gpu': dict(size=96, stem='residual', stem_widths=[64, 128], stem_blocks=2, width=256, max_steps=8,
-                halt_bias_init=-3.0, tau=0.001, act_warmup_epochs=8, tau_warmup_epochs=5, epochs=60, batch_size=128, lr=2e-3,
+                halt_bias_init=-3.0, tau=0.001, act_warmup_epochs=8, tau_warmup_epochs=5, epochs=60, batch_size=128,
+                lr=2e-3,
                 weight_decay=0.05, label_smoothing=0.1, aug_scale=0.15, aug_shift=0.1, aug_rotate=15.0,
                 aug_flip_p=0.5, aug_cutout_p=0.5, aug_jitter=0.3, workers=2),
 }

@@ -24,7 +24,7 @@ from .utils import atomic_path, atomic_write, get_device
 from .checkpoint import load_model, load_checkpoint, model_from_checkpoint
 from .loss import DifferentiablePonderLoss
 from .config import TrainConfig
-from .tracking import WandbLogger, metric_key, TEST, ACCURACY, AVERAGE_STEPS, STEPS_PER_CLASS
+from .tracking import WandbLogger, log_evaluation, metric_key, TEST, ACCURACY, AVERAGE_STEPS
 from .train import prepare_data, dedup_table, run_epoch, checkpoint_dir
 
 # %% auto #0
@@ -76,7 +76,8 @@ def predict(model:RecursiveFER, # a trained model
     model.eval()
     if tta not in TTA_MODES: raise ValueError(f'tta must be one of {TTA_MODES}, got {tta!r}')
     parts = []
-    for x, y in tqdm(DataLoader(ds, batch_size, shuffle=False, num_workers=workers), desc='predicting', disable=not progress, leave=False):
+    for x, y in tqdm(DataLoader(ds, batch_size, shuffle=False, num_workers=workers), desc='predicting',
+                     disable=not progress, leave=False):
         x = x.to(device)
         out = model.act_forward(x)                                     # the single view
         d = model.halting_data(x, out)
@@ -88,7 +89,8 @@ def predict(model:RecursiveFER, # a trained model
             parts[-1].update(tta_pred=pred.cpu().numpy(), tta_confidence=conf.cpu().numpy(),
                              tta_steps=t['steps'].cpu().numpy(), tta_ponder_cost=t['ponder_cost'].cpu().numpy())
     cat = lambda k: np.concatenate([p[k] for p in parts])
-    df = pd.DataFrame(dict(image_id=ds.table.image_id.values, path=ds.table.path.values, true=cat('true'), pred=cat('pred')))
+    df = pd.DataFrame(dict(image_id=ds.table.image_id.values, path=ds.table.path.values, true=cat('true'),
+                           pred=cat('pred')))
     df['true_name'] = [ds.classes[i] for i in df.true]
     df['pred_name'] = [ds.classes[i] for i in df.pred]
     df['correct'] = df.true == df.pred
@@ -113,16 +115,16 @@ def metrics(df:pd.DataFrame, # predictions from `predict`
     "Accuracy, balanced accuracy, per-class precision/recall/F1/support and the confusion matrix."
     classes = list(classes or df.attrs['classes'])
     labels = list(range(len(classes)))
-    rep = classification_report(df.true, df.pred, labels=labels, target_names=classes, output_dict=True, zero_division=0)
-    present = sorted(set(df.true))
-    tta = {}
-    if 'tta_pred' in df:
-        tta = dict(tta=df.attrs.get('tta', 'flip'), tta_accuracy=float(df.tta_correct.mean()),
-                   tta_balanced_accuracy=float(balanced_accuracy_score(df.true, df.tta_pred)) if len(present) > 1 else float(df.tta_correct.mean()),
-                   tta_mean_steps=float(df.tta_ponder_cost.mean()))
-    return dict(**tta, accuracy=float(df.correct.mean()),
-                balanced_accuracy=float(balanced_accuracy_score(df.true, df.pred)) if len(present) > 1 else float(df.correct.mean()),
-                per_class={c: {k: float(rep[c][k]) for k in ('precision', 'recall', 'f1-score', 'support')} for c in classes},
+    rep = classification_report(df.true, df.pred, labels=labels, target_names=classes, output_dict=True,
+                                zero_division=0)
+    one_class = df.true.nunique() < 2                             # balanced accuracy is then plain accuracy
+    balanced = lambda pred, ok: float(ok.mean() if one_class else balanced_accuracy_score(df.true, pred))
+    tta = {} if 'tta_pred' not in df else dict(
+        tta=df.attrs.get('tta', 'flip'), tta_accuracy=float(df.tta_correct.mean()),
+        tta_balanced_accuracy=balanced(df.tta_pred, df.tta_correct), tta_mean_steps=float(df.tta_ponder_cost.mean()))
+    return dict(**tta, accuracy=float(df.correct.mean()), balanced_accuracy=balanced(df.pred, df.correct),
+                per_class={c: {k: float(rep[c][k]) for k in ('precision', 'recall', 'f1-score', 'support')}
+                           for c in classes},
                 confusion_matrix=confusion_matrix(df.true, df.pred, labels=labels).tolist(), classes=classes)
 
 # %% ../nbs/05_evaluate.ipynb #85f9cbf7
@@ -170,20 +172,28 @@ def hypothesis_report(df:pd.DataFrame, # predictions from `predict`
     mw = stats.mannwhitneyu(h, e, alternative='greater') if len(h) and len(e) else None
     U, p_mw = (float(mw.statistic), float(mw.pvalue)) if mw is not None else (math.nan, math.nan)
     supported = bool(rho > 0 and p_rho < alpha and p_mw < alpha)
-    if supported: verdict = f'Supported: harder classes take more steps (Spearman rho={rho:.2f}, p={p_rho:.3g}), and {hard} takes more than {easy} (Mann-Whitney p={p_mw:.3g}).'
+    if supported:
+        verdict = (f'Supported: harder classes take more steps (Spearman rho={rho:.2f}, p={p_rho:.3g}), '
+                   f'and {hard} takes more than {easy} (Mann-Whitney p={p_mw:.3g}).')
     else:
         why = []
-        if not (rho > 0 and p_rho < alpha): why.append(f'difficulty and steps are not significantly positively correlated (Spearman rho={rho:.2f}, p={p_rho:.3g})')
-        if not p_mw < alpha: why.append(f'{hard} does not take significantly more steps than {easy} (Mann-Whitney p={p_mw:.3g})')
+        if not (rho > 0 and p_rho < alpha):
+            why.append(f'difficulty and steps are not significantly positively correlated (Spearman rho={rho:.2f}, '
+                       f'p={p_rho:.3g})')
+        if not p_mw < alpha:
+            why.append(f'{hard} does not take significantly more steps than {easy} (Mann-Whitney p={p_mw:.3g})')
         verdict = 'Not supported by these data: ' + '; '.join(why) + '.'
     table = ['| emotion | faces | mean steps (N+R) | 95% CI | accuracy |', '|---|---|---|---|---|']
-    table += [f'| {r.emotion} | {r.n} | {r.mean:.3f} | [{r.ci_low:.3f}, {r.ci_high:.3f}] | {r.accuracy:.3f} |' for r in sbc.itertuples()]
+    table += [f'| {r.emotion} | {r.n} | {r.mean:.3f} | [{r.ci_low:.3f}, {r.ci_high:.3f}] | {r.accuracy:.3f} |'
+              for r in sbc.itertuples()]
     md = '\n'.join(['## Do hard expressions take more steps?', '', *table, '',
-                    f'Spearman correlation of difficulty (1 - recall) with mean steps: rho = {rho:.3f} (p = {p_rho:.3g}, {len(have)} classes)',
-                    f'Mann-Whitney U, {hard} > {easy} in steps: U = {U:.1f}, p = {p_mw:.3g} ({len(h)} vs {len(e)} faces)', '',
-                    f'**{verdict}**'])
-    return dict(per_class=sbc.to_dict('records'), spearman_rho=float(rho), spearman_p=float(p_rho), hard=hard, easy=easy,
-                mannwhitney_u=U, mannwhitney_p=p_mw, alpha=alpha, supported=supported, verdict=verdict, markdown=md)
+                    f'Spearman correlation of difficulty (1 - recall) with mean steps: rho = {rho:.3f} '
+                    f'(p = {p_rho:.3g}, {len(have)} classes)',
+                    f'Mann-Whitney U, {hard} > {easy} in steps: U = {U:.1f}, p = {p_mw:.3g} '
+                    f'({len(h)} vs {len(e)} faces)', '', f'**{verdict}**'])
+    return dict(per_class=sbc.to_dict('records'), spearman_rho=float(rho), spearman_p=float(p_rho), hard=hard,
+                easy=easy, mannwhitney_u=U, mannwhitney_p=p_mw, alpha=alpha, supported=supported, verdict=verdict,
+                markdown=md)
 
 # %% ../nbs/05_evaluate.ipynb #67af07bd
 def plot_steps_histogram(df:pd.DataFrame, by_correct:bool=True):
@@ -205,15 +215,18 @@ def plot_steps_per_class(df:pd.DataFrame, classes:Optional[List[str]]=None):
     fig, axs = plt.subplots(1, 2, figsize=(13, 4.4), gridspec_kw=dict(width_ratios=[1, 1.1]))
     x = np.arange(len(classes))
     axs[0].bar(x, sbc['mean'], color=sns.color_palette('crest', len(classes)), alpha=0.85)
-    axs[0].errorbar(x, sbc['mean'], yerr=[sbc['mean'] - sbc.ci_low, sbc.ci_high - sbc['mean']], fmt='none', ecolor='k', capsize=4)
+    axs[0].errorbar(x, sbc['mean'], yerr=[sbc['mean'] - sbc.ci_low, sbc.ci_high - sbc['mean']], fmt='none', ecolor='k',
+                    capsize=4)
     for xi, (hi, a) in enumerate(zip(sbc.ci_high, sbc.accuracy)):
         if not math.isnan(hi): axs[0].text(xi, hi, f'acc {a:.2f}', ha='center', va='bottom', fontsize=8)
     axs[0].set_xticks(x, classes, rotation=30, ha='right')
     lo = np.nanmin(sbc.ci_low) if np.isfinite(sbc.ci_low).any() else 1
-    axs[0].set(ylabel='mean ponder cost (N + R)', title='Steps per emotion (95% bootstrap CI)', ylim=(max(0, lo - 0.5), None))
-    piv = df.pivot_table(index='true', columns='pred', values='ponder_cost', aggfunc='mean').reindex(index=range(len(classes)), columns=range(len(classes)))
-    sns.heatmap(piv.to_numpy(), annot=True, fmt='.2f', cmap='magma_r', ax=axs[1], xticklabels=classes, yticklabels=classes,
-                cbar_kws=dict(label='mean ponder cost'), annot_kws=dict(fontsize=7))
+    axs[0].set(ylabel='mean ponder cost (N + R)', title='Steps per emotion (95% bootstrap CI)',
+               ylim=(max(0, lo - 0.5), None))
+    k = range(len(classes))
+    piv = df.pivot_table(index='true', columns='pred', values='ponder_cost', aggfunc='mean').reindex(index=k, columns=k)
+    sns.heatmap(piv.to_numpy(), annot=True, fmt='.2f', cmap='magma_r', ax=axs[1], xticklabels=classes,
+                yticklabels=classes, cbar_kws=dict(label='mean ponder cost'), annot_kws=dict(fontsize=7))
     axs[1].set(xlabel='predicted', ylabel='true', title='Mean steps per (true, predicted) pair')
     fig.tight_layout(); return fig
 
@@ -223,7 +236,8 @@ def plot_confusion(df:pd.DataFrame, classes:Optional[List[str]]=None):
     cm = confusion_matrix(df.true, df.pred, labels=range(len(classes))).astype(float)
     cm = cm / np.maximum(cm.sum(1, keepdims=True), 1)
     fig, ax = plt.subplots(figsize=(6.4, 5.4))
-    sns.heatmap(cm, annot=True, fmt='.2f', cmap='Blues', vmin=0, vmax=1, xticklabels=classes, yticklabels=classes, ax=ax,
+    sns.heatmap(cm, annot=True, fmt='.2f', cmap='Blues', vmin=0, vmax=1, xticklabels=classes, yticklabels=classes,
+                ax=ax,
                 cbar_kws=dict(label='fraction of the true class'), annot_kws=dict(fontsize=8))
     ax.set(xlabel='predicted', ylabel='true', title=f'Confusion matrix (accuracy {df.correct.mean():.3f})')
     fig.tight_layout(); return fig
@@ -233,8 +247,10 @@ def plot_accuracy_vs_steps(df:pd.DataFrame):
     g = df.groupby('steps').agg(acc=('correct', 'mean'), n=('correct', 'size')).reset_index()
     fig, ax = plt.subplots(figsize=(6, 3.8))
     ax.plot(g.steps, g.acc, 'o-')
-    for s, a, n in zip(g.steps, g.acc, g.n): ax.annotate(f'n={n}', (s, a), textcoords='offset points', xytext=(0, 6), ha='center', fontsize=8)
-    ax.set(xlabel='steps taken, N', ylabel='accuracy', title='Accuracy by steps taken', ylim=(-0.05, 1.1), xticks=g.steps)
+    for s, a, n in zip(g.steps, g.acc, g.n):
+        ax.annotate(f'n={n}', (s, a), textcoords='offset points', xytext=(0, 6), ha='center', fontsize=8)
+    ax.set(xlabel='steps taken, N', ylabel='accuracy', title='Accuracy by steps taken', ylim=(-0.05, 1.1),
+           xticks=g.steps)
     ax.grid(alpha=0.3); fig.tight_layout(); return fig
 
 def plot_step_gallery(df:pd.DataFrame, ds:RafDBDataset, n:int=8):
@@ -251,13 +267,14 @@ def plot_step_gallery(df:pd.DataFrame, ds:RafDBDataset, n:int=8):
             ax.imshow(ds.image(i))
             ax.set_title(f"{row.true_name}\n-> {row.pred_name}\n{row.ponder_cost:.2f} steps", fontsize=7,
                          color='black' if row.correct else 'crimson')
-        axs[r, 0].text(-0.15, 0.5, f'{label} steps', transform=axs[r, 0].transAxes, rotation=90, va='center', ha='right', fontsize=9)
+        axs[r, 0].text(-0.15, 0.5, f'{label} steps', transform=axs[r, 0].transAxes, rotation=90, va='center',
+                       ha='right', fontsize=9)
     fig.suptitle('Faces that took the fewest (top) and the most (bottom) steps; red: wrong prediction', fontsize=10)
     fig.tight_layout(); return fig
 
 # %% ../nbs/05_evaluate.ipynb #d2ca23a2
-FIGURES = {'steps_histogram': plot_steps_histogram, 'steps_per_class': plot_steps_per_class, 'confusion_matrix': plot_confusion,
-           'accuracy_vs_steps': plot_accuracy_vs_steps}
+FIGURES = {'steps_histogram': plot_steps_histogram, 'steps_per_class': plot_steps_per_class,
+           'confusion_matrix': plot_confusion, 'accuracy_vs_steps': plot_accuracy_vs_steps}
 
 def make_figures(df:pd.DataFrame, ds:Optional[RafDBDataset]=None)->Dict[str, Any]:
     "Every evaluation figure, by name (the gallery needs the data set)."
@@ -276,20 +293,8 @@ def save_figures(figs:Dict[str, Any], out_dir:Union[str, Path], close:bool=True)
     return paths
 
 # %% ../nbs/05_evaluate.ipynb #b7103793
-def _log_wandb(run:Any, res:Dict[str, Any], prefix:str):
-    import wandb
-    run.log({f'{prefix}/{name}': wandb.Image(str(p)) for name, p in res['figures'].items()})
-    run.log({f'{prefix}/predictions': wandb.Table(dataframe=res['predictions'].drop(columns=['path']))})
-    h, m = res['hypothesis'], res['metrics']
-    if 'tta_accuracy' in m: run.summary.update({f'{prefix}/TTA_Accuracy': m['tta_accuracy'], f'{prefix}/TTA_Average_Steps': m['tta_mean_steps']})
-    run.summary.update({metric_key(prefix, ACCURACY): m['accuracy'], metric_key(prefix, 'Balanced_Accuracy'): m['balanced_accuracy'],
-                        f'{prefix}/Spearman_rho': h['spearman_rho'], f'{prefix}/Spearman_p': h['spearman_p'],
-                        f'{prefix}/MannWhitney_p': h['mannwhitney_p'], f'{prefix}/Hypothesis_Supported': h['supported']})
-    for r in h['per_class']: run.summary[metric_key(prefix, STEPS_PER_CLASS, r['emotion'])] = r['mean']
-
 _TTA_TEXT = {'flip': 'mean probabilities of the face and its mirror image, 2 views',
              'tencrop': 'mean probabilities of 5 crops of the face enlarged by 12.5% and their mirrors, 10 views'}
-
 def evaluate(model:RecursiveFER, # a trained model
              ds:RafDBDataset, # the split to evaluate (eval transform)
              out_dir:Union[str, Path], # folder for the table, report and figures
@@ -310,18 +315,22 @@ def evaluate(model:RecursiveFER, # a trained model
     m = metrics(df)
     h = hypothesis_report(df, hard, easy)
     figs = save_figures(make_figures(df, ds), out/'figures', close=not show)
-    atomic_write(out/'report.json', json.dumps(dict(metrics=m, hypothesis={k: v for k, v in h.items() if k != 'markdown'}), indent=1, default=float))
+    tests = {k: v for k, v in h.items() if k != 'markdown'}
+    atomic_write(out/'report.json', json.dumps(dict(metrics=m, hypothesis=tests), indent=1, default=float))
     md = '\n'.join([f"# Evaluation on {len(df)} faces", '',
-                    f"accuracy {m['accuracy']:.4f}, balanced accuracy {m['balanced_accuracy']:.4f} (single view, {df.ponder_cost.mean():.3f} mean steps)", '',
-                    *([f"with test-time augmentation ({_TTA_TEXT[tta]}): accuracy {m['tta_accuracy']:.4f}, balanced accuracy "
-                       f"{m['tta_balanced_accuracy']:.4f}; a face's steps under TTA are the mean of its steps over the views "
-                       f"({m['tta_mean_steps']:.3f} on average). The steps below are the single view's.", ''] if tta != 'none' else []),
+                    f"accuracy {m['accuracy']:.4f}, balanced accuracy {m['balanced_accuracy']:.4f} (single view, "
+                    f"{df.ponder_cost.mean():.3f} mean steps)", '',
+                    *([f"with test-time augmentation ({_TTA_TEXT[tta]}): accuracy {m['tta_accuracy']:.4f}, "
+                       f"balanced accuracy {m['tta_balanced_accuracy']:.4f}; a face's steps under TTA are the mean of "
+                       f"its steps over the views ({m['tta_mean_steps']:.3f} on average). The steps below are the "
+                       "single view's.", ''] if tta != 'none' else []),
                     '| emotion | precision | recall | F1 | faces |', '|---|---|---|---|---|',
-                    *[f"| {c} | {v['precision']:.3f} | {v['recall']:.3f} | {v['f1-score']:.3f} | {int(v['support'])} |" for c, v in m['per_class'].items()],
+                    *[f"| {c} | {v['precision']:.3f} | {v['recall']:.3f} | {v['f1-score']:.3f} | {int(v['support'])} |"
+                      for c, v in m['per_class'].items()],
                     '', h['markdown']])
     atomic_write(out/'report.md', md + '\n')
     res = dict(predictions=df, metrics=m, hypothesis=h, figures=figs, report=out/'report.md')
-    if wandb_run is not None: _log_wandb(wandb_run, res, prefix)
+    if wandb_run is not None: log_evaluation(wandb_run, res, prefix)
     print(md); print(f'\ntable, report and figures: {out}')
     return res
 
@@ -353,10 +362,12 @@ def test_metrics(model:RecursiveFER, # a trained model
                  device:Union[str, torch.device]='cpu' # where to evaluate
                 )->Dict[str, float]: # `Test/...` loss, accuracy and steps, the training loop's quantities
     "The training loop's metrics of `model` on `ds`, with the training loss."
-    loss_fn = DifferentiablePonderLoss(cfg.tau, cfg.ponder_weights, cfg.label_smoothing, ce_weights, ds.classes).to(device)
+    loss_fn = DifferentiablePonderLoss(cfg.tau, cfg.ponder_weights, cfg.label_smoothing, ce_weights,
+                                       ds.classes).to(device)
     loader = DataLoader(ds, cfg.batch_size, shuffle=False, num_workers=cfg.workers)
     with torch.no_grad():
-        return run_epoch(model, loader, loss_fn, ds.classes, torch.device(device), cfg=cfg, prefix='Test', show=False, reduce=False)
+        return run_epoch(model, loader, loss_fn, ds.classes, torch.device(device), cfg=cfg, prefix='Test', show=False,
+                         reduce=False)
 
 def evaluate_run(cfg:TrainConfig, # the training run
                  best:Union[str, Path, None]=None, # its best checkpoint; default `<checkpoints>/best.pt`
@@ -370,7 +381,8 @@ def evaluate_run(cfg:TrainConfig, # the training run
         print('no test split in this data set: nothing was evaluated on test'); return None
     check_hard_easy(cfg.hard_class, cfg.easy_class, classes)
     table = dedup_table(table, npy, cfg, show=False)               # the training split exactly as `fit` saw it
-    kw = dict(table=table, classes=classes, size=cfg.size, cache_dir=cfg.cache_dir, skip_corrupt=cfg.skip_corrupt, progress=False)
+    kw = dict(table=table, classes=classes, size=cfg.size, cache_dir=cfg.cache_dir, skip_corrupt=cfg.skip_corrupt,
+              progress=False)
     weights = RafDBDataset(split='train', **kw).class_weights() if cfg.ce_weights == 'inverse' else None
     test_ds, dev = RafDBDataset(split='test', transform='eval', **kw), get_device(device or cfg.device)
     ck = load_checkpoint(best)

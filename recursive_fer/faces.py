@@ -15,7 +15,8 @@ from .dataset import RAF_CLASSES, ALL_CLASSES, write_layout
 __all__ = ['draw_face', 'jitter_expression', 'make_synthetic_fer']
 
 # %% ../nbs/01b_faces.ipynb #bc7b9190
-# mean expression parameters per class: mouth curve, mouth open, brow height, brow tilt (+ inner up), eye open, asymmetry, wrinkle
+# mean expression parameters per class: mouth curve, mouth open, brow height, brow tilt (+ inner up), eye open,
+# asymmetry, wrinkle
 _EXPRESSIONS = {
     'Surprise':  dict(curve=0.0,  open=0.9, brow_h=1.0,  brow_t=0.0,  eye=1.5, asym=0.0, wrinkle=0.0),
     'Fear':      dict(curve=-0.2, open=0.7, brow_h=0.8,  brow_t=0.5,  eye=1.4, asym=0.0, wrinkle=0.0),
@@ -49,7 +50,8 @@ def draw_face(expr:Dict[str, float], # expression parameters (see `_EXPRESSIONS`
     e = expr
     for side in (-1, 1):                                           # eyes and brows
         ex, ey = c + side * 0.15 * S, 0.42 * S
-        cv2.ellipse(img, (int(ex), int(ey)), (int(0.065 * S), max(1, int(0.03 * S * e['eye']))), 0, 0, 360, (250, 250, 250), -1, cv2.LINE_AA)
+        cv2.ellipse(img, (int(ex), int(ey)), (int(0.065 * S), max(1, int(0.03 * S * e['eye']))), 0, 0, 360,
+                    (250, 250, 250), -1, cv2.LINE_AA)
         cv2.circle(img, (int(ex), int(ey)), max(1, int(0.018 * S * min(e['eye'], 1.2))), dark, -1, cv2.LINE_AA)
         by = 0.33 * S - e['brow_h'] * 0.045 * S
         inner = (c + side * 0.06 * S, by - e['brow_t'] * 0.035 * S)
@@ -58,7 +60,8 @@ def draw_face(expr:Dict[str, float], # expression parameters (see `_EXPRESSIONS`
     cv2.line(img, (int(c), int(0.47 * S)), (int(c - 0.02 * S), int(0.58 * S)), dark, max(1, S // 100), cv2.LINE_AA)
     if e['wrinkle'] > 0.3:                                         # nose wrinkle (disgust)
         for k in (-1, 1):
-            cv2.line(img, (int(c + k * 0.03 * S), int(0.45 * S)), (int(c + k * 0.06 * S), int(0.5 * S)), dark, max(1, S // 120), cv2.LINE_AA)
+            cv2.line(img, (int(c + k * 0.03 * S), int(0.45 * S)), (int(c + k * 0.06 * S), int(0.5 * S)), dark,
+                     max(1, S // 120), cv2.LINE_AA)
     half_w = 0.16 * S * (1 + 0.25 * e['curve'] - 0.3 * max(e['open'] - 0.5, 0))
     upper = _parabola(c, 0.72 * S, half_w, e['curve'] * 0.10 * S, e['asym'] * 0.07 * S)
     if e['open'] > 0.15:                                           # open mouth: fill between upper and lower lip
@@ -96,7 +99,8 @@ def make_synthetic_fer(root:Union[str, Path], # folder to write the data set int
     unknown = [c for c in classes if c not in _EXPRESSIONS]
     if unknown: raise ValueError(f'unknown class(es) {unknown}; choose from {ALL_CLASSES}')
     rng = np.random.default_rng(seed)
-    plan = [(split, cls) for split, n in (('train', n_per_class), ('test', n_test_per_class)) for cls in classes for _ in range(n)]
+    plan = [(split, cls) for split, n in (('train', n_per_class), ('test', n_test_per_class)) for cls in classes
+            for _ in range(n)]
     order = rng.permutation(len(plan))                                 # interleave classes, like RAF-DB's numbering
     items, counters = [], {'train': 0, 'test': 0}
     for k in order:

@@ -27,7 +27,8 @@ def class_vector(values:ClassValues, # K factors, or {class name: factor}, or No
         if class_names is None: raise ValueError(f'{what} is a dict keyed by class name, so class_names must be given')
         index = {c.lower(): i for i, c in enumerate(class_names)}
         unknown = [k for k in values if k.lower() not in index]
-        if unknown: raise ValueError(f'{what}: unknown class name(s) {unknown}; expected names from {list(class_names)}')
+        if unknown:
+            raise ValueError(f'{what}: unknown class name(s) {unknown}; expected names from {list(class_names)}')
         w = torch.ones(len(class_names))
         for k, v in values.items(): w[index[k.lower()]] = float(v)
     else:
@@ -68,8 +69,10 @@ class DifferentiablePonderLoss(nn.Module):
     def _check(self, logits:Tensor, ponder_cost:Tensor, target:Tensor):
         if logits.ndim != 2: raise ValueError(f'logits must be [B, K], got shape {tuple(logits.shape)}')
         B, K = logits.shape
-        if ponder_cost.shape != (B,): raise ValueError(f'ponder_cost must be [B]=[{B}], got shape {tuple(ponder_cost.shape)}')
-        if target.shape != (B,): raise ValueError(f'target must be [B]=[{B}] class indices, got shape {tuple(target.shape)}')
+        if ponder_cost.shape != (B,):
+            raise ValueError(f'ponder_cost must be [B]=[{B}], got shape {tuple(ponder_cost.shape)}')
+        if target.shape != (B,):
+            raise ValueError(f'target must be [B]=[{B}] class indices, got shape {tuple(target.shape)}')
         for name, v in (('class_weights', self.w), ('ce_weight', self.ce_w), ('n_classes', self.n_classes)):
             n = len(v) if isinstance(v, Tensor) else v
             if n is not None and n != K: raise ValueError(f'{name} is set for {n} classes but the logits have K={K}')

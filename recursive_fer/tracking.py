@@ -12,7 +12,7 @@ from .utils import get_wandb_key
 
 # %% auto #0
 __all__ = ['TRAIN', 'VAL', 'TEST', 'LOSS', 'CE', 'PONDER', 'ACCURACY', 'AVERAGE_STEPS', 'STEPS_PER_CLASS', 'ACCURACY_PER_CLASS',
-           'metric_key', 'current_keys', 'WandbLogger', 'read_wandb_history', 'wandb_run_dirs']
+           'metric_key', 'current_keys', 'WandbLogger', 'read_wandb_history', 'wandb_run_dirs', 'log_evaluation']
 
 # %% ../nbs/03c_tracking.ipynb #f7b29b70
 TRAIN, VAL, TEST = 'Train', 'Val', 'Test'                                 # splits
@@ -48,9 +48,11 @@ class WandbLogger:
         key = get_wandb_key() if self.mode in ('auto', 'online') else None
         mode = 'online' if key else 'offline'
         if self.mode in ('auto', 'online') and not key and not quiet:
-            print(f'wandb: no API key found (WANDB_API_KEY, ~/.netrc or Kaggle secret): logging offline to {cfg.out_dir}/wandb')
+            print('wandb: no API key found (WANDB_API_KEY, ~/.netrc or Kaggle secret): logging offline to '
+                  f'{cfg.out_dir}/wandb')
         Path(cfg.out_dir).mkdir(parents=True, exist_ok=True)
-        kw = dict(project=cfg.wandb_project, name=cfg.run_name, config=asdict(cfg), dir=cfg.out_dir, id=run_id, resume='allow')
+        kw = dict(project=cfg.wandb_project, name=cfg.run_name, config=asdict(cfg), dir=cfg.out_dir, id=run_id,
+                  resume='allow')
         try:
             if key: wandb.login(key=key, verify=False)
             self.run = wandb.init(mode=mode, **kw)
@@ -95,3 +97,24 @@ def read_wandb_history(run_dir:Union[str, Path] # an offline run folder (or the 
 def wandb_run_dirs(out_dir:Union[str, Path])->List[Path]:
     "Offline and online run folders under `<out_dir>/wandb`, oldest first."
     return sorted(p for p in (Path(out_dir)/'wandb').glob('*run-*') if p.is_dir())
+
+# %% ../nbs/03c_tracking.ipynb #b637be88
+def log_evaluation(run:Any, # an active wandb run
+                   res:Dict[str, Any], # `evaluate`'s result: figures, predictions, metrics, hypothesis
+                   prefix:str=TEST # the evaluated split
+                  ):
+    "Log an evaluation to wandb: figures and predictions as media, the headline numbers in the summary."
+    import wandb
+    run.log({metric_key(prefix, name): wandb.Image(str(p)) for name, p in res['figures'].items()})
+    run.log({metric_key(prefix, 'predictions'): wandb.Table(dataframe=res['predictions'].drop(columns=['path']))})
+    h, m = res['hypothesis'], res['metrics']
+    summary = {metric_key(prefix, ACCURACY): m['accuracy'],
+               metric_key(prefix, 'Balanced_Accuracy'): m['balanced_accuracy'],
+               metric_key(prefix, 'Spearman_rho'): h['spearman_rho'], metric_key(prefix, 'Spearman_p'): h['spearman_p'],
+               metric_key(prefix, 'MannWhitney_p'): h['mannwhitney_p'],
+               metric_key(prefix, 'Hypothesis_Supported'): h['supported'],
+               **{metric_key(prefix, STEPS_PER_CLASS, r['emotion']): r['mean'] for r in h['per_class']}}
+    if 'tta_accuracy' in m:
+        summary.update({metric_key(prefix, 'TTA_Accuracy'): m['tta_accuracy'],
+                        metric_key(prefix, 'TTA_Average_Steps'): m['tta_mean_steps']})
+    run.summary.update(summary)

@@ -17,16 +17,20 @@ from tqdm import tqdm
 from .utils import seed_everything, get_device, iskaggle, kaggle_working, extract_dataset
 from .utils import atomic_write, remove_dead_temps
 from .dataset import RafDBDataset, read_table, check_hard_easy, DatasetError
-from .cache import build_cache, default_cache_dir, cache_hashes, find_duplicates, describe_duplicates, drop_duplicates
+from .cache import build_cache, default_cache_dir, cache_hashes
+from .cache import find_duplicates, describe_duplicates, drop_duplicates
 from .model import RecursiveFER
-from .config import TrainConfig, RECIPES, recipe_config, demo_config   # RECIPES, recipe_config, demo_config: re-exported
+# RECIPES, recipe_config, demo_config: re-exported
+from .config import TrainConfig, RECIPES, recipe_config, demo_config
 from .tracking import WandbLogger, read_wandb_history, wandb_run_dirs  # the last two: re-exported
-from .tracking import metric_key, current_keys, LOSS, CE, PONDER, ACCURACY, AVERAGE_STEPS, STEPS_PER_CLASS, ACCURACY_PER_CLASS
+from .tracking import metric_key, current_keys
+from .tracking import LOSS, CE, PONDER, ACCURACY, AVERAGE_STEPS, STEPS_PER_CLASS, ACCURACY_PER_CLASS
 from .checkpoint import save_checkpoint, load_checkpoint, resume_checkpoint, check_compatible, load_model
 from .loss import DifferentiablePonderLoss
 
-_all_ = ['TrainConfig', 'RECIPES', 'recipe_config', 'demo_config', 'WandbLogger', 'read_wandb_history', 'wandb_run_dirs',
-         'save_checkpoint', 'load_checkpoint', 'resume_checkpoint', 'check_compatible', 'load_model']   # re-exported
+# re-exported
+_all_ = ['TrainConfig', 'RECIPES', 'recipe_config', 'demo_config', 'WandbLogger', 'read_wandb_history',
+         'wandb_run_dirs', 'save_checkpoint', 'load_checkpoint', 'resume_checkpoint', 'check_compatible', 'load_model']
 
 # %% auto #0
 __all__ = ['resolve_data', 'dist_env', 'launch', 'checkpoint_dir', 'EpochMeter', 'run_epoch', 'warmup_cosine', 'prepare_data',
@@ -40,14 +44,16 @@ def _needs_extraction(p:Path)->bool:
 
 def resolve_data(cfg:TrainConfig)->Path:
     "The folder to read the data set from, extracting a zip (or a folder of zips) once when needed."
-    if not cfg.data: raise ValueError('no data set given: set data (a folder or zip), or run `recursive-fer train --demo`')
+    if not cfg.data:
+        raise ValueError('no data set given: set data (a folder or zip), or run `recursive-fer train --demo`')
     src = Path(cfg.data)
     if not src.exists(): raise FileNotFoundError(f'data set {src} does not exist')
     if not _needs_extraction(src): return src
     name = src.stem if src.is_file() else src.name
     if iskaggle(): dest = kaggle_working()/name
     else:
-        tag = hashlib.sha1(str(src.resolve()).encode()).hexdigest()[:8]      # two sources with one name never share a folder
+        # two sources with one name never share a folder
+        tag = hashlib.sha1(str(src.resolve()).encode()).hexdigest()[:8]
         dest = Path(cfg.cache_dir or default_cache_dir())/'data'/f'{name}-{tag}'
     return extract_dataset(src, dest, name=name)
 
@@ -60,7 +66,8 @@ def _init_distributed(device:torch.device)->Tuple[int, int]:
     rank, local, world = dist_env()
     if world > 1 and not dist.is_initialized():
         dist.init_process_group('nccl' if device.type == 'cuda' else 'gloo', rank=rank, world_size=world,
-                                timeout=datetime.timedelta(hours=1))   # rank 0 may extract and decode a large data set first
+                                # rank 0 may extract and decode a large data set first
+                                timeout=datetime.timedelta(hours=1))
     return rank, world
 
 def _barrier():
@@ -80,13 +87,14 @@ def _free_port()->int:
     with socket.socket() as s: s.bind(('127.0.0.1', 0)); return s.getsockname()[1]
 
 def _ddp_worker(rank:int, cfg:TrainConfig, world:int, port:int, resume:bool):
-    os.environ.update(RANK=str(rank), LOCAL_RANK=str(rank), WORLD_SIZE=str(world), MASTER_ADDR='127.0.0.1', MASTER_PORT=str(port))
+    os.environ.update(RANK=str(rank), LOCAL_RANK=str(rank), WORLD_SIZE=str(world), MASTER_ADDR='127.0.0.1',
+                      MASTER_PORT=str(port))
     fit(cfg, resume=resume)
 
 def launch(cfg:TrainConfig, # the run
            nprocs:Optional[int]=None, # processes; default one per CUDA GPU (at least 1)
            resume:bool=True, # continue from last.pt when it exists
-           start_method:Optional[str]=None # 'fork' (notebooks: start before CUDA is touched) or 'spawn'; default by context
+           start_method:Optional[str]=None # 'fork' (notebooks, before CUDA is touched) or 'spawn'; default by context
           )->Path: # the best checkpoint
     "Train on every GPU of this machine with DDP (one process each), or in this process when there is one device."
     n = nprocs or max(torch.cuda.device_count(), 1)
@@ -95,8 +103,10 @@ def launch(cfg:TrainConfig, # the run
         from fastcore.imports import IN_NOTEBOOK
         start_method = 'fork' if IN_NOTEBOOK else 'spawn'
     if start_method == 'fork' and torch.cuda.is_available() and torch.cuda.is_initialized():
-        raise RuntimeError('CUDA is already initialised in this process, so DDP workers cannot be forked: restart the kernel and launch first')
-    torch.multiprocessing.start_processes(_ddp_worker, args=(cfg, n, _free_port(), resume), nprocs=n, start_method=start_method)
+        raise RuntimeError('CUDA is already initialised in this process, so DDP workers cannot be forked: restart the '
+                           'kernel and launch first')
+    torch.multiprocessing.start_processes(_ddp_worker, args=(cfg, n, _free_port(), resume), nprocs=n,
+                                          start_method=start_method)
     return checkpoint_dir(cfg)/'best.pt'
 
 # %% ../nbs/04_train.ipynb #11925e6f
@@ -126,7 +136,8 @@ class EpochMeter:
         t = (_all_reduce(self.t.clone()) if reduce else self.t.clone()).cpu()
         K, n = self.K, t[5:5 + self.K]
         N = max(n.sum().item(), 1)
-        m = {metric_key(prefix, name): t[i].item() / N for i, name in enumerate((LOSS, CE, PONDER, ACCURACY, AVERAGE_STEPS))}
+        m = {metric_key(prefix, name): t[i].item() / N
+             for i, name in enumerate((LOSS, CE, PONDER, ACCURACY, AVERAGE_STEPS))}
         for k, c in enumerate(classes):
             if n[k] > 0:
                 m[metric_key(prefix, STEPS_PER_CLASS, c)] = (t[5 + K + k] / n[k]).item()
@@ -167,9 +178,9 @@ def run_epoch(model:nn.Module, # the (possibly DDP-wrapped) model
             logits, rho, _ = model(x)
             loss, ce, ponder = loss_fn.parts(logits, rho, y)
         if not torch.isfinite(loss):
-            raise FloatingPointError(f'non-finite loss {loss.item()} (cross entropy {ce.item()}, ponder {ponder.item()}) '
-                                     f'at epoch {epoch + 1}, {prefix.lower()} step {i + 1}: stopping before anything '
-                                     'of this epoch is saved. Lower lr, or check the data.')
+            raise FloatingPointError(f'non-finite loss {loss.item()} (cross entropy {ce.item()}, '
+                                     f'ponder {ponder.item()}) at epoch {epoch + 1}, {prefix.lower()} step {i + 1}: '
+                                     'stopping before anything of this epoch is saved. Lower lr, or check the data.')
         if train:
             opt.zero_grad(set_to_none=True)
             if scaler is not None and scaler.is_enabled():
@@ -224,19 +235,22 @@ def dedup_table(table:Any, # a table from `prepare_data`
     hashes = cache_hashes(npy)
     if show:
         dups = find_duplicates(table, hashes)
-        print(describe_duplicates(dups) + ('' if cfg.dedup or not dups['train_copies'] else ' (--dedup leaves them out)'))
+        print(describe_duplicates(dups) + ('' if cfg.dedup or not dups['train_copies']
+                                           else ' (--dedup leaves them out)'))
     if not cfg.dedup: return table
     table, n = drop_duplicates(table, hashes)
     if show: print(f'dedup: {n} training faces left out')
     return table
 
-def _loaders(cfg:TrainConfig, device:torch.device, rank:int, world:int)->Tuple[Dict[str, RafDBDataset], Dict[str, DataLoader], List[str]]:
+def _loaders(cfg:TrainConfig, device:torch.device, rank:int, world:int
+            )->Tuple[Dict[str, RafDBDataset], Dict[str, DataLoader], List[str]]:
     "Datasets of train, val and (when present) test, loaders of train and val; rank 0 extracts and decodes first."
     if rank == 0: table, classes, npy = prepare_data(cfg, show=True)
     _barrier()
     if rank != 0: table, classes, npy = prepare_data(cfg, show=False)
     table = dedup_table(table, npy, cfg, show=rank == 0)
-    kw = dict(table=table, classes=classes, size=cfg.size, cache_dir=cfg.cache_dir, skip_corrupt=cfg.skip_corrupt, progress=False)
+    kw = dict(table=table, classes=classes, size=cfg.size, cache_dir=cfg.cache_dir, skip_corrupt=cfg.skip_corrupt,
+              progress=False)
     splits = [s for s in ('train', 'val', 'test') if (table.split == s).any()]
     if 'val' not in splits: raise DatasetError(f'no validation split: set val_frac > 0 (it is {cfg.val_frac})')
     ds = {s: RafDBDataset(split=s, aug=cfg.aug(), **kw) for s in splits}
@@ -245,7 +259,8 @@ def _loaders(cfg:TrainConfig, device:torch.device, rank:int, world:int)->Tuple[D
         if s == 'test': continue                                   # the caller evaluates test (`evaluate_run`)
         sampler = DistributedSampler(d, world, rank, shuffle=(s == 'train'), seed=cfg.seed) if world > 1 else None
         dl[s] = DataLoader(d, cfg.batch_size, shuffle=(s == 'train' and sampler is None), sampler=sampler,
-                           num_workers=cfg.workers, pin_memory=device.type == 'cuda', persistent_workers=cfg.workers > 0,
+                           num_workers=cfg.workers, pin_memory=device.type == 'cuda',
+                           persistent_workers=cfg.workers > 0,
                            drop_last=False)
     return ds, dl, classes
 
@@ -261,7 +276,8 @@ def fit(cfg:TrainConfig, # what to train and how
     main = rank == 0
     seed_everything(cfg.seed)
     ds, dl, classes = _loaders(cfg, device, rank, world)
-    if 'test' in ds: check_hard_easy(cfg.hard_class, cfg.easy_class, classes)   # for `evaluate_run`: now, not after training
+    # for `evaluate_run`: now, not after training
+    if 'test' in ds: check_hard_easy(cfg.hard_class, cfg.easy_class, classes)
     model = RecursiveFER(n_classes=len(classes), **cfg.model_kwargs()).to(device)
     if cfg.channels_last and device.type == 'cuda': model = model.to(memory_format=torch.channels_last)
     ce_w = ds['train'].class_weights() if cfg.ce_weights == 'inverse' else None
@@ -286,12 +302,13 @@ def fit(cfg:TrainConfig, # what to train and how
         elapsed = ck.get('elapsed_s', 0.0)
         if main: print(f'resuming from {path} after epoch {start} of {cfg.epochs}')
     net = nn.parallel.DistributedDataParallel(model, device_ids=[device.index] if device.type == 'cuda' else None,
-                                              find_unused_parameters=not cfg.act or cfg.act_warmup_epochs > 0) if world > 1 else model
+                                              find_unused_parameters=not cfg.act
+                                              or cfg.act_warmup_epochs > 0) if world > 1 else model
     logger = WandbLogger(cfg, run_id) if main else None
     if main:
         cfg.save(out/'config.json'); cfg.save(out/'config.yaml')
-        print(f'training on {device} x{world}: {len(ds["train"])} train / {len(ds["val"])} val faces, {len(classes)} classes; '
-              f'checkpoints -> {ckdir}')
+        print(f'training on {device} x{world}: {len(ds["train"])} train / {len(ds["val"])} val faces, '
+              f'{len(classes)} classes; checkpoints -> {ckdir}')
     try:
         for epoch in range(start, cfg.epochs):
             if world > 1: dl['train'].sampler.set_epoch(epoch)
@@ -299,9 +316,11 @@ def fit(cfg:TrainConfig, # what to train and how
             _set_phase(model, cfg, epoch)                              # fixed depth during the ACT warm-up
             t_epoch = time.time()
             tr = run_epoch(net, dl['train'], loss_fn, classes, device, opt, sched, scaler, cfg, epoch, 'Train', main)
-            with torch.no_grad(): va = run_epoch(net, dl['val'], loss_fn, classes, device, cfg=cfg, epoch=epoch, prefix='Val', show=main)
+            with torch.no_grad():
+                va = run_epoch(net, dl['val'], loss_fn, classes, device, cfg=cfg, epoch=epoch, prefix='Val', show=main)
             row = dict(epoch=epoch + 1, lr=sched.get_last_lr()[0], tau=loss_fn.tau, **tr, **va)
-            elapsed += time.time() - t_epoch                           # wall time of training + validation, over resumes
+            # wall time of training + validation, over resumes
+            elapsed += time.time() - t_epoch
             history.append(row)
             if main:
                 eligible = cfg.act_on(epoch) or not cfg.act                # a warm-up epoch is not the model evaluated
@@ -310,13 +329,15 @@ def fit(cfg:TrainConfig, # what to train and how
                 logger.log({**row, 'LR': row['lr'], 'Val/Best_Accuracy': best_acc}, step=epoch + 1)
                 state = dict(model=model.state_dict(), optimizer=opt.state_dict(), scheduler=sched.state_dict(),
                              scaler=scaler.state_dict(), epoch=epoch + 1, best_acc=best_acc, history=history,
-                             config=asdict(cfg), model_args=asdict(model.config), classes=classes, metrics=row, rng=_rng_state(),
+                             config=asdict(cfg), model_args=asdict(model.config), classes=classes, metrics=row,
+                             rng=_rng_state(),
                              wandb_run_id=logger.id, world_size=world, saved_by_rank=rank, elapsed_s=elapsed)
                 if improved: save_checkpoint(state, ckdir/'best.pt')     # best first: last.pt marks the epoch done
                 save_checkpoint(state, ckdir/'last.pt', keep_previous=True)
                 atomic_write(out/'history.json', json.dumps(history, indent=1))
-                print(f"epoch {epoch + 1}/{cfg.epochs}: train loss {tr['Train/Loss']:.3f} acc {tr['Train/Accuracy']:.3f} "
-                      f"steps {tr['Train/Average_Steps']:.2f} | val acc {va['Val/Accuracy']:.3f} steps {va['Val/Average_Steps']:.2f}"
+                print(f"epoch {epoch + 1}/{cfg.epochs}: train loss {tr['Train/Loss']:.3f} "
+                      f"acc {tr['Train/Accuracy']:.3f} steps {tr['Train/Average_Steps']:.2f} | "
+                      f"val acc {va['Val/Accuracy']:.3f} steps {va['Val/Average_Steps']:.2f}"
                       + (' *' if improved else ''))
             _barrier()
         del net; gc.collect()                                          # DDP holds the process group: let it go first
@@ -335,9 +356,11 @@ def plot_history(history:List[Dict[str, float]], # rows of `fit`'s history (hist
     history = [current_keys(h) for h in history]                   # histories of older runs too
     ep = [h['epoch'] for h in history]
     fig, axs = plt.subplots(1, 3, figsize=(13, 3.4))
-    for ax, (tk, vk, label) in zip(axs, [('Train/Loss', 'Val/Loss', 'loss'), ('Train/Accuracy', 'Val/Accuracy', 'accuracy'),
+    for ax, (tk, vk, label) in zip(axs,
+                                   [('Train/Loss', 'Val/Loss', 'loss'), ('Train/Accuracy', 'Val/Accuracy', 'accuracy'),
                                          ('Train/Average_Steps', 'Val/Average_Steps', 'average steps (N + R)')]):
-        ax.plot(ep, [h[tk] for h in history], 'o-', label='train'); ax.plot(ep, [h[vk] for h in history], 's-', label='validation')
+        ax.plot(ep, [h[tk] for h in history], 'o-', label='train')
+        ax.plot(ep, [h[vk] for h in history], 's-', label='validation')
         ax.set(xlabel='epoch', ylabel=label, title=label); ax.grid(alpha=0.3); ax.legend()
     fig.suptitle(title); fig.tight_layout()
     return fig

@@ -106,8 +106,8 @@ def _fsync(path:Path):
 
 def _disk_full(e:BaseException, path:Path)->Optional[DiskFullError]:
     if isinstance(e, OSError) and e.errno == errno.ENOSPC:
-        return DiskFullError(errno.ENOSPC, f'no space left on the device while writing {path}; its previous version '
-                                           'is intact: free some space and run again (a resumed run goes on from there)')
+        return DiskFullError(errno.ENOSPC, f'no space left on the device while writing {path}; its previous '
+                             'version is intact: free some space and run again (a resumed run goes on from there)')
     return None
 
 @contextmanager
@@ -261,4 +261,5 @@ def extract_dataset(src:Union[str, Path, None]=None, # zip or folder; None finds
     if src.is_dir() and not zips and not copy: return src
     dest = Path(dest) if dest is not None else kaggle_working()/name
     sig = _signature(src)
-    return build_once(dest, lambda: _extracted(dest, sig), lambda: _extract_into(src, zips, dest, sig), f'the data set {dest}')
+    return build_once(dest, lambda: _extracted(dest, sig), lambda: _extract_into(src, zips, dest, sig),
+                      f'the data set {dest}')

@@ -1,6 +1,7 @@
 #!/usr/bin/env python
 """Structure checks CI runs: no import cycle among the package's modules, no module over 400 lines, no notebook
-over 500 KB, and no stored notebook output holding a temporary path or a progress-bar fragment.
+over 500 KB, no stored notebook output holding a temporary path or a progress-bar fragment, and no code line over
+120 characters (notebook code cells, benchmarks, tools; nbdev's generated `__all__` lines aside).
 
 Usage: python tools/check_structure.py   (exit status 1, with every problem named, when a check fails)
 """
@@ -9,9 +10,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 PKG, NBS = ROOT/'recursive_fer', ROOT/'nbs'
-MAX_MODULE_LINES, MAX_NOTEBOOK_BYTES = 400, 500_000
+MAX_MODULE_LINES, MAX_NOTEBOOK_BYTES, MAX_LINE = 400, 500_000, 120
 SCRATCH = re.compile(r'/tmp/|\btmp[a-z0-9_]{8}\b|\d+%\|[^|\n]*\||\d+(?:\.\d+)?it/s|\?it/s'   # temp paths, tqdm bars
-                     r'|\x1b\[[0-9;]*m\s*wandb|^wandb: |\A\r[ \t]*\r?\Z', re.M)                    # wandb banners, cleared bars
+                     # wandb banners, cleared bars
+                     r'|\x1b\[[0-9;]*m\s*wandb|^wandb: |\A\r[ \t]*\r?\Z', re.M)
 
 def imports_of(path:Path)->set:
     "The package modules a module imports, anywhere in it (lazy imports inside functions too)."
@@ -47,6 +49,14 @@ def scratch_in_outputs(nb_path:Path)->list:
                 if (m := SCRATCH.search(t)): found.append((cell.get('id'), t[max(0, m.start() - 30):m.end() + 30]))
     return found
 
+def long_lines(path:Path)->list:
+    "(line number, length) of every code line over MAX_LINE characters in a notebook's code cells or a script."
+    if path.suffix == '.ipynb':
+        cells = [c for c in json.loads(path.read_text(encoding='utf-8'))['cells'] if c['cell_type'] == 'code']
+        lines = [l for c in cells for l in ''.join(c['source']).split('\n')]
+    else: lines = path.read_text(encoding='utf-8').splitlines()
+    return [(i, len(l)) for i, l in enumerate(lines, 1) if len(l) > MAX_LINE and not l.startswith('__all__')]
+
 def main()->int:
     problems = []
     modules = {p.stem: p for p in PKG.glob('*.py') if not p.stem.startswith('_')}
@@ -54,12 +64,20 @@ def main()->int:
     if (cycle := find_cycle(graph)): problems.append('import cycle: ' + ' -> '.join(cycle))
     for m, p in sorted(modules.items()):
         n = len(p.read_text(encoding='utf-8').splitlines())
-        if n > MAX_MODULE_LINES: problems.append(f'{p.relative_to(ROOT)} has {n} lines (at most {MAX_MODULE_LINES}): split it by concern')
+        if n > MAX_MODULE_LINES:
+            problems.append(f'{p.relative_to(ROOT)} has {n} lines (at most {MAX_MODULE_LINES}): split it by concern')
     for nb in sorted(NBS.glob('*.ipynb')):
         size = nb.stat().st_size
-        if size > MAX_NOTEBOOK_BYTES: problems.append(f'{nb.relative_to(ROOT)} is {size / 1e3:.0f} KB (at most {MAX_NOTEBOOK_BYTES / 1e3:.0f} KB)')
+        if size > MAX_NOTEBOOK_BYTES:
+            problems.append(f'{nb.relative_to(ROOT)} is {size / 1e3:.0f} KB '
+                            f'(at most {MAX_NOTEBOOK_BYTES / 1e3:.0f} KB)')
         for cid, snippet in scratch_in_outputs(nb):
             problems.append(f'{nb.relative_to(ROOT)} cell {cid}: a stored output holds scratch: {snippet!r}')
+    scripts = sorted((ROOT/'benchmarks').glob('*.py')) + sorted((ROOT/'tools').glob('*.py'))
+    for f in sorted(NBS.glob('*.ipynb')) + scripts:
+        if (long := long_lines(f)):
+            problems.append(f'{f.relative_to(ROOT)}: {len(long)} line(s) over {MAX_LINE} characters, e.g. line '
+                            f'{long[0][0]} ({long[0][1]})')
     for p in problems: print('structure:', p)
     print(f'structure: {len(modules)} modules, {len(list(NBS.glob("*.ipynb")))} notebooks checked; '
           + ('OK' if not problems else f'{len(problems)} problem(s)'))

@@ -21,7 +21,8 @@ TINY = dict(epochs=2, batch_size=32, size=48, width=16, stem_widths=[8, 16], max
 STUB_NO_KEY = "class UserSecretsClient:\n    def get_secret(self, label):\n        return None\n"
 STUB_RAISES = ("class BackendError(Exception): pass\n"
                "class UserSecretsClient:\n    def get_secret(self, label):\n"
-               "        raise BackendError('Unexpected response from the service. Response: {\"errors\": [\"No user secrets exist for kernel id 1 and label ' + label + '.\"]}')\n")
+               "        raise BackendError('Unexpected response from the service. Response: {\"errors\": [\"No user "
+               "secrets exist for kernel id 1 and label ' + label + '.\"]}')\n")
 BLOCK_PACKAGE = "raise ImportError('the Kaggle kernel must not import recursive_fer: it has to be self-contained')\n"
 
 def fake_kaggle(tmp:Path, stub:str)->dict:
@@ -56,14 +57,17 @@ def check(tmp:Path, nb:nbformat.NotebookNode, expect_line:str):
     import torch
     working = tmp/'working'
     data = working/'raf-db-dataset'
-    assert (data/'DATASET'/'train').is_dir() and (data/'train_labels.csv').exists(), f'data set not extracted under {working}'
+    extracted = (data/'DATASET'/'train').is_dir() and (data/'train_labels.csv').exists()
+    assert extracted, f'data set not extracted under {working}'
     for name in ('best.pt', 'last.pt'):
         ck = torch.load(working/'checkpoints'/name, map_location='cpu', weights_only=False)
         assert ck['epoch'] >= 1 and ck['classes'] and 'model' in ck, name
-    assert torch.load(working/'checkpoints'/'last.pt', map_location='cpu', weights_only=False)['epoch'] == TINY['epochs']
+    assert torch.load(working/'checkpoints'/'last.pt', map_location='cpu',
+                      weights_only=False)['epoch'] == TINY['epochs']
     images = sum('image/png' in o.get('data', {}) for c in nb.cells if c.cell_type == 'code' for o in c.outputs)
     assert images >= 7, f'expected the batch grid, the curves and 5 evaluation figures as images, got {images}'
-    text = '\n'.join(o.get('text', '') for c in nb.cells if c.cell_type == 'code' for o in c.outputs if o.output_type == 'stream')
+    text = '\n'.join(o.get('text', '') for c in nb.cells if c.cell_type == 'code' for o in c.outputs
+                     if o.output_type == 'stream')
     assert text.count(expect_line) == 1, f'expected {expect_line!r} once in the output, got {text.count(expect_line)}'
     runs = sorted((working/'run'/'wandb').glob('offline-run-*'))
     assert len({r.name.rsplit('-', 1)[1] for r in runs}) == 1, runs   # one wandb run: training, then the test summary
@@ -71,12 +75,15 @@ def check(tmp:Path, nb:nbformat.NotebookNode, expect_line:str):
     rows = [r for r in wandb_history(runs[0]) if 'Train/Loss' in r]
     assert len(rows) == TINY['epochs'], rows
     classes = ck['classes']
-    for key in ['Train/Loss', 'Train/Accuracy', 'Train/Average_Steps'] + [f'Train/Steps_Per_Class/{c}' for c in classes]:
+    for key in ['Train/Loss', 'Train/Accuracy',
+                'Train/Average_Steps'] + [f'Train/Steps_Per_Class/{c}' for c in classes]:
         assert all(key in r for r in rows), key
     return images
 
 def main():
-    for name, stub, line in [('no key', STUB_NO_KEY, 'wandb: offline'), ('secrets client raises', STUB_RAISES, "could not read Kaggle secret 'WANDB_API_KEY' (BackendError")]:
+    for name, stub, line in [('no key', STUB_NO_KEY, 'wandb: offline'),
+                             ('secrets client raises', STUB_RAISES,
+                              "could not read Kaggle secret 'WANDB_API_KEY' (BackendError")]:
         t0 = time.time()
         with tempfile.TemporaryDirectory() as d:
             tmp = Path(d)
