@@ -3,26 +3,32 @@
 
     python benchmarks/run_all.py --quick          # < 10 minutes on 2 CPU cores
     python benchmarks/run_all.py                  # the full run behind nbs/08_benchmarks.ipynb
+    python benchmarks/run_all.py --device cuda --sections 1 2 3 --out benchmarks/results/cuda   # on a GPU
 
 Measures first, then reports: every section returns its numbers, and the markdown tables are rendered from them (printed
 as each section ends, then written with the raw numbers, results.json, and the plots to --out: by default the committed
 benchmarks/results for the full run, a new temporary folder for --quick, so a quick run never overwrites them).
 `--report results.json` renders the tables again from saved numbers without measuring anything.
-Times are medians of several runs; every ratio is taken between numbers measured in this same run.
+Times are medians of several runs; every ratio is taken between numbers measured in this same run. On CUDA each
+timed call is bracketed by `torch.cuda.synchronize()`, so the clock sees the GPU's work, not just its launch.
 Sections: 1 early-exit inference speed-up, 2 ACT training-step overhead, 3 data pipeline, 4 accuracy against compute,
 5 halting-bias initialisation.
 """
+from typing import Optional
 import argparse, contextlib, dataclasses, io, json, os, platform, statistics, sys, tempfile, time
 from pathlib import Path
 import numpy as np
 import torch
 import torch.nn.functional as F
+from torch.utils.data import DataLoader
 from torch.utils.flop_counter import FlopCounterMode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from recursive_fer.model import RecursiveFER
 from recursive_fer.utils import atomic_write
-from recursive_fer.train import TrainConfig, fit, demo_config, load_checkpoint
+from recursive_fer.train import TrainConfig, fit, demo_config, load_checkpoint, run_epoch
+from recursive_fer.loader import DeviceLoader
+from recursive_fer.loss import DifferentiablePonderLoss
 from recursive_fer.evaluate import evaluate_run
 from recursive_fer.tracking import current_keys
 from recursive_fer.dataset import RafDBDataset, read_table
@@ -31,12 +37,18 @@ import data_pipeline
 
 ROOT = Path(__file__).resolve().parent.parent
 
-def median_time(fn, repeats:int, warmup:int=1)->float:
+def sync(device:torch.device):
+    "Wait for the device's queued work (CUDA runs asynchronously; the CPU needs nothing)."
+    if device.type == 'cuda': torch.cuda.synchronize(device)
+
+def timed(fn, device:torch.device)->float:
+    "Seconds of one call of `fn`, the device's work included."
+    sync(device); t0 = time.perf_counter(); fn(); sync(device)
+    return time.perf_counter() - t0
+
+def median_time(fn, repeats:int, warmup:int=1, device:torch.device=torch.device('cpu'))->float:
     for _ in range(warmup): fn()
-    ts = []
-    for _ in range(repeats):
-        t0 = time.perf_counter(); fn(); ts.append(time.perf_counter() - t0)
-    return statistics.median(ts)
+    return statistics.median(timed(fn, device) for _ in range(repeats))
 
 def _bisect_bias(model:RecursiveFER, x:torch.Tensor, target:float, w_std:float, seed:int)->float:
     g = torch.Generator().manual_seed(seed)
@@ -50,14 +62,13 @@ def _bisect_bias(model:RecursiveFER, x:torch.Tensor, target:float, w_std:float, 
         model.halt.fc.bias.fill_(lo)
         return model.act_forward(x).steps.float().mean().item()
 
-def interleaved_medians(fns:list, repeats:int, warmup:int=1)->list:
+def interleaved_medians(fns:list, repeats:int, warmup:int=1, device:torch.device=torch.device('cpu'))->list:
     "Median seconds of each function, calling them in turn so that drift on a shared machine hits all alike."
     for _ in range(warmup):
         for f in fns: f()
     ts = [[] for _ in fns]
     for _ in range(repeats):
-        for t, f in zip(ts, fns):
-            t0 = time.perf_counter(); f(); t.append(time.perf_counter() - t0)
+        for t, f in zip(ts, fns): t.append(timed(f, device))
     return [statistics.median(t) for t in ts]
 
 def calibrate(model:RecursiveFER, x:torch.Tensor, target:float, seed:int=0)->float:
@@ -84,10 +95,10 @@ def flops_per_image(model:RecursiveFER, x:torch.Tensor, train:bool=False)->float
 def measure_inference(a, trained:RecursiveFER, trained_x:torch.Tensor)->list:
     "1. Images/s of compacted early exit against masked full depth, at calibrated and trained halting."
     torch.manual_seed(0)
-    x = torch.randn(a.batch, 3, a.size, a.size)
-    model = RecursiveFER(7, width=a.width, max_steps=8).eval()
+    x = torch.randn(a.batch, 3, a.size, a.size, device=a.device)
+    model = RecursiveFER(7, width=a.width, max_steps=8).eval().to(a.device)
     cases = [(f'bias tuned for {t}', model, x, t) for t in (1.5, 3.0, 6.0)]
-    cases.append(('trained on synthetic faces', trained, trained_x, None))
+    cases.append(('trained on synthetic faces', trained.to(a.device), trained_x.to(a.device), None))
     rows = []
     for name, m, xb, target in cases:
         m.eval()
@@ -97,7 +108,7 @@ def measure_inference(a, trained:RecursiveFER, trained_x:torch.Tensor)->list:
                 m.compact = compact
                 with torch.no_grad(): m(xb)
             return f
-        tc, tm = interleaved_medians([run(True), run(False)], a.repeats)
+        tc, tm = interleaved_medians([run(True), run(False)], a.repeats, device=a.device)
         m.compact = True; fc = flops_per_image(m, xb); m.compact = False; fm = flops_per_image(m, xb); m.compact = True
         c, mk, ideal = len(xb) / tc, len(xb) / tm, m.max_steps / avg
         rows.append(dict(case=name, avg_steps=avg, compact_ips=c, masked_ips=mk, speedup=c / mk, ideal=ideal,
@@ -109,10 +120,11 @@ def measure_training_step(a)->list:
     "2. ms per optimiser step: fixed depth k, ACT halting at exactly k (compacted), and ACT's masked form."
     torch.manual_seed(0)
     x, y = torch.randn(a.train_batch, 3, a.size, a.size), torch.randint(0, 7, (a.train_batch,))
+    x, y = x.to(a.device), y.to(a.device)
     rows = []
     for k in (2, 4):
-        fixed = RecursiveFER(7, width=a.width, max_steps=k, act=False)
-        act = RecursiveFER(7, width=a.width, max_steps=8)
+        fixed = RecursiveFER(7, width=a.width, max_steps=k, act=False).to(a.device)
+        act = RecursiveFER(7, width=a.width, max_steps=8).to(a.device)
         act.load_state_dict(fixed.state_dict(), strict=False)
         # p = sigmoid(b) with 1/k of (1 - eps) reached at step k exactly: cum after k-1 steps < 1 - eps <= cum after k
         p = (1 - act.eps) / (k - 0.5)
@@ -124,9 +136,9 @@ def measure_training_step(a)->list:
                 logits, rho, _ = m(x); loss = F.cross_entropy(logits, y) + 0.01 * rho.mean()
                 opt.zero_grad(); loss.backward(); opt.step()
             return f
-        masked = RecursiveFER(7, width=a.width, max_steps=8, compact=False)
+        masked = RecursiveFER(7, width=a.width, max_steps=8, compact=False).to(a.device)
         masked.load_state_dict(act.state_dict())
-        tf, ta, tam = interleaved_medians([step(fixed), step(act), step(masked)], a.repeats)
+        tf, ta, tam = interleaved_medians([step(fixed), step(act), step(masked)], a.repeats, device=a.device)
         rows.append(dict(k=k, fixed_ms=1e3 * tf, act_ms=1e3 * ta, overhead=ta / tf - 1, act_masked_ms=1e3 * tam))
     return rows
 
@@ -144,13 +156,40 @@ def measure_data(a, tmp:Path)->dict:
             c = statistics.median(data_pipeline.images_per_second(cached, w) for _ in range(a.repeats_data))
             j = statistics.median(data_pipeline.images_per_second(jpeg, w) for _ in range(a.repeats_data))
             rows.append(dict(source_px=src, workers=w, cached_ips=c, jpeg_ips=j))
-    m = RecursiveFER(7, width=a.width, max_steps=8)
-    xb, yb = torch.randn(64, 3, a.size, a.size), torch.randint(0, 7, (64,))
+        if src == a.size: e2e = measure_end_to_end(a, cached)
+    m = RecursiveFER(7, width=a.width, max_steps=8).to(a.device)
+    xb, yb = torch.randn(64, 3, a.size, a.size, device=a.device), torch.randint(0, 7, (64,), device=a.device)
     opt = torch.optim.AdamW(m.parameters(), 1e-3)
     def train_step():
         logits, rho, _ = m(xb); loss = F.cross_entropy(logits, yb) + 0.01 * rho.mean()
         opt.zero_grad(); loss.backward(); opt.step()
-    return dict(rows=rows, model_train_ips=64 / median_time(train_step, a.repeats))
+    return dict(rows=rows, model_train_ips=64 / median_time(train_step, a.repeats, device=a.device), end_to_end=e2e)
+
+def measure_end_to_end(a, ds:RafDBDataset)->list:
+    "Faces/s of whole training epochs (`run_epoch`: loader, augmentation, model, optimiser) and of the model alone."
+    cfg = TrainConfig(batch_size=a.e2e_batch, width=a.width, max_steps=8, log_every=25)
+    classes = list(ds.classes)
+    def model_and_opt():
+        torch.manual_seed(0)
+        m = RecursiveFER(len(classes), width=a.width, max_steps=8).to(a.device)
+        return m, torch.optim.AdamW(m.parameters(), 1e-3), DifferentiablePonderLoss(0.01).to(a.device)
+    def epoch_rate(loader)->float:
+        m, opt, loss_fn = model_and_opt()
+        run = lambda: run_epoch(m, loader, loss_fn, classes, a.device, opt, cfg=cfg, show=False, reduce=False)
+        return len(ds) / median_time(run, a.repeats_data, device=a.device)
+    m, opt, loss_fn = model_and_opt()
+    xb = torch.randn(a.e2e_batch, 3, a.size, a.size, device=a.device)
+    yb = torch.randint(0, len(classes), (a.e2e_batch,), device=a.device)
+    def step():
+        loss = loss_fn(*m(xb)[:2], yb); opt.zero_grad(); loss.backward(); opt.step()
+    model_only = a.e2e_batch / median_time(step, a.repeats, device=a.device)
+    rows = [dict(loader=f'DataLoader, {w} worker(s), Albumentations',
+                 ips=epoch_rate(DataLoader(ds, a.e2e_batch, shuffle=True, num_workers=w,
+                                           pin_memory=a.device.type == 'cuda', persistent_workers=w > 0)))
+            for w in (0, 2)]
+    dev = DeviceLoader(ds, a.e2e_batch, a.device, TrainConfig().aug(), shuffle=True)
+    rows.append(dict(loader=f'DeviceLoader (faces in {dev.placement} memory, batch augmentation)', ips=epoch_rate(dev)))
+    return [dict(r, model_only_ips=model_only, fraction=r['ips'] / model_only) for r in rows]
 
 def train_run(cfg:TrainConfig)->dict:
     "Train and evaluate one run quietly; its best epoch's numbers and every epoch's history."
@@ -245,15 +284,22 @@ def report_data(s:dict, d:dict)->list:
     return ['## 3. Data pipeline: decode-once cache against decoding JPEGs every epoch, and against the model',
             f"Synthetic JPEG faces ({7 * s['data_n']} per source size) served at {s['size']}px with the training "
             f"augmentation, batch 64, median of {s['repeats_data']} epochs. RAF-DB's aligned faces are 100px JPEGs; "
-            "its "
-            'original images are larger.', '',
+            "its original images are larger.", '',
             '| JPEG side on disk | workers | cached (img/s) | decode every epoch (img/s) | cache speed-up |',
             '|---|---|---|---|---|',
             *[f"| {r['source_px']} | {r['workers']} | {r['cached_ips']:.0f} | {r['jpeg_ips']:.0f} | "
               f"{r['cached_ips'] / r['jpeg_ips']:.2f}x |" for r in d['rows']], '',
             'Model training throughput for comparison (default model, untrained halting, batch 64): '
             f"**{model:.0f} img/s**. The loader {'is not' if fastest > 2 * model else 'may be'} the bottleneck on this "
-            'machine.', '']
+            'machine.', '', *report_end_to_end(s, d.get('end_to_end'))]
+
+def report_end_to_end(s:dict, rows:Optional[list])->list:
+    if not rows: return []
+    return [f"**End to end** on `{s.get('device', 'cpu')}`: whole training epochs (`run_epoch`: loader, augmentation, "
+            f"model, optimiser) over the {7 * s['data_n']} faces at {s['size']}px, batch {s['e2e_batch']}, against the "
+            f"model alone on one resident batch ({rows[0]['model_only_ips']:.0f} faces/s); median of "
+            f"{s['repeats_data']} epochs.", '', '| loader | faces/s | share of the model-only rate |', '|---|---|---|',
+            *[f"| {r['loader']} | {r['ips']:.0f} | {100 * r['fraction']:.0f}% |" for r in rows], '']
 
 def report_accuracy_compute(s:dict, rows:list)->list:
     md = ['## 4. Accuracy against compute']
@@ -285,8 +331,9 @@ SECTIONS = {1: ('inference', report_inference), 2: ('training_step', report_trai
 def report(res:dict)->str:
     "The whole markdown report, from `res` (the content of results.json) alone."
     s = res['setup']
+    gpu = f", device `{s['device']}`" + (f" ({s['gpu']})" if s.get('gpu') else '') if 'device' in s else ''
     md = [f"# recursive-fer benchmarks{' (quick)' if s['quick'] else ''}",
-          f"Machine: {s['machine']}, {s['cores']} CPU cores, Python {s['python']}, torch {s['torch']}; "
+          f"Machine: {s['machine']}, {s['cores']} CPU cores, Python {s['python']}, torch {s['torch']}{gpu}; "
           f"command: `{s['command']}`.", '']
     for key, render in SECTIONS.values():
         if key in res: md += render(s, res[key])
@@ -332,8 +379,9 @@ def setup(a)->dict:
     return dict(machine=platform.machine(), cores=os.cpu_count(), python=platform.python_version(),
                 torch=torch.__version__, threads=torch.get_num_threads(), quick=a.quick,
                 command='python benchmarks/run_all.py' + ''.join(f' {x}' for x in sys.argv[1:]),
-                **{k: getattr(a, k)
-                   for k in ('size', 'width', 'batch', 'train_batch', 'repeats', 'repeats_data', 'data_n')})
+                device=str(a.device), gpu=torch.cuda.get_device_name(a.device) if a.device.type == 'cuda' else None,
+                **{k: getattr(a, k) for k in ('size', 'width', 'batch', 'train_batch', 'e2e_batch', 'repeats',
+                                              'repeats_data', 'data_n')})
 
 def trained_demo_model(a, tmp:Path):
     "A model trained on the synthetic faces, and a batch of its test faces, for section 1."
@@ -376,10 +424,13 @@ def main():
                     help='CK+ folder (used when present, full run only)')
     ap.add_argument('--sections', type=int, nargs='+', default=[1, 2, 3, 4, 5])
     ap.add_argument('--report', default=None, help='a results.json: print its report again, measuring nothing')
+    ap.add_argument('--device', default=None, help="'cpu' or 'cuda' for sections 1-3 (default: CUDA when there)")
     a = ap.parse_args()
     if a.report:
         print(report(json.loads(Path(a.report).read_text())), end=''); return
+    a.device = torch.device(a.device or ('cuda' if torch.cuda.is_available() else 'cpu'))
     a.size, a.width, a.batch, a.train_batch = 100, 64, 256, 64
+    a.e2e_batch = 256 if a.device.type == 'cuda' else 64
     a.repeats, a.repeats_data, a.data_n = (3, 2, 30) if a.quick else (7, 3, 100)
     if a.out is None:
         a.out = tempfile.mkdtemp(prefix='recursive-fer-bench-') if a.quick else str(ROOT/'benchmarks'/'results')

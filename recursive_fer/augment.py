@@ -4,18 +4,20 @@
 
 # %% ../nbs/01c_augment.ipynb #c0c30d12
 from __future__ import annotations
-import os
+import functools, os
 os.environ.setdefault('NO_ALBUMENTATIONS_UPDATE', '1')   # no update check over the network at import
 from dataclasses import dataclass
-from typing import Optional
+from typing import Dict, Optional, Tuple, Union
 import cv2
 import torch
+import torch.nn.functional as F
 from torch import Tensor
 import albumentations as A
 from albumentations.pytorch import ToTensorV2
 
 # %% auto #0
-__all__ = ['MEAN', 'STD', 'AugConfig', 'eval_transforms', 'train_transforms', 'denormalize']
+__all__ = ['MEAN', 'STD', 'HUE', 'MIN_HOLE', 'AugConfig', 'eval_transforms', 'aug_ranges', 'train_transforms', 'denormalize',
+           'sample_aug', 'augment_batch']
 
 # %% ../nbs/01c_augment.ipynb #6490ecdf
 @dataclass
@@ -37,17 +39,25 @@ def eval_transforms(size:int=100)->A.Compose:
     "Resize and normalise to a float tensor [3, size, size]."
     return A.Compose([A.Resize(size, size), A.Normalize(MEAN, STD), ToTensorV2()])
 
+HUE, MIN_HOLE = 0.02, 0.1                 # colour jitter's hue range (fraction of the circle); smallest cutout side
+
+def aug_ranges(a:AugConfig)->Dict[str, Tuple[float, float]]:
+    "The range every random parameter is drawn from (uniformly), for both augmentation paths."
+    j = a.jitter
+    return dict(scale=(1 - a.scale, 1 + a.scale), shift=(-a.shift, a.shift), rotate=(-a.rotate, a.rotate),
+                hole=(MIN_HOLE, a.cutout_size), brightness=(1 - j, 1 + j), contrast=(1 - j, 1 + j),
+                saturation=(1 - j, 1 + j), hue=(-HUE, HUE))
+
 def train_transforms(size:int=100, aug:Optional[AugConfig]=None)->A.Compose:
     "Affine jitter, flip, cutout and colour jitter, then resize and normalise."
     a = aug or AugConfig()
-    ts = []
-    if a.affine_p > 0: ts.append(A.Affine(scale=(1 - a.scale, 1 + a.scale), translate_percent=(-a.shift, a.shift),
-                                          rotate=(-a.rotate, a.rotate), border_mode=cv2.BORDER_REFLECT_101,
-                                          p=a.affine_p))
+    r, ts = aug_ranges(a), []
+    if a.affine_p > 0: ts.append(A.Affine(scale=r['scale'], translate_percent=r['shift'], rotate=r['rotate'],
+                                          border_mode=cv2.BORDER_REFLECT_101, p=a.affine_p))
     if a.flip_p > 0: ts.append(A.HorizontalFlip(p=a.flip_p))
-    if a.cutout_p > 0: ts.append(A.CoarseDropout(num_holes_range=(1, 1), hole_height_range=(0.1, a.cutout_size),
-                                                 hole_width_range=(0.1, a.cutout_size), fill=0, p=a.cutout_p))
-    if a.jitter_p > 0: ts.append(A.ColorJitter(a.jitter, a.jitter, a.jitter, 0.02, p=a.jitter_p))
+    if a.cutout_p > 0: ts.append(A.CoarseDropout(num_holes_range=(1, 1), hole_height_range=r['hole'],
+                                                 hole_width_range=r['hole'], fill=0, p=a.cutout_p))
+    if a.jitter_p > 0: ts.append(A.ColorJitter(r['brightness'], r['contrast'], r['saturation'], r['hue'], p=a.jitter_p))
     return A.Compose(ts + [A.Resize(size, size), A.Normalize(MEAN, STD), ToTensorV2()])
 
 def denormalize(x:Tensor # [..., 3, H, W] normalised images
@@ -55,3 +65,93 @@ def denormalize(x:Tensor # [..., 3, H, W] normalised images
     "Undo `Normalize` for display."
     m, s = torch.tensor(MEAN).view(3, 1, 1), torch.tensor(STD).view(3, 1, 1)
     return (x * s + m).clamp(0, 1)
+
+# %% ../nbs/01c_augment.ipynb #gpuaug-sample
+def sample_aug(n:int, # faces in the batch
+               a:AugConfig, # strengths and probabilities
+               device:Union[str, torch.device, None]=None, # where the parameters live (the batch's device)
+               generator:Optional[torch.Generator]=None # for reproducible draws (on `device`)
+              )->Dict[str, Tensor]: # one [n] tensor per parameter
+    "Each face's random parameters, drawn like `train_transforms` draws them; a transform left out is the identity."
+    r = aug_ranges(a)
+    rand = lambda: torch.rand(n, device=device, generator=generator)
+    uniform = lambda lo_hi: lo_hi[0] + (lo_hi[1] - lo_hi[0]) * rand()
+    affine, flip, cut, jitter = (rand() < p for p in (a.affine_p, a.flip_p, a.cutout_p, a.jitter_p))
+    when = lambda on, lo_hi, off: torch.where(on, uniform(lo_hi), torch.full((n,), float(off), device=device))
+    return dict(scale_x=when(affine, r['scale'], 1), scale_y=when(affine, r['scale'], 1),
+                shift_x=when(affine, r['shift'], 0), shift_y=when(affine, r['shift'], 0),
+                rotate=when(affine, r['rotate'], 0), flip=flip, cutout=cut,
+                hole_h=uniform(r['hole']), hole_w=uniform(r['hole']), hole_y=rand(), hole_x=rand(),
+                brightness=when(jitter, r['brightness'], 1), contrast=when(jitter, r['contrast'], 1),
+                saturation=when(jitter, r['saturation'], 1), hue=when(jitter, r['hue'], 0))
+
+# %% ../nbs/01c_augment.ipynb #gpuaug-geom
+def _affine_flip(x:Tensor, p:Dict[str, Tensor])->Tensor:
+    "Scale, shift and rotate about the centre, then mirror: one bilinear resampling of the batch [B, 3, H, W]."
+    # forward map of a point (normalised coordinates): q = F (R S q0 + t); grid_sample wants q0 for every output q
+    H, W = x.shape[-2:]
+    t = torch.deg2rad(-p['rotate'])                                # + turns the face counter-clockwise on screen
+    cos, sin = torch.cos(t), torch.sin(t)
+    f = torch.where(p['flip'], -1.0, 1.0)                          # F = diag(f, 1)
+    inv = torch.stack([torch.stack([cos / p['scale_x'], sin / p['scale_x']], -1),      # S^-1 R^-1, [B, 2, 2]
+                       torch.stack([-sin / p['scale_y'], cos / p['scale_y']], -1)], -2)
+    lin = inv * torch.stack([f, torch.ones_like(f)], -1)[:, None, :]                  # S^-1 R^-1 F
+    px = torch.trunc(torch.stack([p['shift_x'] * W, p['shift_y'] * H], -1))          # whole pixels, as Albumentations
+    t_norm = torch.stack([2 * px[:, 0] / W, 2 * px[:, 1] / H], -1)                 # in grid units (side = 2)
+    shift = -(inv @ t_norm[..., None])                                               # -S^-1 R^-1 t, [B, 2, 1]
+    grid = F.affine_grid(torch.cat([lin, shift], -1), list(x.shape), align_corners=False)
+    return F.grid_sample(x, grid, mode='bilinear', padding_mode='reflection', align_corners=False)
+
+def _cutout(x:Tensor, p:Dict[str, Tensor])->Tensor:
+    "Black out one rectangle per chosen face (sides a fraction of the image side, fully inside it)."
+    B, _, H, W = x.shape
+    h, w = (p['hole_h'] * H).long(), (p['hole_w'] * W).long()
+    y0, x0 = (p['hole_y'] * (H - h + 1)).long(), (p['hole_x'] * (W - w + 1)).long()
+    ys, xs = torch.arange(H, device=x.device), torch.arange(W, device=x.device)
+    rows = (ys[None] >= y0[:, None]) & (ys[None] < (y0 + h)[:, None])              # [B, H]
+    cols = (xs[None] >= x0[:, None]) & (xs[None] < (x0 + w)[:, None])              # [B, W]
+    hole = rows[:, :, None] & cols[:, None, :] & p['cutout'][:, None, None]       # [B, H, W]
+    return x.masked_fill(hole[:, None], 0.0)
+
+# %% ../nbs/01c_augment.ipynb #gpuaug-apply
+@functools.lru_cache(maxsize=None)
+def _mean_std(device:torch.device)->Tuple[Tensor, Tensor]:
+    "MEAN and STD as [1, 3, 1, 1] tensors, made once per device (no host-to-device copy per batch)."
+    return tuple(torch.tensor(v, device=device)[None, :, None, None] for v in (MEAN, STD))
+
+def _gray(x:Tensor)->Tensor: return (0.299 * x[:, 0] + 0.587 * x[:, 1] + 0.114 * x[:, 2])[:, None]  # [B, 1, H, W]
+
+def _blend(x:Tensor, other:Tensor, ratio:Tensor)->Tensor: return (ratio * x + (1 - ratio) * other).clamp(0, 1)
+
+def _hue_shift(x:Tensor, shift:Tensor)->Tensor:
+    "Rotate the hue by `shift` (fraction of the circle) per face: RGB -> HSV -> RGB, torchvision's formulas."
+    mx, mn = x.max(1).values, x.min(1).values                      # [B, H, W]
+    d, r, g, b = mx - mn, x[:, 0], x[:, 1], x[:, 2]
+    dz = torch.where(d == 0, torch.ones_like(d), d)
+    h = torch.where(mx == r, (g - b) / dz, torch.where(mx == g, (b - r) / dz + 2, (r - g) / dz + 4))
+    h = torch.where(d == 0, torch.zeros_like(h), h) / 6
+    h = (h + shift[:, None, None]) % 1.0
+    s = torch.where(mx == 0, torch.zeros_like(mx), d / torch.where(mx == 0, torch.ones_like(mx), mx))
+    k = (torch.arange(5.0, 0.0, -2.0, device=x.device)[None, :, None, None] + 6 * h[:, None]) % 6   # n = 5, 3, 1
+    return mx[:, None] - mx[:, None] * s[:, None] * torch.clamp(torch.minimum(k, 4 - k), 0, 1)
+
+def _color_jitter(x:Tensor, p:Dict[str, Tensor])->Tensor:
+    "Brightness, contrast, saturation, hue (torchvision's definitions, which Albumentations' ColorJitter follows)."
+    v = lambda k: p[k][:, None, None, None]
+    x = (x * v('brightness')).clamp(0, 1)
+    x = _blend(x, _gray(x).mean((-2, -1), keepdim=True), v('contrast'))
+    x = _blend(x, _gray(x), v('saturation'))
+    return torch.where(v('hue') != 0, _hue_shift(x, p['hue']), x)
+
+def augment_batch(x:Tensor, # [B, H, W, 3] uint8 faces, the decode cache's layout, on any device
+                  aug:Optional[AugConfig]=None, # strengths; None: no augmentation (the evaluation transform)
+                  params:Optional[Dict[str, Tensor]]=None, # from `sample_aug`; default drawn here
+                  generator:Optional[torch.Generator]=None # for `sample_aug`
+                 )->Tensor: # [B, 3, H, W] float32, normalised like `eval_transforms`
+    "`train_transforms` (or `eval_transforms`, without `aug`) on a whole batch, on the batch's device."
+    x = x.permute(0, 3, 1, 2).float() / 255                        # [B, 3, H, W] in [0, 1]
+    if aug is not None:
+        p = params if params is not None else sample_aug(len(x), aug, x.device, generator)
+        x = _color_jitter(_cutout(_affine_flip(x, p), p), p)
+    mean, std = _mean_std(x.device)
+    return (x - mean) / std

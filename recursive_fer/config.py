@@ -13,9 +13,11 @@ from .dataset import AugConfig
 from .model import ModelConfig, STEMS
 
 # %% auto #0
-__all__ = ['RECIPES', 'TrainConfig', 'demo_config', 'recipe_config']
+__all__ = ['LOADERS', 'RECIPES', 'TrainConfig', 'demo_config', 'recipe_config']
 
 # %% ../nbs/03b_config.ipynb #b62922cb
+LOADERS = ('auto', 'workers', 'device')   # auto: the device loader on CUDA, DataLoader workers elsewhere
+
 @dataclass
 class TrainConfig:
     "Everything that defines a training run (every field is a `recursive-fer train` flag)."
@@ -65,6 +67,8 @@ class TrainConfig:
     aug_jitter:float = 0.2              # colour jitter strength (0: off)
     # runtime
     workers:int = 2                     # DataLoader worker processes
+    loader:str = 'auto'                 # 'workers' (DataLoader), 'device' (faces and augmentation on the GPU), 'auto'
+    log_every:int = 25                  # steps between reads of the running metrics (the loop's only host syncs)
     seed:int = 42                       # seeds Python, NumPy, torch and the augmentation
     amp:bool = True                     # mixed precision on CUDA (bf16 where supported, else fp16 + scaler)
     channels_last:bool = True           # channels_last memory format on CUDA
@@ -87,6 +91,8 @@ class TrainConfig:
             raise ValueError(f'act_warmup_epochs must be in [0, epochs={self.epochs}), got {self.act_warmup_epochs}: '
                              'for a shorter run, lower act_warmup_epochs too')
         if self.stem not in STEMS: raise ValueError(f'stem must be one of {STEMS}, got {self.stem!r}')
+        if self.loader not in LOADERS: raise ValueError(f'loader must be one of {LOADERS}, got {self.loader!r}')
+        if self.log_every < 1: raise ValueError(f'log_every must be >= 1, got {self.log_every}')
         self.stem_widths = [int(c) for c in self.stem_widths]
 
     def model_kwargs(self)->Dict[str, Any]:

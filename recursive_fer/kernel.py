@@ -17,8 +17,8 @@ __all__ = ['LIB_MODULES', 'KERNEL_FILE', 'RAF_DB_SOURCE', 'kernel_metadata', 'va
            'kernel_is_current']
 
 # %% ../nbs/06_kernel.ipynb #d489ba2b
-LIB_MODULES = ('utils', 'cache', 'augment', 'dataset', 'faces', 'model', 'loss', 'checkpoint', 'config', 'tracking',
-               'train', 'evaluate')   # inlined, in dependency order
+LIB_MODULES = ('utils', 'cache', 'augment', 'dataset', 'faces', 'loader', 'model', 'loss', 'checkpoint', 'config',
+               'tracking', 'train', 'evaluate')   # inlined, in dependency order
 KERNEL_FILE = 'recursive-fer.ipynb'
 RAF_DB_SOURCE = 'shuvoalok/raf-db-dataset'                                # the popular Kaggle RAF-DB upload
 

@@ -20,6 +20,7 @@ from .dataset import RafDBDataset, read_table, check_hard_easy, DatasetError
 from .cache import build_cache, default_cache_dir, cache_hashes
 from .cache import find_duplicates, describe_duplicates, drop_duplicates
 from .model import RecursiveFER
+from .loader import DeviceLoader
 # RECIPES, recipe_config, demo_config: re-exported
 from .config import TrainConfig, RECIPES, recipe_config, demo_config
 from .tracking import WandbLogger, read_wandb_history, wandb_run_dirs  # the last two: re-exported
@@ -131,6 +132,11 @@ class EpochMeter:
         self.t[5 + K:5 + 2 * K] += torch.bincount(y, weights=rho.detach().double(), minlength=K)
         self.t[5 + 2 * K:] += torch.bincount(y, weights=correct, minlength=K)
 
+    def running(self)->Tensor:
+        "Mean loss, accuracy and steps so far, [3] on the device (no host sync)."
+        n = self.t[5:5 + self.K].sum().clamp(min=1)
+        return torch.stack([self.t[0], self.t[3], self.t[4]]) / n
+
     def compute(self, classes:List[str], prefix:str, reduce:bool=True)->Dict[str, float]:
         "Reduce across processes (when `reduce`) and return the logged metrics."
         t = (_all_reduce(self.t.clone()) if reduce else self.t.clone()).cpu()
@@ -151,6 +157,15 @@ def _autocast(device:torch.device, amp:bool):
     bf16 = torch.cuda.is_bf16_supported()
     return torch.autocast('cuda', dtype=torch.bfloat16 if bf16 else torch.float16), not bf16
 
+def _read_running(first_bad:Tensor, meter:EpochMeter, bar:Optional[tqdm], epoch:int, prefix:str):
+    "The loop's one host sync per `log_every` steps: stop at a non-finite loss, else refresh the progress bar."
+    s, loss, ce, ponder, mean_loss, acc, steps = torch.cat([first_bad.double(), meter.running()]).tolist()
+    if not math.isnan(s):
+        raise FloatingPointError(f'non-finite loss {loss} (cross entropy {ce}, ponder {ponder}) at epoch {epoch + 1}, '
+                                 f'{prefix.lower()} step {int(s) + 1}: stopping before anything of this epoch is '
+                                 'saved. Lower lr, or check the data.')
+    if bar is not None: bar.set_postfix(loss=f'{mean_loss:.3f}', acc=f'{acc:.2f}', steps=f'{steps:.2f}')
+
 def run_epoch(model:nn.Module, # the (possibly DDP-wrapped) model
               loader:DataLoader, # batches of (images, labels)
               loss_fn:DifferentiablePonderLoss, # the loss
@@ -170,6 +185,8 @@ def run_epoch(model:nn.Module, # the (possibly DDP-wrapped) model
     train = opt is not None
     model.train(train)
     meter, (ctx_amp, _) = EpochMeter(len(classes), device), _autocast(device, cfg.amp)
+    first_bad = torch.full((4,), math.nan, device=device)         # step, loss, CE, ponder of the first non-finite loss
+    step = torch.zeros((), device=device)
     bar = tqdm(loader, desc=f'{prefix.lower()} epoch {epoch + 1}', leave=False, disable=not show, dynamic_ncols=True)
     for i, (x, y) in enumerate(bar):
         x, y = x.to(device, non_blocking=True), y.to(device, non_blocking=True)
@@ -177,10 +194,10 @@ def run_epoch(model:nn.Module, # the (possibly DDP-wrapped) model
         with torch.set_grad_enabled(train), ctx_amp:
             logits, rho, _ = model(x)
             loss, ce, ponder = loss_fn.parts(logits, rho, y)
-        if not torch.isfinite(loss):
-            raise FloatingPointError(f'non-finite loss {loss.item()} (cross entropy {ce.item()}, '
-                                     f'ponder {ponder.item()}) at epoch {epoch + 1}, {prefix.lower()} step {i + 1}: '
-                                     'stopping before anything of this epoch is saved. Lower lr, or check the data.')
+        new_bad = torch.isnan(first_bad[0]) & ~torch.isfinite(loss)  # recorded on the device, read every log_every
+        first_bad = torch.where(new_bad, torch.stack([step, *(v.detach().float() for v in (loss, ce, ponder))]),
+                                first_bad)
+        step += 1
         if train:
             opt.zero_grad(set_to_none=True)
             if scaler is not None and scaler.is_enabled():
@@ -191,8 +208,8 @@ def run_epoch(model:nn.Module, # the (possibly DDP-wrapped) model
             else: opt.step()
             if sched is not None: sched.step()
         meter.update(loss, ce, ponder, logits, rho, y)
-        if show: bar.set_postfix(loss=f'{loss.item():.3f}', acc=f'{(logits.argmax(1) == y).float().mean().item():.2f}',
-                                 steps=f'{rho.float().mean().item():.2f}')
+        if (i + 1) % cfg.log_every == 0: _read_running(first_bad, meter, bar if show else None, epoch, prefix)
+    _read_running(first_bad, meter, None, epoch, prefix)
     return meter.compute(classes, prefix, reduce)
 
 # %% ../nbs/04_train.ipynb #4f89d083
@@ -254,9 +271,14 @@ def _loaders(cfg:TrainConfig, device:torch.device, rank:int, world:int
     splits = [s for s in ('train', 'val', 'test') if (table.split == s).any()]
     if 'val' not in splits: raise DatasetError(f'no validation split: set val_frac > 0 (it is {cfg.val_frac})')
     ds = {s: RafDBDataset(split=s, aug=cfg.aug(), **kw) for s in splits}
+    on_device = cfg.loader == 'device' or (cfg.loader == 'auto' and device.type == 'cuda')
     dl = {}
     for s, d in ds.items():
         if s == 'test': continue                                   # the caller evaluates test (`evaluate_run`)
+        if on_device:                                              # faces and augmentation on the GPU
+            dl[s] = DeviceLoader(d, cfg.batch_size, device, cfg.aug() if s == 'train' else None, shuffle=s == 'train',
+                                 seed=cfg.seed, rank=rank, world=world)
+            continue
         sampler = DistributedSampler(d, world, rank, shuffle=(s == 'train'), seed=cfg.seed) if world > 1 else None
         dl[s] = DataLoader(d, cfg.batch_size, shuffle=(s == 'train' and sampler is None), sampler=sampler,
                            num_workers=cfg.workers, pin_memory=device.type == 'cuda',
@@ -307,11 +329,14 @@ def fit(cfg:TrainConfig, # what to train and how
     logger = WandbLogger(cfg, run_id) if main else None
     if main:
         cfg.save(out/'config.json'); cfg.save(out/'config.yaml')
+        where = (f"faces in {dl['train'].placement} memory" if isinstance(dl['train'], DeviceLoader)
+                 else f'{cfg.workers} DataLoader workers')
         print(f'training on {device} x{world}: {len(ds["train"])} train / {len(ds["val"])} val faces, '
-              f'{len(classes)} classes; checkpoints -> {ckdir}')
+              f'{len(classes)} classes, {where}; checkpoints -> {ckdir}')
     try:
         for epoch in range(start, cfg.epochs):
-            if world > 1: dl['train'].sampler.set_epoch(epoch)
+            if isinstance(dl['train'], DeviceLoader): dl['train'].set_epoch(epoch)
+            elif world > 1: dl['train'].sampler.set_epoch(epoch)
             loss_fn.tau = cfg.tau_at(epoch)                            # ponder warm-up (constant without one)
             _set_phase(model, cfg, epoch)                              # fixed depth during the ACT warm-up
             t_epoch = time.time()
