@@ -37,6 +37,7 @@ class TrainConfig:
     halt_bias_init:float = 1.0          # initial halting bias (+1: about two steps at first)
     input_injection:bool = False        # feed the stem output to every step
     act:bool = True                     # False: fixed depth (max_steps steps), the baseline
+    compact:bool = True                 # train with halted faces dropped from the batch (False: masked, no host syncs)
     fixed_readout:str = 'last'          # fixed depth: 'last' step's logits or the 'mean' over steps
     stem:str = 'seed'                   # 'seed' (two convolutions, stride 4) or 'residual' (residual stages, stride 8)
     stem_widths:List[int] = field(default_factory=lambda: [32, 64])  # residual stem: stage channels before the width

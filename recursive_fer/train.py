@@ -300,7 +300,7 @@ def fit(cfg:TrainConfig, # what to train and how
     ds, dl, classes = _loaders(cfg, device, rank, world)
     # for `evaluate_run`: now, not after training
     if 'test' in ds: check_hard_easy(cfg.hard_class, cfg.easy_class, classes)
-    model = RecursiveFER(n_classes=len(classes), **cfg.model_kwargs()).to(device)
+    model = RecursiveFER(n_classes=len(classes), **cfg.model_kwargs(), compact=cfg.compact).to(device)
     if cfg.channels_last and device.type == 'cuda': model = model.to(memory_format=torch.channels_last)
     ce_w = ds['train'].class_weights() if cfg.ce_weights == 'inverse' else None
     loss_fn = DifferentiablePonderLoss(cfg.tau, cfg.ponder_weights, cfg.label_smoothing, ce_w, classes).to(device)
