@@ -4,6 +4,8 @@
     python benchmarks/run_all.py --quick          # < 10 minutes on 2 CPU cores
     python benchmarks/run_all.py                  # the full run behind nbs/08_benchmarks.ipynb
     python benchmarks/run_all.py --device cuda --sections 1 2 3 --out benchmarks/results/cuda   # on a GPU
+    python benchmarks/run_all.py --device cuda --sections 1 3 --compile reduce-overhead \
+        --out benchmarks/results/cuda-graphs      # the same, with the recursive step compiled (CUDA graphs)
 
 Measures first, then reports: every section returns its numbers, and the markdown tables are rendered from them (printed
 as each section ends, then written with the raw numbers, results.json, and the plots to --out: by default the committed
@@ -15,7 +17,7 @@ Sections: 1 early-exit inference speed-up, 2 ACT training-step overhead, 3 data 
 5 halting-bias initialisation.
 """
 from typing import Optional
-import argparse, contextlib, dataclasses, io, json, os, platform, statistics, sys, tempfile, time
+import argparse, contextlib, copy, dataclasses, io, json, os, platform, statistics, sys, tempfile, time
 from pathlib import Path
 import numpy as np
 import torch
@@ -49,6 +51,10 @@ def timed(fn, device:torch.device)->float:
 def median_time(fn, repeats:int, warmup:int=1, device:torch.device=torch.device('cpu'))->float:
     for _ in range(warmup): fn()
     return statistics.median(timed(fn, device) for _ in range(repeats))
+
+def compile_step(m:RecursiveFER, mode:str)->RecursiveFER:
+    "`m` with its recursive step compiled in torch.compile `mode` ('default': torch.compile's default)."
+    return m.compile_step(None if mode == 'default' else mode)
 
 def _bisect_bias(model:RecursiveFER, x:torch.Tensor, target:float, w_std:float, seed:int)->float:
     g = torch.Generator().manual_seed(seed)
@@ -103,17 +109,21 @@ def measure_inference(a, trained:RecursiveFER, trained_x:torch.Tensor)->list:
     for name, m, xb, target in cases:
         m.eval()
         avg = calibrate(m, xb, target) if target is not None else m.act_forward(xb).steps.float().mean().item()
-        def run(compact):
+        def run(compact, model=m):
             def f():
-                m.compact = compact
-                with torch.no_grad(): m(xb)
+                model.compact = compact
+                with torch.no_grad(): model(xb)
             return f
-        tc, tm = interleaved_medians([run(True), run(False)], a.repeats, device=a.device)
+        fns = [run(True), run(False)]
+        if a.compile:                                 # the same weights, its step compiled
+            mc = compile_step(copy.deepcopy(m), a.compile); fns += [run(True, mc), run(False, mc)]
+        tc, tm, *tcomp = interleaved_medians(fns, a.repeats, warmup=3 if a.compile else 1, device=a.device)
         m.compact = True; fc = flops_per_image(m, xb); m.compact = False; fm = flops_per_image(m, xb); m.compact = True
         c, mk, ideal = len(xb) / tc, len(xb) / tm, m.max_steps / avg
         rows.append(dict(case=name, avg_steps=avg, compact_ips=c, masked_ips=mk, speedup=c / mk, ideal=ideal,
                          efficiency=c / mk / ideal, flop_ratio=fm / fc, gflops_compact=fc / 1e9,
                          gflops_masked=fm / 1e9))
+        if tcomp: rows[-1].update(compiled_compact_ips=len(xb) / tcomp[0], compiled_masked_ips=len(xb) / tcomp[1])
     return rows
 
 def measure_training_step(a)->list:
@@ -172,6 +182,7 @@ def measure_end_to_end(a, ds:RafDBDataset)->list:
     def model_and_opt():
         torch.manual_seed(0)
         m = RecursiveFER(len(classes), width=a.width, max_steps=8).to(a.device)
+        if a.compile: compile_step(m, a.compile)
         return m, torch.optim.AdamW(m.parameters(), 1e-3), DifferentiablePonderLoss(0.01).to(a.device)
     def epoch_rate(loader)->float:
         m, opt, loss_fn = model_and_opt()
@@ -266,7 +277,19 @@ def report_inference(s:dict, rows:list)->list:
             *[f"| {r['case']} | {r['avg_steps']:.2f} | {r['compact_ips']:.0f} | {r['masked_ips']:.0f} | "
               f"{r['speedup']:.2f}x | {r['ideal']:.2f}x | {100 * r['efficiency']:.0f}% | {r['flop_ratio']:.2f}x | "
               f"{100 * r['speedup'] / r['flop_ratio']:.0f}% | {r['gflops_compact']:.3f} | {r['gflops_masked']:.3f} |"
-              for r in rows], '']
+              for r in rows], '', *report_compiled(s, rows)]
+
+def report_compiled(s:dict, rows:list)->list:
+    "The compiled step's rows of section 1, when the run timed them (`--compile`)."
+    if not rows or 'compiled_compact_ips' not in rows[0]: return []
+    return [f"With the recursive step compiled (`torch.compile` mode `{s.get('compile')}`; compacted batches padded to "
+            'their bucket), timed in the same interleaved rounds as the eager rows above:', '',
+            '| halting | avg steps | compiled compacted (img/s) | compiled masked (img/s) | speed-up | % of FLOP ratio '
+            '| compiled compacted / eager compacted |', '|---|---|---|---|---|---|---|',
+            *[f"| {r['case']} | {r['avg_steps']:.2f} | {r['compiled_compact_ips']:.0f} | "
+              f"{r['compiled_masked_ips']:.0f} | {r['compiled_compact_ips'] / r['compiled_masked_ips']:.2f}x | "
+              f"{100 * r['compiled_compact_ips'] / r['compiled_masked_ips'] / r['flop_ratio']:.0f}% | "
+              f"{r['compiled_compact_ips'] / r['compact_ips']:.2f}x |" for r in rows], '']
 
 def report_training_step(s:dict, rows:list)->list:
     return ['## 2. Training cost of ACT: one optimiser step, ACT against fixed depth at the same number of steps',
@@ -298,7 +321,9 @@ def report_end_to_end(s:dict, rows:Optional[list])->list:
     return [f"**End to end** on `{s.get('device', 'cpu')}`: whole training epochs (`run_epoch`: loader, augmentation, "
             f"model, optimiser) over the {7 * s['data_n']} faces at {s['size']}px, batch {s['e2e_batch']}, against the "
             f"model alone on one resident batch ({rows[0]['model_only_ips']:.0f} faces/s); median of "
-            f"{s['repeats_data']} epochs.", '', '| loader | faces/s | share of the model-only rate |', '|---|---|---|',
+            f"{s['repeats_data']} epochs"
+            f"{'' if not s.get('compile') else ', the recursive step compiled (' + s['compile'] + ')'}.", '',
+            '| loader | faces/s | share of the model-only rate |', '|---|---|---|',
             *[f"| {r['loader']} | {r['ips']:.0f} | {100 * r['fraction']:.0f}% |" for r in rows], '']
 
 def report_accuracy_compute(s:dict, rows:list)->list:
@@ -379,7 +404,8 @@ def setup(a)->dict:
     return dict(machine=platform.machine(), cores=os.cpu_count(), python=platform.python_version(),
                 torch=torch.__version__, threads=torch.get_num_threads(), quick=a.quick,
                 command='python benchmarks/run_all.py' + ''.join(f' {x}' for x in sys.argv[1:]),
-                device=str(a.device), gpu=torch.cuda.get_device_name(a.device) if a.device.type == 'cuda' else None,
+                device=str(a.device), compile=a.compile,
+                gpu=torch.cuda.get_device_name(a.device) if a.device.type == 'cuda' else None,
                 **{k: getattr(a, k) for k in ('size', 'width', 'batch', 'train_batch', 'e2e_batch', 'repeats',
                                               'repeats_data', 'data_n')})
 
@@ -425,6 +451,9 @@ def main():
     ap.add_argument('--sections', type=int, nargs='+', default=[1, 2, 3, 4, 5])
     ap.add_argument('--report', default=None, help='a results.json: print its report again, measuring nothing')
     ap.add_argument('--device', default=None, help="'cpu' or 'cuda' for sections 1-3 (default: CUDA when there)")
+    ap.add_argument('--compile', default=None, choices=['default', 'reduce-overhead', 'max-autotune'],
+                    help="sections 1 and 3: also time the model with its recursive step compiled in this torch.compile "
+                    "mode ('reduce-overhead': CUDA graphs)")
     a = ap.parse_args()
     if a.report:
         print(report(json.loads(Path(a.report).read_text())), end=''); return

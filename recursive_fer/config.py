@@ -13,10 +13,11 @@ from .dataset import AugConfig
 from .model import ModelConfig, STEMS
 
 # %% auto #0
-__all__ = ['LOADERS', 'RECIPES', 'TrainConfig', 'demo_config', 'recipe_config']
+__all__ = ['LOADERS', 'COMPILE_MODES', 'RECIPES', 'TrainConfig', 'demo_config', 'recipe_config']
 
 # %% ../nbs/03b_config.ipynb #b62922cb
 LOADERS = ('auto', 'workers', 'device')   # auto: the device loader on CUDA, DataLoader workers elsewhere
+COMPILE_MODES = ('off', 'default', 'reduce-overhead', 'max-autotune')   # torch.compile modes of the recursive step
 
 @dataclass
 class TrainConfig:
@@ -70,6 +71,7 @@ class TrainConfig:
     workers:int = 2                     # DataLoader worker processes
     loader:str = 'auto'                 # 'workers' (DataLoader), 'device' (faces and augmentation on the GPU), 'auto'
     log_every:int = 25                  # steps between reads of the running metrics (the loop's only host syncs)
+    compile_mode:str = 'off'            # torch.compile mode of the recursive step, or 'off' (see COMPILE_MODES)
     seed:int = 42                       # seeds Python, NumPy, torch and the augmentation
     amp:bool = True                     # mixed precision on CUDA (bf16 where supported, else fp16 + scaler)
     channels_last:bool = True           # channels_last memory format on CUDA
@@ -94,6 +96,8 @@ class TrainConfig:
         if self.stem not in STEMS: raise ValueError(f'stem must be one of {STEMS}, got {self.stem!r}')
         if self.loader not in LOADERS: raise ValueError(f'loader must be one of {LOADERS}, got {self.loader!r}')
         if self.log_every < 1: raise ValueError(f'log_every must be >= 1, got {self.log_every}')
+        if self.compile_mode not in COMPILE_MODES:
+            raise ValueError(f'compile_mode must be one of {COMPILE_MODES}, got {self.compile_mode!r}')
         self.stem_widths = [int(c) for c in self.stem_widths]
 
     def model_kwargs(self)->Dict[str, Any]:

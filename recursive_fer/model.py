@@ -13,7 +13,7 @@ import torch.nn.functional as F
 
 # %% auto #0
 __all__ = ['STEMS', 'group_norm', 'ConvNormAct', 'Stem', 'RecursiveBlock', 'ResidualStem', 'make_stem', 'ClassifierHead',
-           'HaltingHead', 'ACTOutput', 'ModelConfig', 'RecursiveFER']
+           'HaltingHead', 'ACTOutput', 'ModelConfig', 'RecursiveFER', 'bucket_rows']
 
 # %% ../nbs/02_model.ipynb #f8a95b51
 def group_norm(c:int, # channels
@@ -166,6 +166,7 @@ class RecursiveFER(nn.Module):
         self.block = RecursiveBlock(width, input_injection)
         self.head = ClassifierHead(width, n_classes)
         self.halt = HaltingHead(width, halt_bias_init)
+        self.compiled_step, self.buckets = None, 8                 # set by `compile_step`
 
     @classmethod
     def from_config(cls, cfg:ModelConfig, # the architecture
@@ -174,10 +175,28 @@ class RecursiveFER(nn.Module):
         "Build the model a `ModelConfig` describes."
         return cls(**asdict(cfg), compact=compact)
 
-    def step(self, h:Tensor, h0:Optional[Tensor])->Tuple[Tensor, Tensor, Tensor]:
-        "One recursive step: (next state [b, C, H, W], per-step logits [b, K], halting probability [b])."
+    def step(self, h:Tensor, # [b, C, H, W] state of the rows still running
+             h0:Optional[Tensor], # [b, C, H, W] their stem output (input injection), else None
+             batch:Optional[int]=None # B, the full batch (sets the compiled step's bucket sizes; default b)
+            )->Tuple[Tensor, Tensor, Tensor]: # next state [b, C, H, W], per-step logits [b, K], halting prob. [b]
+        "One recursive step, through the compiled step when `compile_step` was called."
+        if self.compiled_step is not None: return _bucketed_step(self, h, h0, batch or len(h))
+        return self.eager_step(h, h0)
+
+    def eager_step(self, h:Tensor, h0:Optional[Tensor])->Tuple[Tensor, Tensor, Tensor]:
+        "The step itself: block, then both heads."
         h = self.block(h, h0)
         return h, self.head(h), self.halt(h)
+
+    def compile_step(self, mode:Optional[str]=None, # torch.compile mode: None, 'reduce-overhead' (CUDA graphs), ...
+                     buckets:int=8, # working batches are padded to a multiple of ceil(B / buckets) rows
+                     backend:str='inductor' # torch.compile backend ('eager' checks the padding alone)
+                    )->'RecursiveFER':
+        "Compile the recursive step; compacted batches take a few padded sizes, so few graphs are compiled/captured."
+        if buckets < 1: raise ValueError(f'buckets must be >= 1, got {buckets}')
+        self.compiled_step = torch.compile(self.eager_step, mode=mode, backend=backend)
+        self.buckets = buckets
+        return self
 
     def act_forward(self, x:Tensor # [B, 3, H, W] images
                    )->ACTOutput:
@@ -205,7 +224,7 @@ def _act_forward(self:RecursiveFER, x:Tensor)->ACTOutput:
     steps = torch.zeros(B, dtype=torch.long, device=dev)
     step_probs: List[Tensor] = []
     for n in range(1, self.max_steps + 1):
-        h, y, p = self.step(h, h0)                     # [b, C, H, W], [b, K], [b]
+        h, y, p = self.step(h, h0, B)                  # [b, C, H, W], [b, K], [b]
         y, p = y.float(), p.float()
         alive = running[idx]                           # [b] all True when compacting
         halts_now = alive & ((cum[idx] + p >= 1 - self.eps) | (n == self.max_steps))
@@ -255,3 +274,26 @@ def halting_data(self:RecursiveFER, x:Tensor, # [B, 3, H, W] images
     return dict(pred=pred.cpu().numpy(), confidence=conf.cpu().numpy(), probs=probs.cpu().numpy(),
                 ponder_cost=out.ponder_cost.float().cpu().numpy(), steps=out.steps.cpu().numpy(),
                 step_probs=lam.cpu().numpy())
+
+# %% ../nbs/02_model.ipynb #c0e1a002
+def bucket_rows(b:int, # rows still running
+                batch:int, # B, the full batch
+                buckets:int=8 # sizes allowed: multiples of ceil(B / buckets), up to B
+               )->int:
+    "The padded size of a working batch of `b` rows."
+    g = -(-batch // buckets)
+    return min(batch, -(-b // g) * g)
+
+def _pad_rows(t:Tensor, pad:int)->Tensor:
+    "`t` with `pad` zero rows appended, in `t`'s memory format."
+    fmt = torch.channels_last if t.ndim == 4 and t.is_contiguous(memory_format=torch.channels_last) else None
+    z = t.new_zeros(pad, *t.shape[1:])
+    return torch.cat([t, z if fmt is None else z.contiguous(memory_format=fmt)])
+
+def _bucketed_step(self:RecursiveFER, h:Tensor, h0:Optional[Tensor], batch:int)->Tuple[Tensor, Tensor, Tensor]:
+    "The compiled step on the working batch padded to its bucket; the padded rows are dropped from the outputs."
+    b = len(h)
+    pad = bucket_rows(b, batch, self.buckets) - b
+    if pad: h, h0 = _pad_rows(h, pad), (None if h0 is None else _pad_rows(h0, pad))
+    h, y, p = self.compiled_step(h, h0)
+    return (h[:b], y[:b], p[:b]) if pad else (h, y, p)
