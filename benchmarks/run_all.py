@@ -52,10 +52,6 @@ def median_time(fn, repeats:int, warmup:int=1, device:torch.device=torch.device(
     for _ in range(warmup): fn()
     return statistics.median(timed(fn, device) for _ in range(repeats))
 
-def compile_step(m:RecursiveFER, mode:str)->RecursiveFER:
-    "`m` with its recursive step compiled in torch.compile `mode` ('default': torch.compile's default)."
-    return m.compile_step(None if mode == 'default' else mode)
-
 def _bisect_bias(model:RecursiveFER, x:torch.Tensor, target:float, w_std:float, seed:int)->float:
     g = torch.Generator().manual_seed(seed)
     with torch.no_grad():
@@ -116,7 +112,7 @@ def measure_inference(a, trained:RecursiveFER, trained_x:torch.Tensor)->list:
             return f
         fns = [run(True), run(False)]
         if a.compile:                                 # the same weights, its step compiled
-            mc = compile_step(copy.deepcopy(m), a.compile); fns += [run(True, mc), run(False, mc)]
+            mc = copy.deepcopy(m).compile_step(a.compile); fns += [run(True, mc), run(False, mc)]
         tc, tm, *tcomp = interleaved_medians(fns, a.repeats, warmup=3 if a.compile else 1, device=a.device)
         m.compact = True; fc = flops_per_image(m, xb); m.compact = False; fm = flops_per_image(m, xb); m.compact = True
         c, mk, ideal = len(xb) / tc, len(xb) / tm, m.max_steps / avg
@@ -182,7 +178,7 @@ def measure_end_to_end(a, ds:RafDBDataset)->list:
     def model_and_opt():
         torch.manual_seed(0)
         m = RecursiveFER(len(classes), width=a.width, max_steps=8).to(a.device)
-        if a.compile: compile_step(m, a.compile)
+        if a.compile: m.compile_step(a.compile)
         return m, torch.optim.AdamW(m.parameters(), 1e-3), DifferentiablePonderLoss(0.01).to(a.device)
     def epoch_rate(loader)->float:
         m, opt, loss_fn = model_and_opt()

@@ -9,6 +9,7 @@ from typing import Iterator, Optional, Tuple, Union
 import numpy as np
 import torch
 from torch import Tensor
+from torch.utils.data import DistributedSampler
 from .augment import AugConfig, augment_batch
 from .dataset import RafDBDataset
 
@@ -24,11 +25,9 @@ def epoch_order(n:int, # faces in the split
                 world:int=1 # processes sharing the split
                )->Tensor: # this process's indices into the split
     "The indices `DistributedSampler` gives this process in this epoch (all of them, in order, for one process)."
-    order = torch.randperm(n, generator=torch.Generator().manual_seed(seed + epoch)) if shuffle else torch.arange(n)
-    if world == 1: return order
-    total = math.ceil(n / world) * world
-    order = torch.cat([order, order.repeat(math.ceil(total / n))[:total - n]])    # equal shares: repeat the start
-    return order[rank:total:world]
+    sampler = DistributedSampler(range(n), world, rank, shuffle=shuffle, seed=seed)
+    sampler.set_epoch(epoch)
+    return torch.tensor(list(sampler), dtype=torch.long)
 
 # %% ../nbs/01d_loader.ipynb #5e6b7990
 def _placement(nbytes:int, device:torch.device, fraction:float)->str:

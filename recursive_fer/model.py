@@ -188,7 +188,7 @@ class RecursiveFER(nn.Module):
         h = self.block(h, h0)
         return h, self.head(h), self.halt(h)
 
-    def compile_step(self, mode:Optional[str]=None, # torch.compile mode: None, 'reduce-overhead' (CUDA graphs), ...
+    def compile_step(self, mode:str='default', # torch.compile mode: 'default', 'reduce-overhead' (CUDA graphs), ...
                      buckets:int=8, # working batches are padded to a multiple of ceil(B / buckets) rows
                      backend:str='inductor' # torch.compile backend ('eager' checks the padding alone)
                     )->'RecursiveFER':

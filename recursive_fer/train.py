@@ -302,7 +302,7 @@ def fit(cfg:TrainConfig, # what to train and how
     # for `evaluate_run`: now, not after training
     if 'test' in ds: check_hard_easy(cfg.hard_class, cfg.easy_class, classes)
     model = RecursiveFER(n_classes=len(classes), **cfg.model_kwargs(), compact=cfg.compact).to(device)
-    if cfg.compile_mode != 'off': model.compile_step(None if cfg.compile_mode == 'default' else cfg.compile_mode)
+    if cfg.compile_mode != 'off': model.compile_step(cfg.compile_mode)
     if cfg.channels_last and device.type == 'cuda': model = model.to(memory_format=torch.channels_last)
     ce_w = ds['train'].class_weights() if cfg.ce_weights == 'inverse' else None
     loss_fn = DifferentiablePonderLoss(cfg.tau, cfg.ponder_weights, cfg.label_smoothing, ce_w, classes).to(device)
