@@ -11,7 +11,7 @@ version's code: a training epoch through `run_epoch` (DataLoader, Albumentations
 augmented training set alone, and compacted early-exit inference. The report gives per-version medians over rounds
 and the after/before ratio of each round's numbers.
 """
-from typing import Dict, List
+from typing import Dict
 import argparse, json, os, platform, statistics, subprocess, sys, tarfile, tempfile, time, io
 from pathlib import Path
 
