@@ -166,7 +166,7 @@ class RecursiveFER(nn.Module):
         self.block = RecursiveBlock(width, input_injection)
         self.head = ClassifierHead(width, n_classes)
         self.halt = HaltingHead(width, halt_bias_init)
-        self.compiled_step, self.buckets = None, 8                 # set by `compile_step`
+        self.compiled_step, self.buckets, self.clone_outputs = None, 8, False   # set by `compile_step`
 
     @classmethod
     def from_config(cls, cfg:ModelConfig, # the architecture
@@ -196,6 +196,8 @@ class RecursiveFER(nn.Module):
         if buckets < 1: raise ValueError(f'buckets must be >= 1, got {buckets}')
         self.compiled_step = torch.compile(self.eager_step, mode=mode, backend=backend)
         self.buckets = buckets
+        # CUDA graphs replay into the same output memory: the step's outputs must be copied before the next step
+        self.clone_outputs = mode in ('reduce-overhead', 'max-autotune')
         return self
 
     def act_forward(self, x:Tensor # [B, 3, H, W] images
@@ -296,4 +298,5 @@ def _bucketed_step(self:RecursiveFER, h:Tensor, h0:Optional[Tensor], batch:int)-
     pad = bucket_rows(b, batch, self.buckets) - b
     if pad: h, h0 = _pad_rows(h, pad), (None if h0 is None else _pad_rows(h0, pad))
     h, y, p = self.compiled_step(h, h0)
+    if self.clone_outputs: h, y, p = h.clone(), y.clone(), p.clone()
     return (h[:b], y[:b], p[:b]) if pad else (h, y, p)

@@ -128,9 +128,9 @@ class EpochMeter:
         correct = (logits.argmax(1) == y).double()
         self.t[:5] += torch.stack([loss.detach().double() * B, ce.detach().double() * B, ponder.detach().double() * B,
                                    correct.sum(), rho.detach().double().sum()])
-        self.t[5:5 + K] += torch.bincount(y, minlength=K).double()
-        self.t[5 + K:5 + 2 * K] += torch.bincount(y, weights=rho.detach().double(), minlength=K)
-        self.t[5 + 2 * K:] += torch.bincount(y, weights=correct, minlength=K)
+        # per class: faces, summed steps, correct; index_add, not bincount (which waits for the GPU to size its output)
+        per_class = torch.stack([torch.ones_like(correct), rho.detach().double(), correct], 1)    # [B, 3]
+        self.t[5:] += torch.zeros(K, 3, dtype=torch.float64, device=y.device).index_add_(0, y, per_class).T.reshape(-1)
 
     def running(self)->Tensor:
         "Mean loss, accuracy and steps so far, [3] on the device (no host sync)."

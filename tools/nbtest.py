@@ -14,12 +14,13 @@ from nbdev.test import test_nb
 from fastcore.foundation import working_directory
 
 @call_parse
-def main(path:str=None,     # a notebook or glob; default every notebook under nbs/
+def main(path:str=None,     # notebooks or globs, separated by spaces; default every notebook under nbs/
          flags:str='',      # space-separated test flags to run that are normally skipped (e.g. "slow")
          n_workers:int=2,   # notebooks tested at once
          timing:bool=True): # print each notebook's time
     cfg = get_config()
-    files = sorted(f.absolute() for f in nbglob(path, as_path=True))
+    paths = path.split() if path else [None]
+    files = sorted({f.absolute() for p in paths for f in nbglob(p, as_path=True)})
     if not files: sys.exit('nbdev_test: 0 passed, 0 failed (no notebook found)')
     skip, force = cfg.tst_flags.split(), flags.split()
     start = time.time()
