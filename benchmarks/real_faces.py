@@ -24,7 +24,8 @@ from torch.utils.flop_counter import FlopCounterMode
 from recursive_fer.model import RecursiveFER
 from recursive_fer.utils import atomic_write
 from recursive_fer.train import TrainConfig, RECIPES, recipe_config, fit, load_checkpoint
-from recursive_fer.evaluate import steps_by_class, evaluate_run
+from recursive_fer.figures import steps_by_class
+from recursive_fer.evaluate import evaluate_run
 
 ROOT = Path(__file__).resolve().parent.parent
 IGNORED = {'out_dir', 'run_name', 'wandb_mode', 'wandb_project', 'cache_dir'}   # do not change what is trained

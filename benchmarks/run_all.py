@@ -206,9 +206,9 @@ def train_run(cfg:TrainConfig)->dict:
     hist = load_checkpoint(best.parent/'last.pt')['history']        # every epoch (best.pt's stops at the best one)
     m, tm = ck['metrics'], Path(cfg.out_dir)/'test_metrics.json'
     test = json.loads(tm.read_text()) if tm.exists() else {}
-    return dict(val_acc=m['Val/Accuracy'], val_steps=m['Val/Average_Steps'], test_acc=test.get('Test/Accuracy'),
-                test_steps=test.get('Test/Average_Steps'), best_epoch=ck['epoch'], history=hist, classes=ck['classes'],
-                gflops=gflops_at(cfg, len(ck['classes']), m['Val/Average_Steps']))
+    return dict(val_acc=m['Val/Accuracy'], val_steps=m['Val/Ponder_Cost'], test_acc=test.get('Test/Accuracy'),
+                test_steps=test.get('Test/Ponder_Cost'), best_epoch=ck['epoch'], history=hist, classes=ck['classes'],
+                gflops=gflops_at(cfg, len(ck['classes']), m['Val/Ponder_Cost']))
 
 def gflops_at(cfg:TrainConfig, n_classes:int, steps:float)->float:
     "GFLOPs per image of this recipe's model taking `steps` steps: counted at 1 and 2 fixed steps, interpolated."
@@ -251,7 +251,7 @@ def measure_halting_bias(a, tmp:Path)->list:
     for data_name, base in datasets(a, tmp):
         for bias in (1.0, -3.0):
             r = train_run(dataclasses.replace(base, out_dir=str(tmp/f'bias-{len(results)}'), halt_bias_init=bias))
-            per = lambda h: [current_keys(h).get(f'Val/Steps_Per_Class/{c}', np.nan) for c in r['classes']]
+            per = lambda h: [current_keys(h).get(f'Val/Ponder_Cost_Per_Class/{c}', np.nan) for c in r['classes']]
             best = r['history'][r['best_epoch'] - 1]
             r.update(data=data_name, bias=bias, spread_best=float(np.nanstd(per(best))),
                      spread_end=float(np.nanstd(per(r['history'][-1]))), per_class=dict(zip(r['classes'], per(best))))
@@ -386,9 +386,9 @@ def plots(out:Path, acc:list, bias:list):
         fig, axs = plt.subplots(1, len(datas), figsize=(6.5 * len(datas), 4.2), squeeze=False)
         for ax, d in zip(axs[0], datas):
             for r in [r for r in bias if r['data'] == d]:
-                sp = [np.nanstd([current_keys(h).get(f'Val/Steps_Per_Class/{c}', np.nan) for c in r['classes']])
+                sp = [np.nanstd([current_keys(h).get(f'Val/Ponder_Cost_Per_Class/{c}', np.nan) for c in r['classes']])
                       for h in r['history']]
-                st = [h['Val/Average_Steps'] for h in r['history']]
+                st = [current_keys(h)['Val/Ponder_Cost'] for h in r['history']]
                 ax.plot(range(1, len(sp) + 1), sp, label=f'bias {r["bias"]:+.0f}: spread of per-class steps')
                 ax.plot(range(1, len(st) + 1), np.array(st) / 10, '--',
                         label=f'bias {r["bias"]:+.0f}: average steps / 10')

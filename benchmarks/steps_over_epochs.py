@@ -13,7 +13,7 @@ import matplotlib.pyplot as plt
 from recursive_fer.utils import atomic_write
 from recursive_fer.tracking import current_keys
 
-PREFIX = 'Val/Steps_Per_Class/'
+PREFIX = 'Val/Ponder_Cost_Per_Class/'
 
 def read(path:Path)->dict:
     "Per epoch: tau, validation accuracy and mean steps, and each emotion's mean validation steps."
@@ -21,7 +21,7 @@ def read(path:Path)->dict:
     classes = [k[len(PREFIX):] for k in hist[0] if k.startswith(PREFIX)]
     return dict(epoch=[h['epoch'] for h in hist], tau=[h.get('tau') for h in hist],
                 val_acc=[h['Val/Accuracy'] for h in hist],
-                val_steps=[h['Val/Average_Steps'] for h in hist],
+                val_steps=[h['Val/Ponder_Cost'] for h in hist],
                 per_class={c: [h.get(PREFIX + c) for h in hist] for c in classes})
 
 def plot(runs:dict, out:Path):

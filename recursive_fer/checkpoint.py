@@ -13,8 +13,8 @@ from .utils import atomic_path
 from .model import RecursiveFER, ModelConfig
 
 # %% auto #0
-__all__ = ['previous_checkpoint', 'save_checkpoint', 'load_checkpoint', 'resume_checkpoint', 'model_args', 'check_compatible',
-           'load_model', 'model_from_checkpoint']
+__all__ = ['previous_checkpoint', 'save_checkpoint', 'CheckpointError', 'load_checkpoint', 'resume_checkpoint', 'model_args',
+           'check_compatible', 'load_model', 'model_from_checkpoint']
 
 # %% ../nbs/03a_checkpoint.ipynb #f65a1429
 def previous_checkpoint(path:Union[str, Path])->Path:
@@ -38,13 +38,16 @@ def save_checkpoint(state:Dict[str, Any], # what to save
         if keep_previous and path.exists(): _keep_copy(path, previous_checkpoint(path))
     return path
 
+class CheckpointError(ValueError, RuntimeError):
+    "A file that is not a readable recursive-fer checkpoint: the message names it (a user's error, so a `ValueError`)."
+
 def load_checkpoint(path:Union[str, Path])->Dict[str, Any]:
     "Read a checkpoint written by `save_checkpoint`, with a clear error when it is missing or unreadable."
     path = Path(path)
     if not path.exists(): raise FileNotFoundError(f'checkpoint {path} does not exist')
     try: return torch.load(path, map_location='cpu', weights_only=False)
     except Exception as e:
-        raise RuntimeError(f'checkpoint {path} is corrupt or not a checkpoint ({type(e).__name__}: {e})') from e
+        raise CheckpointError(f'checkpoint {path} is corrupt or not a checkpoint ({type(e).__name__}: {e})') from e
 
 # %% ../nbs/03a_checkpoint.ipynb #e261bbd1
 _RESUME_KEYS = ('model', 'optimizer', 'scheduler', 'scaler', 'epoch', 'best_acc', 'history', 'rng', 'config', 'classes')
@@ -53,7 +56,8 @@ def _training_state(path:Path)->Dict[str, Any]:
     "A checkpoint that holds everything a resume needs, else a RuntimeError naming the file."
     ck = load_checkpoint(path)
     missing = [k for k in _RESUME_KEYS if k not in ck] if isinstance(ck, dict) else list(_RESUME_KEYS)
-    if missing: raise RuntimeError(f'checkpoint {path} is not a recursive-fer training checkpoint (it lacks {missing})')
+    if missing:
+        raise CheckpointError(f'checkpoint {path} is not a recursive-fer training checkpoint (it lacks {missing})')
     return ck
 
 def resume_checkpoint(ckdir:Union[str, Path], # a checkpoint folder
@@ -69,8 +73,8 @@ def resume_checkpoint(ckdir:Union[str, Path], # a checkpoint folder
         if problems and verbose:
             print(f'warning: {problems[0]}; resuming from {p} instead (the epoch after it is trained again)')
         return p, ck
-    if problems: raise RuntimeError(f'cannot resume from {ckdir}: {"; ".join(problems)}. Start over with resume=False '
-                                    '(`recursive-fer train --no-resume`) or another out_dir')
+    if problems: raise CheckpointError(f'cannot resume from {ckdir}: {"; ".join(problems)}. Start over with '
+                                       'resume=False (`recursive-fer train --no-resume`) or another out_dir')
     return None
 
 # %% ../nbs/03a_checkpoint.ipynb #4cf28ffa

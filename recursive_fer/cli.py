@@ -4,7 +4,7 @@
 
 # %% ../nbs/07_cli.ipynb #3923f366
 from __future__ import annotations
-import sys, json, typing, argparse, platform, dataclasses
+import re, sys, json, typing, zipfile, argparse, platform, dataclasses
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Tuple
 import torch
@@ -14,13 +14,15 @@ from . import __version__
 from .utils import get_device, iskaggle, kaggle_root, get_wandb_key
 from .dataset import LAYOUTS, RAF_CLASSES, ALL_CLASSES, read_table
 from .faces import make_synthetic_fer
-from .config import TrainConfig, demo_config, recipe_config, RECIPES
+from .config import TrainConfig, demo_config, recipe_config, RECIPES, CHOICES, ConfigError
+from .config import read_config_file, check_keys, config_sections
 from .tracking import wandb_run_dirs
 from .train import launch
 from .evaluate import evaluate_run
 
 # %% auto #0
-__all__ = ['info', 'demo_data', 'train_parser', 'config_from_args', 'train', 'evaluate', 'kernel', 'main', 'console_main']
+__all__ = ['USER_ERRORS', 'info', 'demo_data', 'train_parser', 'default_out_dir', 'config_from_args', 'train', 'evaluate',
+           'kernel', 'main', 'console_main']
 
 # %% ../nbs/07_cli.ipynb #9b50c1ff
 @call_parse
@@ -68,43 +70,87 @@ def _flag_type(anno:Any)->Tuple[Any, bool]:
     if typing.get_origin(base) in (list, typing.List): return _int_list, False
     return base, False
 
+def _default_text(name:str, v:Any)->str:
+    if v is None: return {'layout': 'detected', 'device': 'CUDA, then MPS, then CPU',
+                          'cache_dir': '~/.cache/recursive_fer', 'run_name': "wandb's"}.get(name, 'none')
+    return ','.join(map(str, v)) if isinstance(v, list) else json.dumps(v) if isinstance(v, dict) else str(v)
+
+def _flag_help(doc:str, name:str, default:Any)->str:
+    "The field's comment and its default, said once (a comment that states its default keeps its own words)."
+    return doc if 'default' in doc.lower() else f'{doc} (default: {_default_text(name, default)})'
+
 def train_parser()->argparse.ArgumentParser:
-    "The argument parser of `recursive-fer train`, built from `TrainConfig`."
+    "The argument parser of `recursive-fer train`, built from `TrainConfig`, grouped by its sections."
     p = argparse.ArgumentParser(prog='recursive-fer train', description=(train.__doc__ or '').strip(),
-                                formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    p.add_argument('--demo', action='store_true', help='train briefly on built-in synthetic faces (CPU-sized recipe)')
-    p.add_argument('--config', help='JSON or YAML config to start from (flags override it)')
-    p.add_argument('--recipe', choices=sorted(RECIPES),
-                   help='start from a recipe measured on real faces (flags override it)')
-    p.add_argument('--no-wandb', action='store_true', help='do not use wandb at all (same as --wandb_mode disabled)')
-    p.add_argument('--resume', action=argparse.BooleanOptionalAction, default=None,
-                   help='continue from last.pt when it exists (default: yes, except with --demo)')
-    p.add_argument('--nprocs', type=int, default=None, help='DDP processes (default: one per CUDA GPU)')
+                                usage='recursive-fer train (--data PATH | --config FILE | --demo) [options]',
+                                epilog='Settings apply in this order: --recipe (or --demo), then --config (the keys it '
+                                'holds), then flags. Flags may be written with - or _. Errors are one line; --debug '
+                                'shows the traceback.')
+    g = p.add_argument_group('start from')
+    g.add_argument('--demo', action='store_true', help='train briefly on built-in synthetic faces (CPU-sized recipe)')
+    g.add_argument('--recipe', choices=sorted(RECIPES), help='a recipe measured on real faces')
+    g.add_argument('--config', help='a JSON or YAML config file (its keys override the recipe)')
+    g.add_argument('--resume', action=argparse.BooleanOptionalAction, default=None,
+                   help='continue the run in --out_dir from its last.pt (default: yes, except with --demo); a folder '
+                   'holding a different run is refused')
+    g.add_argument('--no-wandb', action='store_true', help='do not use wandb at all (same as --wandb_mode disabled)')
+    g.add_argument('--nprocs', type=int, default=None, help='DDP processes (default: one per CUDA GPU)')
+    g.add_argument('--debug', action='store_true', help='show the traceback of an error')
+    g.add_argument('--version', action='version', version=f'recursive-fer {__version__}')
     hints, docs, defaults = typing.get_type_hints(TrainConfig), docments(TrainConfig), TrainConfig()
-    for f in dataclasses.fields(TrainConfig):
-        typ, is_bool = _flag_type(hints[f.name])
-        kw = dict(action=argparse.BooleanOptionalAction) if is_bool else dict(type=typ)
-        p.add_argument(f'--{f.name}', default=None,
-                       help=f'{docs.get(f.name) or ""} (default: {getattr(defaults, f.name)!r})', **kw)
+    for section, names in config_sections().items():
+        g = p.add_argument_group(section)
+        for name in names:
+            typ, is_bool = _flag_type(hints[name])
+            kw = dict(action=argparse.BooleanOptionalAction) if is_bool else dict(type=typ, metavar=name.upper())
+            if name in CHOICES: kw.update(choices=CHOICES[name], metavar='{' + ','.join(CHOICES[name]) + '}')
+            g.add_argument(f'--{name}', default=None,
+                           help=_flag_help(docs.get(name) or '', name, getattr(defaults, name)), **kw)
     return p
 
+def _normalise_flags(argv:List[str], parser:argparse.ArgumentParser)->List[str]:
+    "`--out-dir` and `--out_dir` alike: a flag the parser does not know is tried with - and _ swapped."
+    known = set(parser._option_string_actions)
+    def fix(a:str)->str:
+        if not a.startswith('--'): return a
+        flag, eq, val = a.partition('=')
+        if flag in known: return a
+        for alt in (flag[:2] + flag[2:].replace('-', '_'), flag[:2] + flag[2:].replace('_', '-'),
+                    '--no-' + flag[5:].replace('-', '_') if flag.startswith('--no-') else None):
+            if alt in known: return alt + eq + val
+        return a
+    return [fix(a) for a in argv]
+
+def default_out_dir(data:str, # the data set path
+                    recipe:Optional[str]=None # the recipe, if any
+                   )->str:
+    "`runs/<data set name>[-<recipe>]`: a run folder named after what it trains."
+    name = re.sub(r'[^A-Za-z0-9._-]+', '-', Path(str(data).rstrip('/')).name.removesuffix('.zip')) or 'data'
+    return f'runs/{name}' + (f'-{recipe}' if recipe else '')
+
 def config_from_args(args:argparse.Namespace)->TrainConfig:
-    "The TrainConfig a parsed `recursive-fer train` command line asks for."
-    if sum(map(bool, (args.demo, args.config, args.recipe))) > 1:
-        raise SystemExit('recursive-fer train: give at most one of --demo, --config, --recipe')
-    cfg = (demo_config() if args.demo else TrainConfig.load(args.config) if args.config
-           else recipe_config(args.recipe) if args.recipe else TrainConfig())
+    "The TrainConfig a parsed `recursive-fer train` command line asks for: recipe or demo, then the file, then flags."
+    if args.demo and args.recipe: raise ConfigError('give --demo or --recipe, not both (--config combines with either)')
     names = {f.name for f in dataclasses.fields(TrainConfig)}
-    cfg = dataclasses.replace(cfg, **{k: v for k, v in vars(args).items() if k in names and v is not None})
-    if args.no_wandb: cfg = dataclasses.replace(cfg, wandb_mode='disabled')
+    file = read_config_file(args.config) if args.config else {}
+    if args.config: check_keys(file, args.config)
+    flags = {k: v for k, v in vars(args).items() if k in names and v is not None}
+    if args.no_wandb: flags['wandb_mode'] = 'disabled'
+    if args.demo: cfg = TrainConfig.from_dict({**dataclasses.asdict(demo_config()), **file, **flags})
+    elif args.recipe: cfg = recipe_config(args.recipe, **{**file, **flags})
+    else: cfg = TrainConfig.from_dict({**file, **flags}, args.config or 'flags')
+    if 'out_dir' not in {**file, **flags} and not args.demo and cfg.data:
+        cfg = dataclasses.replace(cfg, out_dir=default_out_dir(cfg.data, args.recipe))
     return cfg
 
 def train(argv:Optional[List[str]]=None # command-line arguments after `train`
          )->Path: # the best checkpoint
     "Train RecursiveFER on a data set (or --demo on synthetic faces); every TrainConfig field is a flag."
-    args = train_parser().parse_args(argv)
+    parser = train_parser()
+    args = parser.parse_args(_normalise_flags(list(argv or []), parser))
     cfg = config_from_args(args)
-    if not cfg.data: train_parser().error('give --data PATH (a data set folder or zip), --config FILE, or --demo')
+    if not cfg.data: raise ConfigError('give --data PATH (a data set folder or zip), --config FILE, or --demo')
+    if not Path(cfg.data).exists(): raise ConfigError(f'--data {cfg.data}: no such file or folder')
     resume = args.resume if args.resume is not None else not args.demo
     best = launch(cfg, args.nprocs, resume=resume)
     evaluate_run(cfg, best)                                            # the test split, once, with the best checkpoint
@@ -125,16 +171,17 @@ def evaluate(checkpoint:str=None, # best.pt or last.pt written by training (requ
              data:str=None, # data set folder or zip in any supported layout (required)
              out_dir:str='evaluation', # folder for predictions.csv, report.md/json and figures/
              split:str='test', # split to evaluate ('val' re-creates the run's validation slice)
-             hard:str='Fear', # hard class for the Mann-Whitney test
-             easy:str='Happiness', # easy class for the Mann-Whitney test
+             hard_class:str='Fear', # hard class of the Mann-Whitney test (any case)
+             easy_class:str='Happiness', # easy class of that test (any case)
              cache_dir:str=None, # decoded-image cache (default: the run's)
              device:str=None, # default CUDA, then MPS, then CPU
              tta:str='flip' # test-time augmentation reported beside the single view: none, flip or tencrop
             )->str: # the output folder
     "Evaluate a checkpoint on a data set: per-face table, metrics, hypothesis report and steps plots."
-    if not checkpoint or not data: raise SystemExit('recursive-fer evaluate: --checkpoint and --data are required')
+    if not checkpoint or not data: raise ConfigError('--checkpoint and --data are both required')
     from recursive_fer.evaluate import evaluate_checkpoint
-    evaluate_checkpoint(checkpoint, data, out_dir, split, cache_dir, device, hard=hard, easy=easy, tta=tta)
+    evaluate_checkpoint(checkpoint, data, out_dir, split, cache_dir, device, hard=hard_class, easy=easy_class,
+                        tta=tta)
     return out_dir
 
 # %% ../nbs/07_cli.ipynb #c85f35ac
@@ -174,21 +221,44 @@ def _usage()->str:
     lines += ['', "Run 'recursive-fer <command> --help' for a command's options."]
     return '\n'.join(lines)
 
+# mistakes a user can make (data, config, flags, checkpoints): one line and exit code 2, the traceback with --debug
+USER_ERRORS = (ValueError, FileNotFoundError, NotADirectoryError, IsADirectoryError, PermissionError,
+               zipfile.BadZipFile, FloatingPointError)
+
+def _run(name:str, rest:List[str])->Any:
+    "Parse a subcommand's arguments (either spelling of a flag) and call it."
+    cmd = _commands()[name]
+    if getattr(cmd, 'own_parser', False): return cmd(rest)
+    func = getattr(cmd, '__wrapped__', cmd)
+    parser = anno_parser(func, prog=f'recursive-fer {name}')
+    parser.add_argument('--version', action='version', version=f'recursive-fer {__version__}')
+    args = vars(parser.parse_args(_normalise_flags(rest, parser)))
+    args.pop('pdb', None); args.pop('xtra', None); args.pop('version', None)
+    return func(**args)
+
 def main(argv:Optional[List[str]]=None # arguments after the program name; None reads sys.argv
         )->Any:
-    "Entry point of the `recursive-fer` console script: dispatch to a subcommand."
+    "Entry point of the `recursive-fer` console script: dispatch to a subcommand; a user's mistake is one line."
     argv = sys.argv[1:] if argv is None else list(argv)
+    debug = '--debug' in argv
+    argv = [a for a in argv if a != '--debug']
     if not argv or argv[0] in ('-h', '--help'):
         print(_usage()); return None
+    if argv[0] in ('--version', '-V'): print(f'recursive-fer {__version__}'); return None
     name, rest = argv[0], argv[1:]
-    cmds = _commands()
-    if name not in cmds:
-        sys.exit(f"recursive-fer: unknown command {name!r}; choose one of: {', '.join(cmds)}")
-    if getattr(cmds[name], 'own_parser', False): return cmds[name](rest)
-    func = getattr(cmds[name], '__wrapped__', cmds[name])
-    args = vars(anno_parser(func, prog=f'recursive-fer {name}').parse_args(rest))
-    args.pop('pdb', None); args.pop('xtra', None)
-    return func(**args)
+    if name not in _commands():
+        print(f"recursive-fer: unknown command {name!r}; choose one of: {', '.join(_commands())}", file=sys.stderr)
+        raise SystemExit(2)
+    try: return _run(name, rest)
+    except USER_ERRORS as e:
+        if debug: raise
+        msg = ' '.join(str(e).split()) or type(e).__name__
+        print(f'recursive-fer {name}: error: {msg} (--debug shows the traceback)', file=sys.stderr)
+        raise SystemExit(2) from None
+    except KeyboardInterrupt:
+        if debug: raise
+        print(f'recursive-fer {name}: interrupted; run the same command again to resume', file=sys.stderr)
+        raise SystemExit(130) from None
 
 def console_main()->int:
     "The `recursive-fer` console script: run `main` and exit 0 (errors exit non-zero through `SystemExit`)."

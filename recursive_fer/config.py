@@ -4,27 +4,36 @@
 
 # %% ../nbs/03b_config.ipynb #76ac3db7
 from __future__ import annotations
-import json, shutil, dataclasses
+import json, shutil, difflib, inspect, importlib, dataclasses
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Union
+from typing import Any, Dict, List, Optional, Tuple, Union
 from .utils import atomic_write
-from .dataset import AugConfig
+from .dataset import AugConfig, LAYOUTS
 from .model import ModelConfig, STEMS
 
 # %% auto #0
-__all__ = ['LOADERS', 'COMPILE_MODES', 'RECIPES', 'TrainConfig', 'demo_config', 'recipe_config']
+__all__ = ['LOADERS', 'COMPILE_MODES', 'WANDB_MODES', 'CHOICES', 'RESUME_SAFE', 'RECIPES', 'ConfigError', 'TrainConfig',
+           'read_config_file', 'config_sections', 'check_keys', 'run_differences', 'resume_refusal', 'check_hard_easy',
+           'demo_config', 'recipe_config', 'scaled_warmups']
 
 # %% ../nbs/03b_config.ipynb #b62922cb
 LOADERS = ('auto', 'workers', 'device')   # auto: the device loader on CUDA, DataLoader workers elsewhere
 COMPILE_MODES = ('off', 'default', 'reduce-overhead', 'max-autotune')   # torch.compile modes of the recursive step
+WANDB_MODES = ('auto', 'online', 'offline', 'disabled')
+CHOICES:Dict[str, tuple] = dict(                                      # the allowed values of fields that have a list
+    layout=LAYOUTS, stem=STEMS, fixed_readout=('last', 'mean'), ce_weights=('none', 'inverse'), loader=LOADERS,
+    compile_mode=COMPILE_MODES, wandb_mode=WANDB_MODES)
+
+class ConfigError(ValueError):
+    "A config value, file or flag a run cannot start with: the message names the field (as its flag) and the value."
 
 @dataclass
 class TrainConfig:
     "Everything that defines a training run (every field is a `recursive-fer train` flag)."
     # data
     data:str = ''                       # data set folder or zip, in any supported layout
-    layout:Optional[str] = None         # force a layout (a name in `dataset.LAYOUTS`); default: detected
+    layout:Optional[str] = None         # force a layout (one of the choices listed); default: detected
     size:int = 100                      # image side fed to the model (RAF-DB aligned faces are 100)
     val_frac:float = 0.1                # validation slice of train, used unless the data set ships a val split
     subject_split:bool = False          # split validation by subject id (CK+ S010_...), not by image
@@ -83,22 +92,33 @@ class TrainConfig:
     run_name:Optional[str] = None       # wandb run name
 
     def __post_init__(self):
-        if self.wandb_mode not in ('auto', 'online', 'offline', 'disabled'):
-            raise ValueError(f"wandb_mode must be auto, online, offline or disabled, got {self.wandb_mode!r}")
-        if self.ce_weights not in ('none', 'inverse'):
-            raise ValueError(f"ce_weights must be 'none' or 'inverse', got {self.ce_weights!r}")
-        for name in ('epochs', 'batch_size', 'size', 'width', 'max_steps'):
-            if getattr(self, name) < 1: raise ValueError(f'{name} must be >= 1, got {getattr(self, name)}')
-        if self.lr <= 0: raise ValueError(f'lr must be > 0, got {self.lr}')
+        "Every field checked up front; an error names the field's flag, the value and what is allowed."
+        for name, allowed in CHOICES.items():
+            v = getattr(self, name)
+            if v not in allowed and not (name == 'layout' and v is None):
+                raise ConfigError(f'--{name} must be one of {allowed}, got {v!r}')
+        for name in ('epochs', 'batch_size', 'width', 'max_steps', 'log_every', 'stem_blocks'):
+            if getattr(self, name) < 1: raise ConfigError(f'--{name} must be >= 1, got {getattr(self, name)}')
+        if self.lr <= 0: raise ConfigError(f'--lr must be > 0, got {self.lr}')
+        for name in ('tau', 'weight_decay', 'warmup_epochs', 'grad_clip', 'tau_warmup_epochs', 'workers'):
+            if getattr(self, name) < 0: raise ConfigError(f'--{name} must be >= 0, got {getattr(self, name)}')
+        if not 0 < self.val_frac < 1: raise ConfigError(f'--val_frac must be in (0, 1), got {self.val_frac}')
+        if not 0 <= self.eps < 1: raise ConfigError(f'--eps must be in [0, 1), got {self.eps}')
+        if not 0 <= self.label_smoothing < 1:
+            raise ConfigError(f'--label_smoothing must be in [0, 1), got {self.label_smoothing}')
         if self.act_warmup_epochs < 0 or (self.act and self.act_warmup_epochs >= self.epochs):
-            raise ValueError(f'act_warmup_epochs must be in [0, epochs={self.epochs}), got {self.act_warmup_epochs}: '
-                             'for a shorter run, lower act_warmup_epochs too')
-        if self.stem not in STEMS: raise ValueError(f'stem must be one of {STEMS}, got {self.stem!r}')
-        if self.loader not in LOADERS: raise ValueError(f'loader must be one of {LOADERS}, got {self.loader!r}')
-        if self.log_every < 1: raise ValueError(f'log_every must be >= 1, got {self.log_every}')
-        if self.compile_mode not in COMPILE_MODES:
-            raise ValueError(f'compile_mode must be one of {COMPILE_MODES}, got {self.compile_mode!r}')
+            raise ConfigError(f'--act_warmup_epochs must be in [0, epochs={self.epochs}), got '
+                              f'{self.act_warmup_epochs}: for a shorter run, lower --act_warmup_epochs too')
         self.stem_widths = [int(c) for c in self.stem_widths]
+        if self.size < self.min_size():
+            raise ConfigError(f'--size {self.size} is too small for the {self.stem!r} stem (stride {self.stride()}): '
+                              f'at least {self.min_size()} gives the recursive block a 4x4 map')
+
+    def stride(self)->int:
+        "How much the stem shrinks the image: 4 for 'seed', 2 per residual stage (and 2 more) for 'residual'."
+        return 4 if self.stem == 'seed' else 2 ** (len(self.stem_widths) + 1)
+
+    def min_size(self)->int: return 4 * self.stride()
 
     def model_kwargs(self)->Dict[str, Any]:
         "Constructor arguments of `RecursiveFER` (without the number of classes)."
@@ -133,19 +153,102 @@ class TrainConfig:
     @classmethod
     def load(cls, path:Union[str, Path])->'TrainConfig':
         "Read a config written by `save` (JSON or YAML); unknown keys are an error."
-        path = Path(path)
-        if path.suffix in ('.yaml', '.yml'):
-            import yaml; d = yaml.safe_load(path.read_text())
-        else: d = json.loads(path.read_text())
-        return cls.from_dict(d, str(path))
+        return cls.from_dict(read_config_file(path), str(path))
 
     @classmethod
     def from_dict(cls, d:Dict[str, Any], source:str='config')->'TrainConfig':
         "Build a config from a dict, naming any unknown key."
-        names = {f.name for f in dataclasses.fields(cls)}
-        unknown = sorted(set(d) - names)
-        if unknown: raise ValueError(f'{source}: unknown config key(s) {unknown}')
+        check_keys(d, source)
         return cls(**d)
+
+# %% ../nbs/03b_config.ipynb #302eb3e2
+def read_config_file(path:Union[str, Path] # a JSON or YAML config
+                    )->Dict[str, Any]: # its keys and values, as written
+    "The mapping a config file holds; a parse error names the file, line and column."
+    path = Path(path)
+    if not path.is_file(): raise ConfigError(f'{path}: no such config file')
+    text = path.read_text()
+    if path.suffix in ('.yaml', '.yml'):
+        import yaml
+        try: d = yaml.safe_load(text)
+        except yaml.YAMLError as e:
+            mark = getattr(e, 'problem_mark', None)
+            where = f'{path}:{mark.line + 1}:{mark.column + 1}' if mark is not None else str(path)
+            raise ConfigError(f'{where}: not valid YAML ({getattr(e, "problem", None) or e})') from None
+    else:
+        try: d = json.loads(text)
+        except json.JSONDecodeError as e:
+            raise ConfigError(f'{path}:{e.lineno}:{e.colno}: not valid JSON ({e.msg})') from None
+    if d is None: d = {}
+    if not isinstance(d, dict):
+        raise ConfigError(f'{path}: expected a mapping of config fields, got {type(d).__name__}')
+    return d
+
+_ALIASES = dict(learning_rate='lr', num_workers='workers', image_size='size', steps='max_steps', bs='batch_size')
+
+def config_sections()->Dict[str, List[str]]:
+    "TrainConfig's fields by the section comments of its class body (`# data`, `# model`, ...), in order."
+    try:                                                           # the module's source (a notebook's class has none)
+        lines = inspect.getsource(importlib.import_module('recursive_fer.config').TrainConfig).splitlines()
+    except (ImportError, OSError, TypeError): return {'settings': [f.name for f in dataclasses.fields(TrainConfig)]}
+    names, sections, current = {f.name for f in dataclasses.fields(TrainConfig)}, {}, 'settings'
+    for line in lines:
+        s = line.strip()
+        if s.startswith('# ') and line.startswith('    #'): current = s[2:]
+        elif (m := s.split(':', 1)[0]) in names and ':' in s: sections.setdefault(current, []).append(m)
+    return sections
+
+def check_keys(d:Dict[str, Any], # config keys and values
+               source:str='config' # where they come from, for the message
+              ):
+    "An error naming each unknown key and the field it probably meant."
+    names = [f.name for f in dataclasses.fields(TrainConfig)]
+    unknown = sorted(set(d) - set(names))
+    if not unknown: return
+    near = lambda k: [_ALIASES[k]] if k in _ALIASES else difflib.get_close_matches(k, names, 1, cutoff=0.75)
+    hints = [f'{k!r} -> did you mean {m[0]!r}?' for k in unknown if (m := near(k))]
+    raise ConfigError(f'{source}: unknown config key(s) {unknown}' + (f' ({"; ".join(hints)})' if hints else ''))
+
+# %% ../nbs/03b_config.ipynb #f268c4c4
+RESUME_SAFE = ('workers', 'loader', 'log_every', 'compile_mode', 'amp', 'channels_last', 'device', 'out_dir',
+               'cache_dir', 'wandb_mode', 'wandb_project', 'run_name', 'hard_class', 'easy_class')
+
+def run_differences(saved:Dict[str, Any], # the config a checkpoint was written with (`asdict`)
+                    cfg:TrainConfig # the config asking to resume it
+                   )->List[Tuple[str, Any, Any]]: # (field, saved value, new value) of each field that defines the run
+    "The fields that define a run and differ; fields added since the checkpoint count at their defaults."
+    known = {f.name for f in dataclasses.fields(TrainConfig)}
+    defaults = {f.name: getattr(TrainConfig(), f.name) for f in dataclasses.fields(TrainConfig)}
+    old = {**defaults, **{k: v for k, v in saved.items() if k in known}}
+    new = asdict(cfg)
+    return [(k, old[k], new[k]) for k in new if k not in RESUME_SAFE and old[k] != new[k]]
+
+def resume_refusal(diffs:List[Tuple[str, Any, Any]], # from `run_differences`
+                   out_dir:str # the run folder
+                  )->str:
+    "The one-line message that refuses a resume."
+    what = ', '.join(f'{k} ({a!r} -> {b!r})' for k, a, b in diffs)
+    extra = (' (extending a finished run is not supported: its schedule was laid out over the saved epochs)'
+             if any(k == 'epochs' for k, _, _ in diffs) else '')
+    return (f'{out_dir} holds another run: it differs in {what}{extra}. Give another --out_dir for a new run, or '
+            '--no-resume to start this folder\'s run over')
+
+# %% ../nbs/03b_config.ipynb #8de47024
+def check_hard_easy(hard:str, # the hard class of the Mann-Whitney test
+                    easy:str, # the easy class
+                    classes:List[str] # the data set's classes
+                   )->Tuple[str, str]: # (hard, easy) as the data set spells them
+    "The two classes as the data set spells them (any case is accepted); a clear error naming the classes present."
+    found = []
+    for role, c in (('hard', hard), ('easy', easy)):
+        match = [k for k in classes if k.lower() == str(c).lower()]
+        if not match:
+            raise ValueError(f'{role} class {c!r} is not in this data set; its classes are {list(classes)}: '
+                             f'choose the {role} class of the Mann-Whitney test from them')
+        found.append(match[0])
+    if found[0] == found[1]:
+        raise ValueError(f'the hard and the easy class are both {found[0]!r}: choose two different classes')
+    return tuple(found)
 
 # %% ../nbs/03b_config.ipynb #956fb8d3
 def demo_config(root:Union[str, Path, None]=None, # where the synthetic data goes; default <cache>/demo
@@ -178,6 +281,22 @@ RECIPES:Dict[str, Dict[str, Any]] = {
 def recipe_config(name:str, # 'cpu' or 'gpu'
                   **overrides # any TrainConfig field, e.g. data=..., out_dir=...
                  )->TrainConfig:
-    "The TrainConfig of a recipe, with `overrides` applied."
-    if name not in RECIPES: raise ValueError(f'unknown recipe {name!r}; choose one of {sorted(RECIPES)}')
-    return TrainConfig.from_dict({**RECIPES[name], **overrides}, f'recipe {name!r}')
+    "The TrainConfig of a recipe, with `overrides` applied; a different `epochs` scales the warm-ups it does not set."
+    if name not in RECIPES: raise ConfigError(f'unknown recipe {name!r}; choose one of {sorted(RECIPES)}')
+    return TrainConfig.from_dict(scaled_warmups(name, {**RECIPES[name], **overrides}, overrides), f'recipe {name!r}')
+
+def scaled_warmups(name:str, # the recipe
+                   d:Dict[str, Any], # the recipe with the overrides applied
+                   overrides:Dict[str, Any] # what the user set
+                  )->Dict[str, Any]:
+    "The recipe's warm-ups scaled to a different number of epochs (those the user did not set), said once."
+    base, epochs = RECIPES[name]['epochs'], d.get('epochs', RECIPES[name]['epochs'])
+    if epochs == base or epochs < 1: return d
+    d, said = dict(d), []
+    for k in ('act_warmup_epochs', 'tau_warmup_epochs'):
+        if k in RECIPES[name] and k not in overrides:
+            v = RECIPES[name][k] * epochs / base
+            d[k] = min(epochs - 1, max(0, round(v))) if k == 'act_warmup_epochs' else round(v, 2)
+            said.append(f'{k} {RECIPES[name][k]} -> {d[k]}')
+    if said: print(f"recipe {name!r} over {epochs} epochs instead of {base}: warm-ups scaled ({', '.join(said)})")
+    return d

@@ -23,8 +23,8 @@ _all_ = ['DatasetError', 'AugConfig', 'eval_transforms', 'train_transforms', 'de
 
 # %% auto #0
 __all__ = ['RAF_CLASSES', 'ALL_CLASSES', 'CLASS_ALIASES', 'IMAGE_EXTS', 'Item', 'LAYOUT_REGISTRY', 'LAYOUTS', 'canonical_class',
-           'check_hard_easy', 'Layout', 'write_layout', 'find_layout', 'add_val_split', 'read_table', 'RafDBDataset',
-           'show_batch', 'DatasetError', 'AugConfig', 'eval_transforms', 'train_transforms', 'denormalize']
+           'Layout', 'write_layout', 'find_layout', 'add_val_split', 'read_table', 'RafDBDataset', 'show_batch',
+           'DatasetError', 'AugConfig', 'eval_transforms', 'train_transforms', 'denormalize']
 
 # %% ../nbs/01_dataset.ipynb #dcb05099
 RAF_CLASSES = ['Surprise', 'Fear', 'Disgust', 'Happiness', 'Sadness', 'Anger', 'Neutral']
@@ -40,18 +40,6 @@ def canonical_class(name:str # a class folder or label name, any case
                    )->Optional[str]: # canonical name, or None when unknown
     "Canonical class name for `name` (angry -> Anger, happy -> Happiness, ...)."
     return CLASS_ALIASES.get(name.strip().lower())
-
-# %% ../nbs/01_dataset.ipynb #8de47024
-def check_hard_easy(hard:str, # the hard class of the Mann-Whitney test
-                    easy:str, # the easy class
-                    classes:Sequence[str] # the data set's classes
-                   ):
-    "A clear error, naming the classes present, when the hard or easy class is not one of them (or they are the same)."
-    for role, c in (('hard', hard), ('easy', easy)):
-        if c not in classes:
-            raise ValueError(f'{role} class {c!r} is not in this data set; its classes are {list(classes)}: '
-                                              f'choose the {role} class of the Mann-Whitney test from them')
-    if hard == easy: raise ValueError(f'the hard and the easy class are both {hard!r}: choose two different classes')
 
 # %% ../nbs/01_dataset.ipynb #8159afdf
 def _image_id(p:Union[str, Path])->str: return re.sub(r'_aligned$', '', Path(p).stem)

@@ -14,23 +14,21 @@ from torch import Tensor
 import torch.nn.functional as F
 from torch.utils.data import DataLoader
 from tqdm import tqdm
-import matplotlib.pyplot as plt
-import seaborn as sns
 from scipy import stats
 from sklearn.metrics import balanced_accuracy_score, classification_report, confusion_matrix
 from .model import RecursiveFER, ACTOutput
-from .dataset import RafDBDataset, read_table, check_hard_easy
-from .utils import atomic_path, atomic_write, get_device
+from .dataset import RafDBDataset, read_table
+from .config import check_hard_easy
+from .utils import atomic_write, get_device
 from .checkpoint import load_model, load_checkpoint, model_from_checkpoint
 from .loss import DifferentiablePonderLoss
 from .config import TrainConfig
-from .tracking import WandbLogger, log_evaluation, metric_key, TEST, ACCURACY, AVERAGE_STEPS
+from .tracking import WandbLogger, log_evaluation, metric_key, TEST, ACCURACY, PONDER_COST
 from .train import prepare_data, dedup_table, run_epoch, checkpoint_dir
+from .figures import steps_by_class, make_figures, save_figures
 
 # %% auto #0
-__all__ = ['TTA_MODES', 'FIGURES', 'tta_views', 'tta_outputs', 'predict', 'step_probs', 'metrics', 'bootstrap_ci',
-           'steps_by_class', 'hypothesis_report', 'plot_steps_histogram', 'plot_steps_per_class', 'plot_confusion',
-           'plot_accuracy_vs_steps', 'plot_step_gallery', 'make_figures', 'save_figures', 'evaluate',
+__all__ = ['TTA_MODES', 'tta_views', 'tta_outputs', 'predict', 'step_probs', 'metrics', 'hypothesis_report', 'evaluate',
            'evaluate_checkpoint', 'test_metrics', 'evaluate_run']
 
 # %% ../nbs/05_evaluate.ipynb #ab95ebeb
@@ -127,33 +125,6 @@ def metrics(df:pd.DataFrame, # predictions from `predict`
                            for c in classes},
                 confusion_matrix=confusion_matrix(df.true, df.pred, labels=labels).tolist(), classes=classes)
 
-# %% ../nbs/05_evaluate.ipynb #85f9cbf7
-def bootstrap_ci(x:np.ndarray, # values of one group
-                 n_boot:int=2000, # bootstrap resamples
-                 level:float=0.95, # confidence level
-                 seed:int=0 # resampling seed
-                )->Tuple[float, float]: # (low, high) percentile interval of the mean
-    "Percentile bootstrap confidence interval of the mean of `x`."
-    x = np.asarray(x, float)
-    if len(x) == 0: return (math.nan, math.nan)
-    means = np.random.default_rng(seed).choice(x, size=(n_boot, len(x)), replace=True).mean(1)
-    a = (1 - level) / 2
-    return float(np.quantile(means, a)), float(np.quantile(means, 1 - a))
-
-def steps_by_class(df:pd.DataFrame, # predictions from `predict`
-                   value:str='ponder_cost', # 'ponder_cost' (N + R) or 'steps' (N)
-                   classes:Optional[List[str]]=None # class names; default the table's own
-                  )->pd.DataFrame: # per class: n, mean, ci_low, ci_high, accuracy
-    "Mean steps of every true class with a 95% bootstrap CI, and the class's accuracy."
-    classes = list(classes or df.attrs['classes'])
-    rows = []
-    for k, c in enumerate(classes):
-        g = df[df.true == k]
-        lo, hi = bootstrap_ci(g[value].to_numpy(), seed=k)
-        rows.append(dict(emotion=c, n=len(g), mean=g[value].mean() if len(g) else math.nan, ci_low=lo, ci_high=hi,
-                         accuracy=g.correct.mean() if len(g) else math.nan))
-    return pd.DataFrame(rows)
-
 # %% ../nbs/05_evaluate.ipynb #cac19071
 def hypothesis_report(df:pd.DataFrame, # predictions from `predict`
                       hard:str='Fear', # the hard class to compare with the easy one
@@ -163,7 +134,7 @@ def hypothesis_report(df:pd.DataFrame, # predictions from `predict`
                      )->Dict[str, Any]: # numbers, verdict and a markdown table
     "Per-class steps and accuracy, Spearman(difficulty, steps) and Mann-Whitney (hard vs easy), with a plain verdict."
     classes = list(classes or df.attrs['classes'])
-    check_hard_easy(hard, easy, classes)
+    hard, easy = check_hard_easy(hard, easy, classes)
     sbc = steps_by_class(df, 'ponder_cost', classes)
     have = sbc[sbc.n > 0]
     difficulty = 1 - have.accuracy
@@ -183,114 +154,17 @@ def hypothesis_report(df:pd.DataFrame, # predictions from `predict`
         if not p_mw < alpha:
             why.append(f'{hard} does not take significantly more steps than {easy} (Mann-Whitney p={p_mw:.3g})')
         verdict = 'Not supported by these data: ' + '; '.join(why) + '.'
-    table = ['| emotion | faces | mean steps (N+R) | 95% CI | accuracy |', '|---|---|---|---|---|']
+    table = ['| emotion | faces | mean ponder cost (N + R) | 95% CI | accuracy |', '|---|---|---|---|---|']
     table += [f'| {r.emotion} | {r.n} | {r.mean:.3f} | [{r.ci_low:.3f}, {r.ci_high:.3f}] | {r.accuracy:.3f} |'
               for r in sbc.itertuples()]
     md = '\n'.join(['## Do hard expressions take more steps?', '', *table, '',
-                    f'Spearman correlation of difficulty (1 - recall) with mean steps: rho = {rho:.3f} '
+                    f'Spearman correlation of difficulty (1 - recall) with mean ponder cost: rho = {rho:.3f} '
                     f'(p = {p_rho:.3g}, {len(have)} classes)',
-                    f'Mann-Whitney U, {hard} > {easy} in steps: U = {U:.1f}, p = {p_mw:.3g} '
+                    f'Mann-Whitney U, {hard} > {easy} in ponder cost: U = {U:.1f}, p = {p_mw:.3g} '
                     f'({len(h)} vs {len(e)} faces)', '', f'**{verdict}**'])
     return dict(per_class=sbc.to_dict('records'), spearman_rho=float(rho), spearman_p=float(p_rho), hard=hard,
                 easy=easy, mannwhitney_u=U, mannwhitney_p=p_mw, alpha=alpha, supported=supported, verdict=verdict,
                 markdown=md)
-
-# %% ../nbs/05_evaluate.ipynb #67af07bd
-def plot_steps_histogram(df:pd.DataFrame, by_correct:bool=True):
-    "Histogram of integer steps and of ponder cost over the whole split, optionally split by correct/incorrect."
-    fig, axs = plt.subplots(1, 2, figsize=(11, 3.6))
-    hue = df.correct.map({True: 'correct', False: 'wrong'}) if by_correct else None
-    nmax = int(df.steps.max())
-    order = ['correct', 'wrong'] if by_correct else None
-    sns.histplot(x=df.steps, hue=hue, hue_order=order, discrete=True, multiple='stack', shrink=0.8, ax=axs[0])
-    axs[0].set(xlabel='steps taken, N', ylabel='faces', title='Integer steps', xticks=range(1, nmax + 1))
-    sns.histplot(x=df.ponder_cost, hue=hue, hue_order=order, bins=30, element='step', ax=axs[1])
-    axs[1].set(xlabel='ponder cost, N + R', ylabel='faces', title='Ponder cost')
-    fig.tight_layout(); return fig
-
-def plot_steps_per_class(df:pd.DataFrame, classes:Optional[List[str]]=None):
-    "Mean ponder cost per true emotion with 95% bootstrap CIs, and a heatmap of mean steps per (true, predicted) pair."
-    classes = list(classes or df.attrs['classes'])
-    sbc = steps_by_class(df, 'ponder_cost', classes)
-    fig, axs = plt.subplots(1, 2, figsize=(13, 4.4), gridspec_kw=dict(width_ratios=[1, 1.1]))
-    x = np.arange(len(classes))
-    axs[0].bar(x, sbc['mean'], color=sns.color_palette('crest', len(classes)), alpha=0.85)
-    axs[0].errorbar(x, sbc['mean'], yerr=[sbc['mean'] - sbc.ci_low, sbc.ci_high - sbc['mean']], fmt='none', ecolor='k',
-                    capsize=4)
-    for xi, (hi, a) in enumerate(zip(sbc.ci_high, sbc.accuracy)):
-        if not math.isnan(hi): axs[0].text(xi, hi, f'acc {a:.2f}', ha='center', va='bottom', fontsize=8)
-    axs[0].set_xticks(x, classes, rotation=30, ha='right')
-    lo = np.nanmin(sbc.ci_low) if np.isfinite(sbc.ci_low).any() else 1
-    axs[0].set(ylabel='mean ponder cost (N + R)', title='Steps per emotion (95% bootstrap CI)',
-               ylim=(max(0, lo - 0.5), None))
-    k = range(len(classes))
-    piv = df.pivot_table(index='true', columns='pred', values='ponder_cost', aggfunc='mean').reindex(index=k, columns=k)
-    sns.heatmap(piv.to_numpy(), annot=True, fmt='.2f', cmap='magma_r', ax=axs[1], xticklabels=classes,
-                yticklabels=classes, cbar_kws=dict(label='mean ponder cost'), annot_kws=dict(fontsize=7))
-    axs[1].set(xlabel='predicted', ylabel='true', title='Mean steps per (true, predicted) pair')
-    fig.tight_layout(); return fig
-
-def plot_confusion(df:pd.DataFrame, classes:Optional[List[str]]=None):
-    "Confusion matrix normalised per true class."
-    classes = list(classes or df.attrs['classes'])
-    cm = confusion_matrix(df.true, df.pred, labels=range(len(classes))).astype(float)
-    cm = cm / np.maximum(cm.sum(1, keepdims=True), 1)
-    fig, ax = plt.subplots(figsize=(6.4, 5.4))
-    sns.heatmap(cm, annot=True, fmt='.2f', cmap='Blues', vmin=0, vmax=1, xticklabels=classes, yticklabels=classes,
-                ax=ax,
-                cbar_kws=dict(label='fraction of the true class'), annot_kws=dict(fontsize=8))
-    ax.set(xlabel='predicted', ylabel='true', title=f'Confusion matrix (accuracy {df.correct.mean():.3f})')
-    fig.tight_layout(); return fig
-
-def plot_accuracy_vs_steps(df:pd.DataFrame):
-    "Accuracy of the faces that took N steps, for every N, with the number of faces."
-    g = df.groupby('steps').agg(acc=('correct', 'mean'), n=('correct', 'size')).reset_index()
-    fig, ax = plt.subplots(figsize=(6, 3.8))
-    ax.plot(g.steps, g.acc, 'o-')
-    for s, a, n in zip(g.steps, g.acc, g.n):
-        ax.annotate(f'n={n}', (s, a), textcoords='offset points', xytext=(0, 6), ha='center', fontsize=8)
-    ax.set(xlabel='steps taken, N', ylabel='accuracy', title='Accuracy by steps taken', ylim=(-0.05, 1.1),
-           xticks=g.steps)
-    ax.grid(alpha=0.3); fig.tight_layout(); return fig
-
-def plot_step_gallery(df:pd.DataFrame, ds:RafDBDataset, n:int=8):
-    "The faces that took the most and the fewest steps, with true/predicted class and ponder cost."
-    order = df.sort_values('ponder_cost', kind='stable').index.to_numpy()
-    picks = [('fewest', order[:n]), ('most', order[::-1][:n])]
-    k = min(n, len(df))
-    fig, axs = plt.subplots(2, k, figsize=(1.7 * k, 4.4), squeeze=False)
-    for r, (label, idx) in enumerate(picks):
-        for c in range(k):
-            ax = axs[r, c]; ax.axis('off')
-            if c >= len(idx): continue
-            i = int(idx[c]); row = df.loc[i]
-            ax.imshow(ds.image(i))
-            ax.set_title(f"{row.true_name}\n-> {row.pred_name}\n{row.ponder_cost:.2f} steps", fontsize=7,
-                         color='black' if row.correct else 'crimson')
-        axs[r, 0].text(-0.15, 0.5, f'{label} steps', transform=axs[r, 0].transAxes, rotation=90, va='center',
-                       ha='right', fontsize=9)
-    fig.suptitle('Faces that took the fewest (top) and the most (bottom) steps; red: wrong prediction', fontsize=10)
-    fig.tight_layout(); return fig
-
-# %% ../nbs/05_evaluate.ipynb #d2ca23a2
-FIGURES = {'steps_histogram': plot_steps_histogram, 'steps_per_class': plot_steps_per_class,
-           'confusion_matrix': plot_confusion, 'accuracy_vs_steps': plot_accuracy_vs_steps}
-
-def make_figures(df:pd.DataFrame, ds:Optional[RafDBDataset]=None)->Dict[str, Any]:
-    "Every evaluation figure, by name (the gallery needs the data set)."
-    figs = {name: f(df) for name, f in FIGURES.items()}
-    if ds is not None: figs['step_gallery'] = plot_step_gallery(df, ds)
-    return figs
-
-def save_figures(figs:Dict[str, Any], out_dir:Union[str, Path], close:bool=True)->Dict[str, Path]:
-    "Write each figure as `<out_dir>/<name>.png`."
-    out = Path(out_dir); out.mkdir(parents=True, exist_ok=True)
-    paths = {}
-    for name, fig in figs.items():
-        paths[name] = out/f'{name}.png'
-        with atomic_path(paths[name]) as tmp: fig.savefig(tmp, dpi=110, bbox_inches='tight')
-        if close: plt.close(fig)
-    return paths
 
 # %% ../nbs/05_evaluate.ipynb #b7103793
 _TTA_TEXT = {'flip': 'mean probabilities of the face and its mirror image, 2 views',
@@ -308,7 +182,7 @@ def evaluate(model:RecursiveFER, # a trained model
              tta:str='flip' # test-time augmentation reported beside the single view: 'none', 'flip' or 'tencrop'
             )->Dict[str, Any]: # predictions, metrics, hypothesis report and figure paths
     "Predict on `ds`, then write and print metrics, the hypothesis report and every figure."
-    check_hard_easy(hard, easy, ds.classes)                        # before the work, not after it
+    hard, easy = check_hard_easy(hard, easy, ds.classes)           # before the work, not after it
     out = Path(out_dir); out.mkdir(parents=True, exist_ok=True)
     df = predict(model, ds, batch_size, progress=progress, tta=tta)
     atomic_write(out/'predictions.csv', df.to_csv(index=False))
@@ -318,11 +192,11 @@ def evaluate(model:RecursiveFER, # a trained model
     tests = {k: v for k, v in h.items() if k != 'markdown'}
     atomic_write(out/'report.json', json.dumps(dict(metrics=m, hypothesis=tests), indent=1, default=float))
     md = '\n'.join([f"# Evaluation on {len(df)} faces", '',
-                    f"accuracy {m['accuracy']:.4f}, balanced accuracy {m['balanced_accuracy']:.4f} (single view, "
-                    f"{df.ponder_cost.mean():.3f} mean steps)", '',
+                    f"accuracy {m['accuracy']:.4f}, balanced accuracy {m['balanced_accuracy']:.4f} (single view; "
+                    f"mean steps N {df.steps.mean():.3f}, mean ponder cost N + R {df.ponder_cost.mean():.3f})", '',
                     *([f"with test-time augmentation ({_TTA_TEXT[tta]}): accuracy {m['tta_accuracy']:.4f}, "
-                       f"balanced accuracy {m['tta_balanced_accuracy']:.4f}; a face's steps under TTA are the mean of "
-                       f"its steps over the views ({m['tta_mean_steps']:.3f} on average). The steps below are the "
+                       f"balanced accuracy {m['tta_balanced_accuracy']:.4f}; a face's ponder cost under TTA is the "
+                       f"mean over the views ({m['tta_mean_steps']:.3f} on average). The numbers below are the "
                        "single view's.", ''] if tta != 'none' else []),
                     '| emotion | precision | recall | F1 | faces |', '|---|---|---|---|---|',
                     *[f"| {c} | {v['precision']:.3f} | {v['recall']:.3f} | {v['f1-score']:.3f} | {int(v['support'])} |"
@@ -331,7 +205,10 @@ def evaluate(model:RecursiveFER, # a trained model
     atomic_write(out/'report.md', md + '\n')
     res = dict(predictions=df, metrics=m, hypothesis=h, figures=figs, report=out/'report.md')
     if wandb_run is not None: log_evaluation(wandb_run, res, prefix)
-    print(md); print(f'\ntable, report and figures: {out}')
+    print(f"{prefix.lower()}: accuracy {m['accuracy']:.3f} (balanced {m['balanced_accuracy']:.3f})"
+          + (f", with {tta} TTA {m['tta_accuracy']:.3f}" if tta != 'none' else '')
+          + f"; mean steps N {df.steps.mean():.2f}, mean ponder cost N + R {df.ponder_cost.mean():.2f}\n"
+          f"hypothesis: {h['verdict']}\nreport, per-face table (predictions.csv) and figures: {out}")
     return res
 
 # %% ../nbs/05_evaluate.ipynb #b98ae6a6
@@ -390,7 +267,7 @@ def evaluate_run(cfg:TrainConfig, # the training run
     m = test_metrics(model, test_ds, cfg, weights, dev)
     atomic_write(out/'test_metrics.json', json.dumps(m, indent=1))
     print(f"test (best checkpoint, evaluated once): accuracy {m[metric_key(TEST, ACCURACY)]:.3f}, "
-          f"average steps {m[metric_key(TEST, AVERAGE_STEPS)]:.2f}")
+          f"average steps {m[metric_key(TEST, PONDER_COST)]:.2f}")
     logger = WandbLogger(cfg, ck.get('wandb_run_id'), quiet=True)
     try:
         if logger.run is not None: logger.run.summary.update(m)

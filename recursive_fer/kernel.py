@@ -18,7 +18,7 @@ __all__ = ['LIB_MODULES', 'KERNEL_FILE', 'RAF_DB_SOURCE', 'kernel_metadata', 'va
 
 # %% ../nbs/06_kernel.ipynb #d489ba2b
 LIB_MODULES = ('utils', 'cache', 'augment', 'dataset', 'faces', 'loader', 'model', 'loss', 'checkpoint', 'config',
-               'tracking', 'train', 'evaluate')   # inlined, in dependency order
+               'tracking', 'figures', 'train', 'evaluate')   # inlined, in dependency order
 KERNEL_FILE = 'recursive-fer.ipynb'
 RAF_DB_SOURCE = 'shuvoalok/raf-db-dataset'                                # the popular Kaggle RAF-DB upload
 
@@ -138,8 +138,9 @@ library cells here, change the package and rebuild.
 1. *Add Input*: attach the RAF-DB data set (`shuvoalok/raf-db-dataset`; any upload in a supported layout works:
    RAF-DB's own `basic/`, the Kaggle `DATASET/` upload, label files, or class folders). Set `DATASET` below to its
    folder name.
-2. *Add-ons > Secrets*: add `WANDB_API_KEY` and attach it to this notebook, and turn the internet on. Without a key,
-   wandb logs offline into the output folder and training goes on.
+2. wandb (optional; `wandb_mode` below: `'auto'`, `'online'`, `'offline'` or `'disabled'`): for online logging, add
+   `WANDB_API_KEY` under *Add-ons > Secrets*, attach it, and turn the internet on. The notebook itself needs no
+   internet: without a key or without a network, wandb logs offline into the output folder and training goes on.
 3. *Settings > Accelerator*: **GPU T4 x2** trains on both GPUs (DDP); one GPU, or the CPU, also work.
 
 **Where the outputs land** (all under `/kaggle/working/`): `checkpoints/best.pt` and `last.pt` (a re-run resumes from
@@ -165,6 +166,7 @@ def _field_comments(lib_path:Union[str, Path, None]=None)->Dict[str, str]:
 def config_cell(lib_path:Union[str, Path, None]=None)->str:
     "The parameters cell: the GPU recipe's values, one commented line each."
     fields, notes = recipe_fields('gpu', lib_path), _field_comments(lib_path)
+    fields = {**fields, 'wandb_mode': 'auto'}                       # the wandb switch, beside the recipe's values
     rows = [f'    {k}={v!r},'.ljust(30) + f'# {notes.get(k, "")}' for k, v in fields.items()]
     return '\n'.join(["# The run's settings: the `gpu` recipe, measured on real faces (see the docs' Real faces",
                       '# page). Edit any value, or add any other TrainConfig field (see the TrainConfig cell below).',

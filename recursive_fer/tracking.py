@@ -4,57 +4,77 @@
 
 # %% ../nbs/03c_tracking.ipynb #7bba10d2
 from __future__ import annotations
-import json, struct
+import os, json, socket, struct
+from urllib.parse import urlparse
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Union
 from .utils import get_wandb_key
 
 # %% auto #0
-__all__ = ['TRAIN', 'VAL', 'TEST', 'LOSS', 'CE', 'PONDER', 'ACCURACY', 'AVERAGE_STEPS', 'STEPS_PER_CLASS', 'ACCURACY_PER_CLASS',
-           'metric_key', 'current_keys', 'WandbLogger', 'read_wandb_history', 'wandb_run_dirs', 'log_evaluation']
+__all__ = ['TRAIN', 'VAL', 'TEST', 'LOSS', 'CE', 'PONDER', 'ACCURACY', 'PONDER_COST', 'PONDER_COST_PER_CLASS',
+           'ACCURACY_PER_CLASS', 'metric_key', 'current_keys', 'wandb_reachable', 'WandbLogger', 'read_wandb_history',
+           'wandb_run_dirs', 'log_evaluation']
 
 # %% ../nbs/03c_tracking.ipynb #f7b29b70
 TRAIN, VAL, TEST = 'Train', 'Val', 'Test'                                 # splits
 LOSS, CE, PONDER, ACCURACY = 'Loss', 'CE', 'Ponder', 'Accuracy'           # the loss and its two parts, accuracy
-AVERAGE_STEPS, STEPS_PER_CLASS, ACCURACY_PER_CLASS = 'Average_Steps', 'Steps_Per_Class', 'Accuracy_Per_Class'
+PONDER_COST, PONDER_COST_PER_CLASS, ACCURACY_PER_CLASS = 'Ponder_Cost', 'Ponder_Cost_Per_Class', 'Accuracy_Per_Class'
 
 def metric_key(split:str, # TRAIN, VAL or TEST
-               name:str, # e.g. AVERAGE_STEPS
+               name:str, # e.g. PONDER_COST
                cls:Optional[str]=None # a class name, for per-class values
               )->str:
     "The one naming scheme of logged values: `<Split>/<Name>[/<class>]`."
     return f'{split}/{name}' + (f'/{cls}' if cls is not None else '')
 
-_LEGACY = (('ACT/Average_Steps', 'Train/Average_Steps'), ('ACT/Steps_Per_Class/', 'Train/Steps_Per_Class/'),
-           ('ACT_Val/', 'Val/'), ('ACT_Test/', 'Test/'))
+_LEGACY = (('ACT/', 'Train/'), ('ACT_Val/', 'Val/'), ('ACT_Test/', 'Test/'))   # first scheme: prefixes
+_RENAMED = (('/Average_Steps', '/Ponder_Cost'), ('/Steps_Per_Class/', '/Ponder_Cost_Per_Class/'),
+            ('/TTA_Average_Steps', '/TTA_Ponder_Cost'))                     # 'steps' was N + R: now 'ponder cost'
 
 def current_keys(row:Dict[str, Any] # a history row or metrics dict, possibly written before the scheme
                 )->Dict[str, Any]:
     "The row with keys of the older scheme renamed to `metric_key`'s."
     def _new(k:str)->str:
         for old, new in _LEGACY:
-            if k.startswith(old): return new + k[len(old):]
+            if k.startswith(old): k = new + k[len(old):]; break
+        for old, new in _RENAMED:
+            if old in k: k = k.replace(old, new)
         return k
     return {_new(k): v for k, v in row.items()}
 
 # %% ../nbs/03c_tracking.ipynb #ba1dfe8b
+_REACHABLE:Dict[str, bool] = {}                                   # per server, decided once per process
+
+def wandb_reachable(timeout:float=3.0 # seconds to wait for the server to accept a connection
+                   )->bool:
+    "Whether wandb's server (`WANDB_BASE_URL`, default api.wandb.ai) accepts a connection; asked once per process."
+    url = os.environ.get('WANDB_BASE_URL', 'https://api.wandb.ai')
+    if url not in _REACHABLE:
+        u = urlparse(url)
+        try: socket.create_connection((u.hostname, u.port or (443 if u.scheme == 'https' else 80)), timeout).close()
+        except OSError: _REACHABLE[url] = False
+        else: _REACHABLE[url] = True
+    return _REACHABLE[url]
+
 class WandbLogger:
-    "A wandb run that never stops training: online with a key, else offline; a no-op when disabled."
+    "A wandb run that never stops training: online with a key and a network, else offline; a no-op when disabled."
     def __init__(self, cfg:Any, run_id:Optional[str]=None, quiet:bool=False):  # cfg: a TrainConfig
         self.run, self.mode = None, cfg.wandb_mode
         if self.mode == 'disabled': return
+        os.environ.setdefault('WANDB_SILENT', 'true')                # wandb's own console lines: WANDB_SILENT=false
         import wandb
         key = get_wandb_key() if self.mode in ('auto', 'online') else None
-        mode = 'online' if key else 'offline'
-        if self.mode in ('auto', 'online') and not key and not quiet:
-            print('wandb: no API key found (WANDB_API_KEY, ~/.netrc or Kaggle secret): logging offline to '
-                  f'{cfg.out_dir}/wandb')
+        mode = 'online' if key and wandb_reachable() else 'offline'
+        if self.mode in ('auto', 'online') and mode == 'offline' and not quiet:
+            why = ('cannot reach ' + os.environ.get('WANDB_BASE_URL', 'https://api.wandb.ai') if key else
+                   'no API key found (WANDB_API_KEY, ~/.netrc or Kaggle secret)')
+            print(f'wandb: {why}: logging offline to {cfg.out_dir}/wandb (upload later with `wandb sync`)')
+        if key: os.environ['WANDB_API_KEY'] = key                    # this process only: never written to ~/.netrc
         Path(cfg.out_dir).mkdir(parents=True, exist_ok=True)
         kw = dict(project=cfg.wandb_project, name=cfg.run_name, config=asdict(cfg), dir=cfg.out_dir, id=run_id,
                   resume='allow')
         try:
-            if key: wandb.login(key=key, verify=False)
             self.run = wandb.init(mode=mode, **kw)
         except Exception as e:
             if mode == 'offline': raise
@@ -113,8 +133,8 @@ def log_evaluation(run:Any, # an active wandb run
                metric_key(prefix, 'Spearman_rho'): h['spearman_rho'], metric_key(prefix, 'Spearman_p'): h['spearman_p'],
                metric_key(prefix, 'MannWhitney_p'): h['mannwhitney_p'],
                metric_key(prefix, 'Hypothesis_Supported'): h['supported'],
-               **{metric_key(prefix, STEPS_PER_CLASS, r['emotion']): r['mean'] for r in h['per_class']}}
+               **{metric_key(prefix, PONDER_COST_PER_CLASS, r['emotion']): r['mean'] for r in h['per_class']}}
     if 'tta_accuracy' in m:
         summary.update({metric_key(prefix, 'TTA_Accuracy'): m['tta_accuracy'],
-                        metric_key(prefix, 'TTA_Average_Steps'): m['tta_mean_steps']})
+                        metric_key(prefix, 'TTA_Ponder_Cost'): m['tta_mean_steps']})
     run.summary.update(summary)

@@ -16,26 +16,29 @@ from torch.utils.data import DataLoader, DistributedSampler
 from tqdm import tqdm
 from .utils import seed_everything, get_device, iskaggle, kaggle_working, extract_dataset
 from .utils import atomic_write, remove_dead_temps
-from .dataset import RafDBDataset, read_table, check_hard_easy, DatasetError
+from .dataset import RafDBDataset, read_table, DatasetError
+from .config import check_hard_easy
 from .cache import build_cache, default_cache_dir, cache_hashes
 from .cache import find_duplicates, describe_duplicates, drop_duplicates
 from .model import RecursiveFER
 from .loader import DeviceLoader
 # RECIPES, recipe_config, demo_config: re-exported
-from .config import TrainConfig, RECIPES, recipe_config, demo_config
+from .config import TrainConfig, RECIPES, recipe_config, demo_config, ConfigError
+from .config import run_differences, resume_refusal
 from .tracking import WandbLogger, read_wandb_history, wandb_run_dirs  # the last two: re-exported
 from .tracking import metric_key, current_keys
-from .tracking import LOSS, CE, PONDER, ACCURACY, AVERAGE_STEPS, STEPS_PER_CLASS, ACCURACY_PER_CLASS
+from .tracking import LOSS, CE, PONDER, ACCURACY, PONDER_COST, PONDER_COST_PER_CLASS, ACCURACY_PER_CLASS
 from .checkpoint import save_checkpoint, load_checkpoint, resume_checkpoint, check_compatible, load_model
 from .loss import DifferentiablePonderLoss
+from .figures import save_training_curves
 
 # re-exported
 _all_ = ['TrainConfig', 'RECIPES', 'recipe_config', 'demo_config', 'WandbLogger', 'read_wandb_history',
          'wandb_run_dirs', 'save_checkpoint', 'load_checkpoint', 'resume_checkpoint', 'check_compatible', 'load_model']
 
 # %% auto #0
-__all__ = ['resolve_data', 'dist_env', 'launch', 'checkpoint_dir', 'EpochMeter', 'run_epoch', 'warmup_cosine', 'prepare_data',
-           'dedup_table', 'fit', 'plot_history', 'TrainConfig', 'RECIPES', 'recipe_config', 'demo_config',
+__all__ = ['resolve_data', 'dist_env', 'launch', 'checkpoint_dir', 'find_resumable', 'EpochMeter', 'run_epoch', 'warmup_cosine',
+           'prepare_data', 'dedup_table', 'fit', 'TrainConfig', 'RECIPES', 'recipe_config', 'demo_config',
            'WandbLogger', 'read_wandb_history', 'wandb_run_dirs', 'save_checkpoint', 'load_checkpoint',
            'resume_checkpoint', 'check_compatible', 'load_model']
 
@@ -115,6 +118,15 @@ def checkpoint_dir(cfg:TrainConfig)->Path:
     "Where checkpoints go: `<kaggle>/working/checkpoints` on Kaggle, else `<out_dir>/checkpoints`."
     return kaggle_working()/'checkpoints' if iskaggle() else Path(cfg.out_dir)/'checkpoints'
 
+def find_resumable(cfg:TrainConfig, # the run asking to resume
+                   verbose:bool=True # say when last.pt is unreadable and the previous one is used
+                  )->Optional[Tuple[Path, Dict[str, Any]]]: # (path, checkpoint), or None when there is none
+    "The checkpoint to resume; a `ConfigError` naming each differing field when the folder holds another run."
+    found = resume_checkpoint(checkpoint_dir(cfg), verbose=verbose)
+    if found is not None and (diffs := run_differences(found[1].get('config') or {}, cfg)):
+        raise ConfigError(resume_refusal(diffs, cfg.out_dir))
+    return found
+
 # %% ../nbs/04_train.ipynb #1577e6c1
 class EpochMeter:
     "Sums of loss, accuracy and ponder cost (overall and per class) over an epoch, reducible across processes."
@@ -143,10 +155,10 @@ class EpochMeter:
         K, n = self.K, t[5:5 + self.K]
         N = max(n.sum().item(), 1)
         m = {metric_key(prefix, name): t[i].item() / N
-             for i, name in enumerate((LOSS, CE, PONDER, ACCURACY, AVERAGE_STEPS))}
+             for i, name in enumerate((LOSS, CE, PONDER, ACCURACY, PONDER_COST))}
         for k, c in enumerate(classes):
             if n[k] > 0:
-                m[metric_key(prefix, STEPS_PER_CLASS, c)] = (t[5 + K + k] / n[k]).item()
+                m[metric_key(prefix, PONDER_COST_PER_CLASS, c)] = (t[5 + K + k] / n[k]).item()
                 m[metric_key(prefix, ACCURACY_PER_CLASS, c)] = (t[5 + 2 * K + k] / n[k]).item()
         return m
 
@@ -298,6 +310,10 @@ def fit(cfg:TrainConfig, # what to train and how
     if device.type == 'cuda' and world > 1: device = torch.device('cuda', local); torch.cuda.set_device(device)
     main = rank == 0
     seed_everything(cfg.seed)
+    ckdir, out = checkpoint_dir(cfg), Path(cfg.out_dir)
+    if main:                                                       # temporary files of a killed run
+        for d in [out] + ([] if ckdir.is_relative_to(out) else [ckdir]): remove_dead_temps(d)
+    found = find_resumable(cfg, verbose=main) if resume else None  # before any work: a refused resume costs nothing
     ds, dl, classes = _loaders(cfg, device, rank, world)
     # for `evaluate_run`: now, not after training
     if 'test' in ds: check_hard_easy(cfg.hard_class, cfg.easy_class, classes)
@@ -311,11 +327,7 @@ def fit(cfg:TrainConfig, # what to train and how
     sched = warmup_cosine(opt, max(1, int(cfg.warmup_epochs * steps_per_epoch)), cfg.epochs * steps_per_epoch)
     _, fp16 = _autocast(device, cfg.amp)
     scaler = torch.amp.GradScaler(device.type, enabled=fp16)
-    ckdir, out = checkpoint_dir(cfg), Path(cfg.out_dir)
     start, best_acc, history, run_id, elapsed = 0, -1.0, [], None, 0.0
-    if main:                                                       # temporary files of a killed run
-        for d in [out] + ([] if ckdir.is_relative_to(out) else [ckdir]): remove_dead_temps(d)
-    found = resume_checkpoint(ckdir, verbose=main) if resume else None
     if found is not None:
         path, ck = found
         check_compatible(ck, classes, cfg.model_kwargs(), str(path))
@@ -363,31 +375,14 @@ def fit(cfg:TrainConfig, # what to train and how
                 save_checkpoint(state, ckdir/'last.pt', keep_previous=True)
                 atomic_write(out/'history.json', json.dumps(history, indent=1))
                 print(f"epoch {epoch + 1}/{cfg.epochs}: train loss {tr['Train/Loss']:.3f} "
-                      f"acc {tr['Train/Accuracy']:.3f} steps {tr['Train/Average_Steps']:.2f} | "
-                      f"val acc {va['Val/Accuracy']:.3f} steps {va['Val/Average_Steps']:.2f}"
+                      f"acc {tr['Train/Accuracy']:.3f} ponder {tr['Train/Ponder_Cost']:.2f} | "
+                      f"val acc {va['Val/Accuracy']:.3f} ponder {va['Val/Ponder_Cost']:.2f}"
                       + (' *' if improved else ''))
             _barrier()
+        if main: save_training_curves(history, out)
         del net; gc.collect()                                          # DDP holds the process group: let it go first
         _shutdown_distributed()                                        # every rank leaves together
     finally:
         if logger is not None: logger.finish()
         _shutdown_distributed(together=False)                          # after an error: no barrier that could hang
     return ckdir/'best.pt'
-
-# %% ../nbs/04_train.ipynb #79eaf4ee
-def plot_history(history:List[Dict[str, float]], # rows of `fit`'s history (history.json)
-                 title:str='Training' # figure title
-                ):
-    "Loss, accuracy and average steps per epoch, train against validation; returns the figure."
-    import matplotlib.pyplot as plt
-    history = [current_keys(h) for h in history]                   # histories of older runs too
-    ep = [h['epoch'] for h in history]
-    fig, axs = plt.subplots(1, 3, figsize=(13, 3.4))
-    for ax, (tk, vk, label) in zip(axs,
-                                   [('Train/Loss', 'Val/Loss', 'loss'), ('Train/Accuracy', 'Val/Accuracy', 'accuracy'),
-                                         ('Train/Average_Steps', 'Val/Average_Steps', 'average steps (N + R)')]):
-        ax.plot(ep, [h[tk] for h in history], 'o-', label='train')
-        ax.plot(ep, [h[vk] for h in history], 's-', label='validation')
-        ax.set(xlabel='epoch', ylabel=label, title=label); ax.grid(alpha=0.3); ax.legend()
-    fig.suptitle(title); fig.tight_layout()
-    return fig

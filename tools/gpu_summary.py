@@ -37,12 +37,12 @@ def summary(res:Path, status:list)->str:
         md += [f"{sp['train_faces']} training faces, {sp['epochs']} epochs in {sp['seconds']:.0f} s (training and "
                f"validation): **{sp['faces_per_s']:.0f} faces/s**.", '',
                '| epoch | train acc | val acc | val steps |', '|---|---|---|---|']
-        md += [f"| {h['epoch']} | {h['Train/Accuracy']:.3f} | {h['Val/Accuracy']:.3f} | {h['Val/Average_Steps']:.2f} |"
+        md += [f"| {h['epoch']} | {h['Train/Accuracy']:.3f} | {h['Val/Accuracy']:.3f} | {h['Val/Ponder_Cost']:.2f} |"
                for h in hist]
         rep = json.loads((tr/'evaluation'/'report.json').read_text())['metrics']
         md += ['', f"Test (FER2013 PublicTest, best-by-validation checkpoint): accuracy {rep['accuracy']:.4f}, "
                f"balanced accuracy {rep['balanced_accuracy']:.4f}, {rep['tta']} TTA {rep['tta_accuracy']:.4f}, "
-               f"mean steps {tm['Test/Average_Steps']:.2f}.", '']
+               f"mean steps {tm['Test/Ponder_Cost']:.2f}.", '']
     else: md += ['(the training step did not finish)', '']
     md += section('Compiled step, CUDA graphs (run_all.py --sections 1 3 --compile reduce-overhead)',
                   res/'compiled'/'results.md')

@@ -76,7 +76,7 @@ def check(tmp:Path, nb:nbformat.NotebookNode, expect_line:str):
     assert len(rows) == TINY['epochs'], rows
     classes = ck['classes']
     for key in ['Train/Loss', 'Train/Accuracy',
-                'Train/Average_Steps'] + [f'Train/Steps_Per_Class/{c}' for c in classes]:
+                'Train/Ponder_Cost'] + [f'Train/Ponder_Cost_Per_Class/{c}' for c in classes]:
         assert all(key in r for r in rows), key
     return images
 
