@@ -161,7 +161,7 @@ def train(argv:Optional[List[str]]=None # command-line arguments after `train`
     if runs:
         print(f'wandb run: {runs[-1]}' + (' (offline: `wandb sync` it to upload)' if 'offline-run' in runs[-1].name
                                           else ''))
-    if (out/'evaluation').exists(): print(f'evaluation table, report and plots: {out/"evaluation"}')
+    if (out/'training_curves.png').exists(): print(f'training curves: {out/"training_curves.png"}')
     return best
 train.own_parser = True
 

@@ -23,7 +23,7 @@ from .utils import atomic_write, get_device
 from .checkpoint import load_model, load_checkpoint, model_from_checkpoint
 from .loss import DifferentiablePonderLoss
 from .config import TrainConfig
-from .tracking import WandbLogger, log_evaluation, metric_key, TEST, ACCURACY, PONDER_COST
+from .tracking import WandbLogger, log_evaluation
 from .train import prepare_data, dedup_table, run_epoch, checkpoint_dir
 from .figures import steps_by_class, make_figures, save_figures
 
@@ -266,8 +266,6 @@ def evaluate_run(cfg:TrainConfig, # the training run
     model = model_from_checkpoint(ck, dev)
     m = test_metrics(model, test_ds, cfg, weights, dev)
     atomic_write(out/'test_metrics.json', json.dumps(m, indent=1))
-    print(f"test (best checkpoint, evaluated once): accuracy {m[metric_key(TEST, ACCURACY)]:.3f}, "
-          f"average steps {m[metric_key(TEST, PONDER_COST)]:.2f}")
     logger = WandbLogger(cfg, ck.get('wandb_run_id'), quiet=True)
     try:
         if logger.run is not None: logger.run.summary.update(m)

@@ -62,7 +62,7 @@ def plot_steps_histogram(df:pd.DataFrame, by_correct:bool=True):
     fig.tight_layout(); return fig
 
 def plot_steps_per_class(df:pd.DataFrame, classes:Optional[List[str]]=None):
-    "Mean ponder cost per true emotion with 95% bootstrap CIs, and a heatmap of mean steps per (true, predicted) pair."
+    "Mean ponder cost per true emotion with 95% bootstrap CIs, and a heatmap of it per (true, predicted) pair."
     classes = list(classes or df.attrs['classes'])
     sbc = steps_by_class(df, 'ponder_cost', classes)
     fig, axs = plt.subplots(1, 2, figsize=(13, 4.4), gridspec_kw=dict(width_ratios=[1, 1.1]))
