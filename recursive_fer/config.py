@@ -83,6 +83,7 @@ class TrainConfig:
     compile_mode:str = 'off'            # torch.compile mode of the recursive step, or 'off' (see COMPILE_MODES)
     seed:int = 42                       # seeds Python, NumPy, torch and the augmentation
     amp:bool = True                     # mixed precision on CUDA (bf16 where supported, else fp16 + scaler)
+    cpu_bf16:bool = False               # bf16 autocast on the CPU (faster where it has avx512_bf16 or AMX)
     channels_last:bool = True           # channels_last memory format on CUDA
     device:Optional[str] = None         # force a device ('cpu', 'cuda:1'); default CUDA, then MPS, then CPU
     out_dir:str = 'runs/recursive-fer'  # config, history, wandb files (and checkpoints outside Kaggle)
@@ -210,8 +211,8 @@ def check_keys(d:Dict[str, Any], # config keys and values
     raise ConfigError(f'{source}: unknown config key(s) {unknown}' + (f' ({"; ".join(hints)})' if hints else ''))
 
 # %% ../nbs/03b_config.ipynb #f268c4c4
-RESUME_SAFE = ('workers', 'loader', 'log_every', 'compile_mode', 'amp', 'channels_last', 'device', 'out_dir',
-               'cache_dir', 'wandb_mode', 'wandb_project', 'run_name', 'hard_class', 'easy_class')
+RESUME_SAFE = ('workers', 'loader', 'log_every', 'compile_mode', 'amp', 'cpu_bf16', 'channels_last', 'device',
+               'out_dir', 'cache_dir', 'wandb_mode', 'wandb_project', 'run_name', 'hard_class', 'easy_class')
 
 def run_differences(saved:Dict[str, Any], # the config a checkpoint was written with (`asdict`)
                     cfg:TrainConfig # the config asking to resume it

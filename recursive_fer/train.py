@@ -163,8 +163,9 @@ class EpochMeter:
         return m
 
 # %% ../nbs/04_train.ipynb #36395715
-def _autocast(device:torch.device, amp:bool):
-    "bf16 autocast where supported, else fp16 (with a scaler), on CUDA only."
+def _autocast(device:torch.device, amp:bool, cpu_bf16:bool=False):
+    "(autocast context, fp16?): on CUDA bf16 where supported, else fp16 (with a scaler); on the CPU bf16 if asked."
+    if device.type == 'cpu' and cpu_bf16: return torch.autocast('cpu', dtype=torch.bfloat16), False
     if not (amp and device.type == 'cuda'): return torch.autocast('cpu', enabled=False), False
     bf16 = torch.cuda.is_bf16_supported()
     return torch.autocast('cuda', dtype=torch.bfloat16 if bf16 else torch.float16), not bf16
@@ -176,7 +177,7 @@ def _read_running(first_bad:Tensor, meter:EpochMeter, bar:Optional[tqdm], epoch:
         raise FloatingPointError(f'non-finite loss {loss} (cross entropy {ce}, ponder {ponder}) at epoch {epoch + 1}, '
                                  f'{prefix.lower()} step {int(s) + 1}: stopping before anything of this epoch is '
                                  'saved. Lower lr, or check the data.')
-    if bar is not None: bar.set_postfix(loss=f'{mean_loss:.3f}', acc=f'{acc:.2f}', steps=f'{steps:.2f}')
+    if bar is not None: bar.set_postfix(loss=f'{mean_loss:.3f}', acc=f'{acc:.2f}', ponder=f'{steps:.2f}')
 
 def run_epoch(model:nn.Module, # the (possibly DDP-wrapped) model
               loader:DataLoader, # batches of (images, labels)
@@ -196,7 +197,7 @@ def run_epoch(model:nn.Module, # the (possibly DDP-wrapped) model
     cfg = cfg or TrainConfig()
     train = opt is not None
     model.train(train)
-    meter, (ctx_amp, _) = EpochMeter(len(classes), device), _autocast(device, cfg.amp)
+    meter, (ctx_amp, _) = EpochMeter(len(classes), device), _autocast(device, cfg.amp, cfg.cpu_bf16)
     first_bad = torch.full((4,), math.nan, device=device)         # step, loss, CE, ponder of the first non-finite loss
     step = torch.zeros((), device=device)
     bar = tqdm(loader, desc=f'{prefix.lower()} epoch {epoch + 1}', leave=False, disable=not show, dynamic_ncols=True)

@@ -1,0 +1,101 @@
+#!/usr/bin/env python
+"""bf16 autocast on the CPU against float32: the CPU recipe's training step and training epoch, side by side.
+
+    python benchmarks/cpu_bf16.py [--rounds 12] [--out benchmarks/results/cpu_bf16]
+
+1. One optimiser step of the `cpu` recipe's model (batch 128, 48px, AdamW, the package's loss), four ways: float32,
+   bf16 autocast (`TrainConfig.cpu_bf16`), and each with channels_last; the four alternate round after round, so drift
+   on a shared machine hits all alike. Median seconds per step over the rounds.
+2. Whole training epochs (`run_epoch`: DataLoader with the recipe's one worker, Albumentations, model, optimiser) over
+   synthetic 48px faces, float32 and bf16 alternating. Median faces/s.
+Run it on an idle machine: timings taken beside another job mislead. Writes results.md and results.json to --out.
+"""
+import argparse, json, platform, statistics, sys, tempfile, time
+from pathlib import Path
+import torch
+from torch.utils.data import DataLoader
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from recursive_fer.config import recipe_config
+from recursive_fer.model import RecursiveFER
+from recursive_fer.loss import DifferentiablePonderLoss
+from recursive_fer.train import _autocast, run_epoch
+from recursive_fer.dataset import RafDBDataset, RAF_CLASSES
+from recursive_fer.faces import make_synthetic_fer
+from recursive_fer.utils import atomic_write
+
+VARIANTS = {'float32': (False, False), 'bf16': (True, False), 'float32, channels_last': (False, True),
+            'bf16, channels_last': (True, True)}
+
+def step_fn(bf16:bool, channels_last:bool, batch:int=128):
+    "One AdamW step of the cpu recipe's model on a fixed random batch, as a closure."
+    cfg = recipe_config('cpu', data='x')
+    torch.manual_seed(0)
+    model = RecursiveFER(n_classes=7, **cfg.model_kwargs())
+    x, y = torch.randn(batch, 3, cfg.size, cfg.size), torch.randint(0, 7, (batch,))
+    if channels_last:
+        model, x = model.to(memory_format=torch.channels_last), x.contiguous(memory_format=torch.channels_last)
+    opt, loss_fn = torch.optim.AdamW(model.parameters(), 1e-3), DifferentiablePonderLoss(cfg.tau)
+    ctx, _ = _autocast(torch.device('cpu'), True, bf16)
+    def step():
+        with ctx:
+            logits, rho, _ = model(x)
+            loss = loss_fn(logits, rho, y)
+        opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
+    return step
+
+def interleaved(fns:dict, rounds:int)->dict:
+    "Median seconds of each function, called in turn round after round (one warm-up call each)."
+    for f in fns.values(): f()
+    ts = {k: [] for k in fns}
+    for _ in range(rounds):
+        for k, f in fns.items():
+            t0 = time.perf_counter(); f(); ts[k].append(time.perf_counter() - t0)
+    return {k: dict(median_s=statistics.median(v), min_s=min(v), max_s=max(v)) for k, v in ts.items()}
+
+def epoch_fn(bf16:bool, ds:RafDBDataset, batch:int=128):
+    "One training epoch of the cpu recipe over `ds` through `run_epoch`, as a closure returning nothing."
+    cfg = recipe_config('cpu', data='x', cpu_bf16=bf16, log_every=10**6)
+    torch.manual_seed(0)
+    model = RecursiveFER(n_classes=7, **cfg.model_kwargs())
+    opt, loss_fn = torch.optim.AdamW(model.parameters(), 1e-3), DifferentiablePonderLoss(cfg.tau)
+    dl = DataLoader(ds, batch, shuffle=True, num_workers=cfg.workers, persistent_workers=True, drop_last=True)
+    return lambda: run_epoch(model, dl, loss_fn, list(RAF_CLASSES), torch.device('cpu'), opt, cfg=cfg, show=False)
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument('--rounds', type=int, default=12)
+    ap.add_argument('--epoch_rounds', type=int, default=3)
+    ap.add_argument('--faces_per_class', type=int, default=150)
+    ap.add_argument('--out', default=str(ROOT/'benchmarks'/'results'/'cpu_bf16'))
+    a = ap.parse_args()
+    t0 = time.time()
+    steps = interleaved({k: step_fn(*v) for k, v in VARIANTS.items()}, a.rounds)
+    with tempfile.TemporaryDirectory() as d:
+        data = make_synthetic_fer(Path(d)/'syn', 'raf-kaggle', n_per_class=a.faces_per_class, n_test_per_class=1,
+                                  size=48)
+        ds = RafDBDataset(data, 'train', size=48, cache_dir=Path(d)/'cache', progress=False)
+        epochs = interleaved({'float32': epoch_fn(False, ds), 'bf16': epoch_fn(True, ds)}, a.epoch_rounds)
+        n = len(ds) // 128 * 128
+    res = dict(machine=f'{platform.machine()}, {torch.get_num_threads()} threads, torch {torch.__version__}',
+               command=' '.join(['python', 'benchmarks/cpu_bf16.py'] + sys.argv[1:]), rounds=a.rounds,
+               epoch_rounds=a.epoch_rounds, epoch_faces=n, steps=steps, epochs=epochs, seconds=time.time() - t0)
+    md = [f"# bf16 autocast on the CPU", '', f"Machine: {res['machine']}; command: `{res['command']}`; "
+          f"{res['seconds']:.0f} s.", '', '## One training step of the `cpu` recipe (batch 128, 48px), '
+          f'median of {a.rounds} interleaved rounds', '', '| variant | s/step | faces/s | vs float32 |',
+          '|---|---|---|---|']
+    base = steps['float32']['median_s']
+    md += [f"| {k} | {v['median_s']:.3f} | {128 / v['median_s']:.0f} | {base / v['median_s']:.2f}x |"
+           for k, v in steps.items()]
+    eb = epochs['float32']['median_s']
+    md += ['', f'## Whole training epochs ({n} synthetic faces, DataLoader with 1 worker, Albumentations), median of '
+           f'{a.epoch_rounds} interleaved rounds', '', '| variant | s/epoch | faces/s | vs float32 |',
+           '|---|---|---|---|']
+    md += [f"| {k} | {v['median_s']:.2f} | {n / v['median_s']:.0f} | {eb / v['median_s']:.2f}x |"
+           for k, v in epochs.items()]
+    out = Path(a.out); out.mkdir(parents=True, exist_ok=True)
+    atomic_write(out/'results.md', '\n'.join(md) + '\n'); atomic_write(out/'results.json', json.dumps(res, indent=1))
+    print('\n'.join(md))
+
+if __name__ == '__main__': main()
