@@ -23,7 +23,7 @@ COMPILE_MODES = ('off', 'default', 'reduce-overhead', 'max-autotune')   # torch.
 WANDB_MODES = ('auto', 'online', 'offline', 'disabled')
 CHOICES:Dict[str, tuple] = dict(                                      # the allowed values of fields that have a list
     layout=LAYOUTS, stem=STEMS, fixed_readout=('last', 'mean'), ce_weights=('none', 'inverse'), loader=LOADERS,
-    compile_mode=COMPILE_MODES, wandb_mode=WANDB_MODES)
+    compile_mode=COMPILE_MODES, wandb_mode=WANDB_MODES, optimizer=('adamw', 'sgd'))
 
 class ConfigError(ValueError):
     "A config value, file or flag a run cannot start with: the message names the field (as its flag) and the value."
@@ -65,8 +65,10 @@ class TrainConfig:
     # optimisation
     epochs:int = 30                     # passes over the training split
     batch_size:int = 64                 # faces per batch (per process under DDP)
-    lr:float = 2e-3                     # peak learning rate of AdamW
-    weight_decay:float = 0.05           # AdamW weight decay
+    optimizer:str = 'adamw'             # 'adamw', or 'sgd' (SGD with Nesterov momentum)
+    lr:float = 2e-3                     # peak learning rate
+    weight_decay:float = 0.05           # AdamW's decoupled weight decay, or SGD's L2 penalty (there about 5e-4)
+    momentum:float = 0.9                # SGD's Nesterov momentum
     warmup_epochs:float = 1.0           # linear warm-up before the cosine decay
     grad_clip:float = 1.0               # clip the gradient norm to this (0: off)
     # augmentation
@@ -105,6 +107,7 @@ class TrainConfig:
             if getattr(self, name) < 0: raise ConfigError(f'--{name} must be >= 0, got {getattr(self, name)}')
         if not 0 < self.val_frac < 1: raise ConfigError(f'--val_frac must be in (0, 1), got {self.val_frac}')
         if not 0 <= self.eps < 1: raise ConfigError(f'--eps must be in [0, 1), got {self.eps}')
+        if not 0 <= self.momentum < 1: raise ConfigError(f'--momentum must be in [0, 1), got {self.momentum}')
         if not 0 <= self.label_smoothing < 1:
             raise ConfigError(f'--label_smoothing must be in [0, 1), got {self.label_smoothing}')
         if self.act_warmup_epochs < 0 or (self.act and self.act_warmup_epochs >= self.epochs):
@@ -271,7 +274,7 @@ RECIPES:Dict[str, Dict[str, Any]] = {
                 halt_bias_init=-3.0, tau=0.001, act_warmup_epochs=5, tau_warmup_epochs=3, epochs=30, batch_size=128,
                 lr=2e-3,
                 weight_decay=0.05, label_smoothing=0.1, aug_scale=0.1, aug_shift=0.1, aug_rotate=10.0,
-                aug_flip_p=0.5, aug_cutout_p=0.5, aug_jitter=0.2, workers=1),
+                aug_flip_p=0.5, aug_cutout_p=0.5, aug_jitter=0.2, workers=1, cpu_bf16=True),
     'gpu': dict(size=96, stem='residual', stem_widths=[64, 128], stem_blocks=2, width=256, max_steps=8,
                 halt_bias_init=-3.0, tau=0.001, act_warmup_epochs=8, tau_warmup_epochs=5, epochs=60, batch_size=128,
                 lr=2e-3,
