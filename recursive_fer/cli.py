@@ -70,14 +70,13 @@ def _flag_type(anno:Any)->Tuple[Any, bool]:
     if typing.get_origin(base) in (list, typing.List): return _int_list, False
     return base, False
 
-def _default_text(name:str, v:Any)->str:
-    if v is None: return {'layout': 'detected', 'device': 'CUDA, then MPS, then CPU',
-                          'cache_dir': '~/.cache/recursive_fer', 'run_name': "wandb's"}.get(name, 'none')
+def _default_text(v:Any)->str:
+    if v is None: return 'none'
     return ','.join(map(str, v)) if isinstance(v, list) else json.dumps(v) if isinstance(v, dict) else str(v)
 
-def _flag_help(doc:str, name:str, default:Any)->str:
+def _flag_help(doc:str, default:Any)->str:
     "The field's comment and its default, said once (a comment that states its default keeps its own words)."
-    return doc if 'default' in doc.lower() else f'{doc} (default: {_default_text(name, default)})'
+    return doc if 'default' in doc.lower() else f'{doc} (default: {_default_text(default)})'
 
 def train_parser()->argparse.ArgumentParser:
     "The argument parser of `recursive-fer train`, built from `TrainConfig`, grouped by its sections."
@@ -105,7 +104,7 @@ def train_parser()->argparse.ArgumentParser:
             kw = dict(action=argparse.BooleanOptionalAction) if is_bool else dict(type=typ, metavar=name.upper())
             if name in CHOICES: kw.update(choices=CHOICES[name], metavar='{' + ','.join(CHOICES[name]) + '}')
             g.add_argument(f'--{name}', default=None,
-                           help=_flag_help(docs.get(name) or '', name, getattr(defaults, name)), **kw)
+                           help=_flag_help(docs.get(name) or '', getattr(defaults, name)), **kw)
     return p
 
 def _normalise_flags(argv:List[str], parser:argparse.ArgumentParser)->List[str]:
