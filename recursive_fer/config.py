@@ -221,9 +221,8 @@ def run_differences(saved:Dict[str, Any], # the config a checkpoint was written 
                     cfg:TrainConfig # the config asking to resume it
                    )->List[Tuple[str, Any, Any]]: # (field, saved value, new value) of each field that defines the run
     "The fields that define a run and differ; fields added since the checkpoint count at their defaults."
-    known = {f.name for f in dataclasses.fields(TrainConfig)}
-    defaults = {f.name: getattr(TrainConfig(), f.name) for f in dataclasses.fields(TrainConfig)}
-    old = {**defaults, **{k: v for k, v in saved.items() if k in known}}
+    defaults = asdict(TrainConfig())
+    old = {**defaults, **{k: v for k, v in saved.items() if k in defaults}}
     new = asdict(cfg)
     return [(k, old[k], new[k]) for k in new if k not in RESUME_SAFE and old[k] != new[k]]
 
