@@ -20,7 +20,7 @@ sys.path.insert(0, str(ROOT))
 from recursive_fer.config import recipe_config
 from recursive_fer.model import RecursiveFER
 from recursive_fer.loss import DifferentiablePonderLoss
-from recursive_fer.train import _autocast, run_epoch
+from recursive_fer.epochs import autocast_context, run_epoch
 from recursive_fer.dataset import RafDBDataset, RAF_CLASSES
 from recursive_fer.faces import make_synthetic_fer
 from recursive_fer.utils import atomic_write
@@ -37,7 +37,7 @@ def step_fn(bf16:bool, channels_last:bool, batch:int=128):
     if channels_last:
         model, x = model.to(memory_format=torch.channels_last), x.contiguous(memory_format=torch.channels_last)
     opt, loss_fn = torch.optim.AdamW(model.parameters(), 1e-3), DifferentiablePonderLoss(cfg.tau)
-    ctx, _ = _autocast(torch.device('cpu'), True, bf16)
+    ctx, _ = autocast_context(torch.device('cpu'), True, bf16)
     def step():
         with ctx:
             logits, rho, _ = model(x)

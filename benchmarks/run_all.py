@@ -28,7 +28,8 @@ from torch.utils.flop_counter import FlopCounterMode
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from recursive_fer.model import RecursiveFER
 from recursive_fer.utils import atomic_write
-from recursive_fer.train import TrainConfig, fit, demo_config, load_checkpoint, run_epoch
+from recursive_fer.train import TrainConfig, fit, demo_config, load_checkpoint
+from recursive_fer.epochs import run_epoch
 from recursive_fer.loader import DeviceLoader
 from recursive_fer.loss import DifferentiablePonderLoss
 from recursive_fer.evaluate import evaluate_run

@@ -19,6 +19,7 @@ from .config import read_config_file, check_keys, config_sections
 from .tracking import wandb_run_dirs
 from .train import launch
 from .evaluate import evaluate_run
+from .seeds import run_seeds
 
 # %% auto #0
 __all__ = ['USER_ERRORS', 'info', 'demo_data', 'train_parser', 'default_out_dir', 'config_from_args', 'train', 'evaluate',
@@ -94,6 +95,9 @@ def train_parser()->argparse.ArgumentParser:
                    'holding a different run is refused')
     g.add_argument('--no-wandb', action='store_true', help='do not use wandb at all (same as --wandb_mode disabled)')
     g.add_argument('--nprocs', type=int, default=None, help='DDP processes (default: one per CUDA GPU)')
+    g.add_argument('--seeds', type=int, default=None, metavar='N',
+                   help='train N runs with seeds seed, seed + 1, ... in <out_dir>/seed-<s>, evaluate each and '
+                   'summarise every test of their reports over the seeds (<out_dir>/seeds.md)')
     g.add_argument('--debug', action='store_true', help='show the traceback of an error')
     g.add_argument('--version', action='version', version=f'recursive-fer {__version__}')
     hints, docs, defaults = typing.get_type_hints(TrainConfig), docments(TrainConfig), TrainConfig()
@@ -151,6 +155,9 @@ def train(argv:Optional[List[str]]=None # command-line arguments after `train`
     if not cfg.data: raise ConfigError('give --data PATH (a data set folder or zip), --config FILE, or --demo')
     if not Path(cfg.data).exists(): raise ConfigError(f'--data {cfg.data}: no such file or folder')
     resume = args.resume if args.resume is not None else not args.demo
+    if args.seeds is not None:
+        run_seeds(cfg, args.seeds, args.nprocs, resume=resume)
+        return Path(cfg.out_dir)/'seeds.md'
     best = launch(cfg, args.nprocs, resume=resume)
     evaluate_run(cfg, best)                                            # the test split, once, with the best checkpoint
     out = Path(cfg.out_dir)
@@ -170,7 +177,7 @@ def evaluate(checkpoint:str=None, # best.pt or last.pt written by training (requ
              data:str=None, # data set folder or zip in any supported layout (required)
              out_dir:str='evaluation', # folder for predictions.csv, report.md/json and figures/
              split:str='test', # split to evaluate ('val' re-creates the run's validation slice)
-             hard_class:str='Fear', # hard class of the Mann-Whitney test (any case)
+             hard_class:str='auto', # hard class of the Mann-Whitney test (any case; auto: Contempt, else Fear)
              easy_class:str='Happiness', # easy class of that test (any case)
              cache_dir:str=None, # decoded-image cache (default: the run's)
              device:str=None, # default CUDA, then MPS, then CPU

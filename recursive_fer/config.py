@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, asdict
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple, Union
 from .utils import atomic_write
-from .dataset import AugConfig, LAYOUTS
+from .dataset import AugConfig, LAYOUTS, LABEL_MODES
 from .model import ModelConfig, STEMS
 
 # %% auto #0
@@ -23,7 +23,7 @@ COMPILE_MODES = ('off', 'default', 'reduce-overhead', 'max-autotune')   # torch.
 WANDB_MODES = ('auto', 'online', 'offline', 'disabled')
 CHOICES:Dict[str, tuple] = dict(                                      # the allowed values of fields that have a list
     layout=LAYOUTS, stem=STEMS, fixed_readout=('last', 'mean'), ce_weights=('none', 'inverse'), loader=LOADERS,
-    compile_mode=COMPILE_MODES, wandb_mode=WANDB_MODES, optimizer=('adamw', 'sgd'))
+    compile_mode=COMPILE_MODES, wandb_mode=WANDB_MODES, optimizer=('adamw', 'sgd'), label_mode=LABEL_MODES)
 
 class ConfigError(ValueError):
     "A config value, file or flag a run cannot start with: the message names the field (as its flag) and the value."
@@ -37,6 +37,7 @@ class TrainConfig:
     size:int = 100                      # image side fed to the model (RAF-DB aligned faces are 100)
     val_frac:float = 0.1                # validation slice of train, used unless the data set ships a val split
     subject_split:bool = False          # split validation by subject id (CK+ S010_...), not by image
+    label_mode:str = 'majority'         # data sets with crowd votes (FER+): 'majority', 'probability', 'crossentropy'
     skip_corrupt:bool = False           # leave corrupt images out with a warning instead of stopping
     cache_dir:Optional[str] = None      # decoded-image cache (default ~/.cache/recursive_fer, on Kaggle working/cache)
     dedup:bool = False                  # leave out training faces that also occur (pixel-identical) in val or test
@@ -60,7 +61,7 @@ class TrainConfig:
     ce_weights:str = 'none'             # 'none' or 'inverse' (inverse class frequency) cross-entropy weights
     label_smoothing:float = 0.1         # label smoothing of the cross entropy
     # the hypothesis report of the test split
-    hard_class:str = 'Fear'             # the hard class of its Mann-Whitney test (hard takes more steps than easy?)
+    hard_class:str = 'auto'             # the hard class of its Mann-Whitney test; auto: Contempt if present, else Fear
     easy_class:str = 'Happiness'        # the easy class of that test
     # optimisation
     epochs:int = 30                     # passes over the training split
@@ -241,7 +242,8 @@ def check_hard_easy(hard:str, # the hard class of the Mann-Whitney test
                     easy:str, # the easy class
                     classes:List[str] # the data set's classes
                    )->Tuple[str, str]: # (hard, easy) as the data set spells them
-    "The two classes as the data set spells them (any case is accepted); a clear error naming the classes present."
+    "The two classes as the data set spells them (any case; hard 'auto' is Contempt when present, else Fear)."
+    if str(hard).lower() == 'auto': hard = 'Contempt' if any(k.lower() == 'contempt' for k in classes) else 'Fear'
     found = []
     for role, c in (('hard', hard), ('easy', easy)):
         match = [k for k in classes if k.lower() == str(c).lower()]

@@ -17,6 +17,8 @@ from torch import Tensor
 from torch.utils.data import Dataset
 from .utils import atomic_write
 from .cache import DatasetError, build_cache
+from .votes import is_ferplus, parse_ferplus, write_ferplus, apply_label_mode, target_columns
+from .votes import VOTE_COLUMNS, LABEL_MODES
 from .augment import AugConfig, eval_transforms, train_transforms, denormalize
 
 _all_ = ['DatasetError', 'AugConfig', 'eval_transforms', 'train_transforms', 'denormalize']   # re-exported
@@ -214,6 +216,8 @@ class Layout:
     example:str                                                 # what it looks like, for docs and errors
 
 LAYOUT_REGISTRY: Dict[str, Layout] = {l.name: l for l in [
+    Layout('ferplus', is_ferplus, functools.partial(parse_ferplus, classes=ALL_CLASSES), write_ferplus,
+           'FER2013Train/label.csv with the faces (FER+; FER2013Valid and FER2013Test beside it)'),
     Layout('raf-basic', _is_raf_basic, _parse_raf_basic, _write_raf_basic,
            'basic/EmoLabel/list_patition_label.txt (RAF-DB)'),
     Layout('raf-kaggle', _is_raf_kaggle, _parse_raf_kaggle, _write_raf_kaggle,
@@ -279,7 +283,8 @@ def read_table(root:Union[str, Path], # data set folder (or zip: extracted next 
                layout:Optional[str]=None, # force a layout; None detects it
                val_frac:float=0.1, # carve this much of train into 'val' unless the data set has a val split
                seed:int=0, # seed of the validation split
-               subject_split:bool=False # split validation by subject (CK+ S010_... ids) instead of by image
+               subject_split:bool=False, # split validation by subject (CK+ S010_... ids) instead of by image
+               label_mode:str='majority' # data sets with votes (FER+): how votes become targets (`LABEL_MODES`)
               )->Tuple[pd.DataFrame, List[str]]: # the table and its class names
     "Parse a data set in any supported layout into one table of (image_id, path, label, split, subject)."
     root = Path(root)
@@ -291,11 +296,14 @@ def read_table(root:Union[str, Path], # data set folder (or zip: extracted next 
     else: base = find_layout(root)[1] if _looks_like(root) is None else root
     recs, classes = LAYOUT_REGISTRY[layout].parse(base)
     if not recs: raise DatasetError(f'{base}: the {layout} layout was found but it lists no images')
-    df = pd.DataFrame(recs, columns=['image_id', 'path', 'label', 'split', 'subject'])
+    df = pd.DataFrame(recs, columns=list(dict.fromkeys(['image_id', 'path', 'label', 'split', 'subject', *recs[0]])))
     dup = df.path[df.path.duplicated()]
     if len(dup): raise DatasetError(f'image {dup.iloc[0]} is listed more than once')
+    if VOTE_COLUMNS[0] in df: df = apply_label_mode(df, classes, label_mode)   # votes -> labels and targets
+    elif label_mode != 'majority':
+        raise DatasetError(f'label_mode {label_mode!r} needs crowd votes per face (FER+); the {layout} layout has none')
     if 'val' not in set(df.split): df = add_val_split(df, val_frac, seed, subject_split)
-    df.attrs.update(layout=layout, root=str(base), classes=classes)
+    df.attrs.update(layout=layout, root=str(base), classes=classes, label_mode=label_mode)
     return df, classes
 
 # %% ../nbs/01_dataset.ipynb #cb14ebda
@@ -327,6 +335,8 @@ class RafDBDataset(Dataset):
         self.table, self.rows, self.n_corrupt = table.iloc[rows].reset_index(drop=True), rows, len(corrupt)
         self.split, self.size, self.npy = split, size, npy
         self.labels = self.table.label.to_numpy()
+        soft = table.attrs.get('label_mode', 'majority') != 'majority' and split != 'test'   # test: majority labels
+        self.targets = self.table[target_columns(self.classes)].to_numpy(np.float32) if soft else None
         if transform == 'auto': transform = 'train' if split == 'train' else 'eval'
         named = {'train': lambda: train_transforms(size, aug), 'eval': lambda: eval_transforms(size)}
         self.transform = named[transform]() if isinstance(transform, str) and transform in named else transform
@@ -346,12 +356,13 @@ class RafDBDataset(Dataset):
 
     def __getitem__(self, i:int)->Tuple[Tensor, int]:
         img = self.image(i)
-        # uint8 [3, H, W]
-        if self.transform is None: return torch.from_numpy(img).permute(2, 0, 1), int(self.labels[i])
+        # the label, or under a soft label mode the face's target distribution [K]
+        y = int(self.labels[i]) if self.targets is None else torch.from_numpy(self.targets[i])
+        if self.transform is None: return torch.from_numpy(img).permute(2, 0, 1), y   # uint8 [3, H, W]
         # augmentation follows torch's seed (reproducible runs)
         if hasattr(self.transform, 'set_random_seed'):
             self.transform.set_random_seed(int(torch.randint(0, 2**31 - 1, ()).item()))
-        return self.transform(image=img)['image'], int(self.labels[i])
+        return self.transform(image=img)['image'], y
 
     def __getstate__(self):                                        # DataLoader workers reopen the memmap
         d = self.__dict__.copy(); d['_images'] = None; return d

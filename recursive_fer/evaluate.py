@@ -24,8 +24,11 @@ from .checkpoint import load_model, load_checkpoint, model_from_checkpoint
 from .loss import DifferentiablePonderLoss
 from .config import TrainConfig
 from .tracking import WandbLogger, log_evaluation
-from .train import prepare_data, dedup_table, run_epoch, checkpoint_dir
+from .train import prepare_data, dedup_table, checkpoint_dir
+from .epochs import run_epoch
 from .figures import steps_by_class, make_figures, save_figures
+from .votes import vote_stats
+from .difficulty import face_level_report, plot_steps_vs_agreement, plot_agreement_gallery
 
 # %% auto #0
 __all__ = ['TTA_MODES', 'tta_views', 'tta_outputs', 'predict', 'step_probs', 'metrics', 'hypothesis_report', 'evaluate',
@@ -99,6 +102,10 @@ def predict(model:RecursiveFER, # a trained model
         df['tta_pred'], df['tta_confidence'] = cat('tta_pred'), cat('tta_confidence')
         df['tta_correct'] = df.true == df.tta_pred
         df['tta_steps'], df['tta_ponder_cost'] = cat('tta_steps'), cat('tta_ponder_cost')
+    votes = [c for c in ds.table.columns if c.startswith('votes_')]   # crowd votes (FER+): kept, with their stats
+    if votes:
+        df[votes] = ds.table[votes].to_numpy()
+        df[['agreement', 'vote_entropy']] = vote_stats(df)[['agreement', 'vote_entropy']]
     df.attrs['classes'], df.attrs['tta'] = list(ds.classes), tta
     return df
 
@@ -127,7 +134,7 @@ def metrics(df:pd.DataFrame, # predictions from `predict`
 
 # %% ../nbs/05_evaluate.ipynb #cac19071
 def hypothesis_report(df:pd.DataFrame, # predictions from `predict`
-                      hard:str='Fear', # the hard class to compare with the easy one
+                      hard:str='auto', # the hard class to compare with the easy one (auto: Contempt, else Fear)
                       easy:str='Happiness', # the easy class
                       alpha:float=0.05, # significance level
                       classes:Optional[List[str]]=None # class names; default the table's own
@@ -172,7 +179,7 @@ _TTA_TEXT = {'flip': 'mean probabilities of the face and its mirror image, 2 vie
 def evaluate(model:RecursiveFER, # a trained model
              ds:RafDBDataset, # the split to evaluate (eval transform)
              out_dir:Union[str, Path], # folder for the table, report and figures
-             hard:str='Fear', # hard class of the Mann-Whitney test
+             hard:str='auto', # hard class of the Mann-Whitney test (auto: Contempt when present, else Fear)
              easy:str='Happiness', # easy class of the Mann-Whitney test
              wandb_run:Any=None, # an active wandb run to log to, if any
              prefix:str='Test', # wandb key prefix
@@ -188,9 +195,16 @@ def evaluate(model:RecursiveFER, # a trained model
     atomic_write(out/'predictions.csv', df.to_csv(index=False))
     m = metrics(df)
     h = hypothesis_report(df, hard, easy)
-    figs = save_figures(make_figures(df, ds), out/'figures', close=not show)
+    face = face_level_report(df) if 'vote_entropy' in df else None   # data sets with crowd votes
+    figs = make_figures(df, ds)
+    if face is not None:
+        figs.update(steps_vs_agreement=plot_steps_vs_agreement(df),
+                    agreement_gallery=plot_agreement_gallery(df, ds.image))
+    figs = save_figures(figs, out/'figures', close=not show)
     tests = {k: v for k, v in h.items() if k != 'markdown'}
-    atomic_write(out/'report.json', json.dumps(dict(metrics=m, hypothesis=tests), indent=1, default=float))
+    face_tests = None if face is None else {k: v for k, v in face.items() if k != 'markdown'}
+    atomic_write(out/'report.json', json.dumps(dict(metrics=m, hypothesis=tests, face_level=face_tests), indent=1,
+                                               default=float))
     md = '\n'.join([f"# Evaluation on {len(df)} faces", '',
                     f"accuracy {m['accuracy']:.4f}, balanced accuracy {m['balanced_accuracy']:.4f} (single view; "
                     f"mean steps N {df.steps.mean():.3f}, mean ponder cost N + R {df.ponder_cost.mean():.3f})", '',
@@ -201,14 +215,15 @@ def evaluate(model:RecursiveFER, # a trained model
                     '| emotion | precision | recall | F1 | faces |', '|---|---|---|---|---|',
                     *[f"| {c} | {v['precision']:.3f} | {v['recall']:.3f} | {v['f1-score']:.3f} | {int(v['support'])} |"
                       for c, v in m['per_class'].items()],
-                    '', h['markdown']])
+                    '', h['markdown'], *(['', face['markdown']] if face is not None else [])])
     atomic_write(out/'report.md', md + '\n')
-    res = dict(predictions=df, metrics=m, hypothesis=h, figures=figs, report=out/'report.md')
+    res = dict(predictions=df, metrics=m, hypothesis=h, face_level=face, figures=figs, report=out/'report.md')
     if wandb_run is not None: log_evaluation(wandb_run, res, prefix)
     print(f"{prefix.lower()}: accuracy {m['accuracy']:.3f} (balanced {m['balanced_accuracy']:.3f})"
           + (f", with {tta} TTA {m['tta_accuracy']:.3f}" if tta != 'none' else '')
           + f"; mean steps N {df.steps.mean():.2f}, mean ponder cost N + R {df.ponder_cost.mean():.2f}\n"
-          f"hypothesis: {h['verdict']}\nreport, per-face table (predictions.csv) and figures: {out}")
+          f"hypothesis: {h['verdict']}\n" + (f"face level: {face['verdict']}\n" if face is not None else '')
+          + f"report, per-face table (predictions.csv) and figures: {out}")
     return res
 
 # %% ../nbs/05_evaluate.ipynb #b98ae6a6
@@ -224,7 +239,8 @@ def evaluate_checkpoint(checkpoint:Union[str, Path], # best.pt or last.pt from t
     model, classes, cfg = load_model(checkpoint, get_device(device))
     same_data = cfg.get('data') == str(data)                       # its layout and validation slice, re-created
     table, data_classes = read_table(data, cfg.get('layout') if same_data else None, cfg.get('val_frac', 0.1),
-                                     cfg.get('seed', 42), cfg.get('subject_split', False))
+                                     cfg.get('seed', 42), cfg.get('subject_split', False),
+                                     cfg.get('label_mode', 'majority'))
     if list(data_classes) != list(classes):
         raise ValueError(f'{checkpoint} was trained on classes {classes} but {data} has {data_classes}')
     ds = RafDBDataset(table=table, classes=classes, split=split, size=cfg.get('size', 100), transform='eval',

@@ -17,8 +17,8 @@ __all__ = ['LIB_MODULES', 'KERNEL_FILE', 'RAF_DB_SOURCE', 'kernel_metadata', 'va
            'kernel_is_current']
 
 # %% ../nbs/06_kernel.ipynb #d489ba2b
-LIB_MODULES = ('utils', 'cache', 'augment', 'dataset', 'faces', 'loader', 'model', 'loss', 'checkpoint', 'config',
-               'tracking', 'figures', 'train', 'evaluate')   # inlined, in dependency order
+LIB_MODULES = ('utils', 'cache', 'votes', 'augment', 'dataset', 'faces', 'loader', 'model', 'loss', 'checkpoint',
+               'config', 'tracking', 'epochs', 'figures', 'train', 'difficulty', 'evaluate')   # in dependency order
 KERNEL_FILE = 'recursive-fer.ipynb'
 RAF_DB_SOURCE = 'shuvoalok/raf-db-dataset'                                # the popular Kaggle RAF-DB upload
 
@@ -136,8 +136,10 @@ library cells here, change the package and rebuild.
 
 **Before you press Run**
 1. *Add Input*: attach the RAF-DB data set (`shuvoalok/raf-db-dataset`; any upload in a supported layout works:
-   RAF-DB's own `basic/`, the Kaggle `DATASET/` upload, label files, or class folders). Set `DATASET` below to its
-   folder name.
+   RAF-DB's own `basic/`, the Kaggle `DATASET/` upload, label files, or class folders), or FER+ (FER2013's faces in
+   microsoft/FERPlus's folders `FER2013Train/`, `FER2013Valid/`, `FER2013Test/`, each with its `label.csv` of 10
+   votes per face: 8 classes with Contempt, `label_mode` below picks how votes become targets, and the report adds
+   the face-level test against human disagreement). Set `DATASET` below to its folder name.
 2. wandb (optional; `wandb_mode` below: `'auto'`, `'online'`, `'offline'` or `'disabled'`): for online logging, add
    `WANDB_API_KEY` under *Add-ons > Secrets*, attach it, and turn the internet on. The notebook itself needs no
    internet: without a key or without a network, wandb logs offline into the output folder and training goes on.
@@ -166,7 +168,7 @@ def _field_comments(lib_path:Union[str, Path, None]=None)->Dict[str, str]:
 def config_cell(lib_path:Union[str, Path, None]=None)->str:
     "The parameters cell: the GPU recipe's values, one commented line each."
     fields, notes = recipe_fields('gpu', lib_path), _field_comments(lib_path)
-    fields = {**fields, 'wandb_mode': 'auto'}                       # the wandb switch, beside the recipe's values
+    fields = {**fields, 'label_mode': 'majority', 'wandb_mode': 'auto'}   # FER+'s votes, wandb: beside the recipe
     rows = [f'    {k}={v!r},'.ljust(30) + f'# {notes.get(k, "")}' for k, v in fields.items()]
     return '\n'.join(["# The run's settings: the `gpu` recipe, measured on real faces (see the docs' Real faces",
                       '# page). Edit any value, or add any other TrainConfig field (see the TrainConfig cell below).',
@@ -185,7 +187,7 @@ print('wandb:', 'online' if key else where)"""),
      "is read where it is), before any DataLoader exists. The layout is detected and the faces are decoded once into "
      "a cache.",
      """data_dir = extract_dataset(name=DATASET)
-table, classes = read_table(data_dir)
+table, classes = read_table(data_dir, label_mode=CONFIG.get('label_mode', 'majority'))
 splits = table.split.value_counts().to_dict()
 print(f'{data_dir}: {len(table)} faces, {len(classes)} classes {classes}, splits {splits}')
 show_batch(RafDBDataset(table=table, classes=classes, split='train', size=CONFIG.get('size', 100)),

@@ -51,7 +51,8 @@ class DeviceLoader:
         self.device, self.batch_size, self.aug, self.shuffle = torch.device(device), batch_size, aug, shuffle
         self.seed, self.rank, self.world, self.epoch, self.n = seed, rank, world, 0, len(ds)
         faces = torch.from_numpy(np.array(ds.images[ds.rows]))       # [n, H, W, 3] uint8, read from the cache once
-        labels = torch.tensor(np.array(ds.labels), dtype=torch.long)
+        labels = (torch.tensor(np.array(ds.labels), dtype=torch.long) if ds.targets is None
+                  else torch.from_numpy(ds.targets.copy()))               # soft label modes: [n, K] distributions
         self.placement = _placement(faces.nbytes, self.device, memory_fraction)
         on = self.device if self.placement == 'device' else None
         self.faces, self.labels = (faces.to(on), labels.to(on)) if on else (faces.pin_memory(), labels.pin_memory())

@@ -71,20 +71,25 @@ class DifferentiablePonderLoss(nn.Module):
         B, K = logits.shape
         if ponder_cost.shape != (B,):
             raise ValueError(f'ponder_cost must be [B]=[{B}], got shape {tuple(ponder_cost.shape)}')
-        if target.shape != (B,):
-            raise ValueError(f'target must be [B]=[{B}] class indices, got shape {tuple(target.shape)}')
+        if target.shape not in ((B,), (B, K)):
+            raise ValueError(f'target must be [B]=[{B}] class indices or [B, K]=[{B}, {K}] class probabilities, got '
+                             f'shape {tuple(target.shape)}')
         for name, v in (('class_weights', self.w), ('ce_weight', self.ce_w), ('n_classes', self.n_classes)):
             n = len(v) if isinstance(v, Tensor) else v
             if n is not None and n != K: raise ValueError(f'{name} is set for {n} classes but the logits have K={K}')
 
     def parts(self, logits:Tensor, # [B, K] logits
               ponder_cost:Tensor, # [B] rho = N + R per sample
-              target:Tensor # [B] true class indices
+              target:Tensor # [B] true class indices, or [B, K] class probabilities (FER+'s soft label modes)
              )->PonderLossParts:
         "Total loss, cross entropy and the (class-weighted, un-scaled) ponder cost."
         self._check(logits, ponder_cost, target)
-        ce = F.cross_entropy(logits.float(), target, weight=self.ce_w, label_smoothing=self.label_smoothing)
-        rho = ponder_cost.float() if self.w is None else self.w[target] * ponder_cost.float()   # w[t_i] * rho_i
+        soft = target.ndim == 2
+        ce = F.cross_entropy(logits.float(), target.float() if soft else target, weight=self.ce_w,
+                             label_smoothing=self.label_smoothing)
+        # w[t_i] * rho_i; a soft target pays its expected factor sum_k p_ik w_k
+        w = None if self.w is None else (target.float() @ self.w if soft else self.w[target])
+        rho = ponder_cost.float() if w is None else w * ponder_cost.float()
         ponder = rho.mean()
         self.ce, self.ponder = ce.detach(), ponder.detach()
         return PonderLossParts(ce + self.tau * ponder, ce, ponder)

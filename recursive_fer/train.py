@@ -13,7 +13,6 @@ import torch
 import torch.distributed as dist
 from torch import Tensor, nn
 from torch.utils.data import DataLoader, DistributedSampler
-from tqdm import tqdm
 from .utils import seed_everything, get_device, iskaggle, kaggle_working, extract_dataset
 from .utils import atomic_write, remove_dead_temps
 from .dataset import RafDBDataset, read_table, DatasetError
@@ -26,8 +25,8 @@ from .loader import DeviceLoader
 from .config import TrainConfig, RECIPES, recipe_config, demo_config, ConfigError
 from .config import run_differences, resume_refusal
 from .tracking import WandbLogger, read_wandb_history, wandb_run_dirs  # the last two: re-exported
-from .tracking import metric_key, current_keys
-from .tracking import LOSS, CE, PONDER, ACCURACY, PONDER_COST, PONDER_COST_PER_CLASS, ACCURACY_PER_CLASS
+from .tracking import current_keys
+from .epochs import EpochMeter, run_epoch, autocast_context
 from .checkpoint import save_checkpoint, load_checkpoint, resume_checkpoint, check_compatible, load_model
 from .loss import DifferentiablePonderLoss
 from .figures import save_training_curves
@@ -37,9 +36,9 @@ _all_ = ['TrainConfig', 'RECIPES', 'recipe_config', 'demo_config', 'WandbLogger'
          'wandb_run_dirs', 'save_checkpoint', 'load_checkpoint', 'resume_checkpoint', 'check_compatible', 'load_model']
 
 # %% auto #0
-__all__ = ['resolve_data', 'dist_env', 'launch', 'checkpoint_dir', 'find_resumable', 'EpochMeter', 'run_epoch', 'make_optimizer',
-           'warmup_cosine', 'prepare_data', 'dedup_table', 'fit', 'TrainConfig', 'RECIPES', 'recipe_config',
-           'demo_config', 'WandbLogger', 'read_wandb_history', 'wandb_run_dirs', 'save_checkpoint', 'load_checkpoint',
+__all__ = ['resolve_data', 'dist_env', 'launch', 'checkpoint_dir', 'find_resumable', 'make_optimizer', 'warmup_cosine',
+           'prepare_data', 'dedup_table', 'fit', 'TrainConfig', 'RECIPES', 'recipe_config', 'demo_config',
+           'WandbLogger', 'read_wandb_history', 'wandb_run_dirs', 'save_checkpoint', 'load_checkpoint',
            'resume_checkpoint', 'check_compatible', 'load_model']
 
 # %% ../nbs/04_train.ipynb #bd8f7b6e
@@ -83,10 +82,6 @@ def _shutdown_distributed(together:bool=True):
         if together: dist.barrier()
         dist.destroy_process_group()
 
-def _all_reduce(t:Tensor)->Tensor:
-    if dist.is_available() and dist.is_initialized(): dist.all_reduce(t)
-    return t
-
 def _free_port()->int:
     with socket.socket() as s: s.bind(('127.0.0.1', 0)); return s.getsockname()[1]
 
@@ -127,105 +122,6 @@ def find_resumable(cfg:TrainConfig, # the run asking to resume
         raise ConfigError(resume_refusal(diffs, cfg.out_dir))
     return found
 
-# %% ../nbs/04_train.ipynb #1577e6c1
-class EpochMeter:
-    "Sums of loss, accuracy and ponder cost (overall and per class) over an epoch, reducible across processes."
-    def __init__(self, n_classes:int, device:torch.device):
-        self.t = torch.zeros(5 + 3 * n_classes, dtype=torch.float64, device=device)
-        self.K = n_classes
-
-    def update(self, loss:Tensor, ce:Tensor, ponder:Tensor, logits:Tensor, rho:Tensor, y:Tensor):
-        "Add one batch: mean losses are weighted by the batch size."
-        B, K = len(y), self.K
-        correct = (logits.argmax(1) == y).double()
-        self.t[:5] += torch.stack([loss.detach().double() * B, ce.detach().double() * B, ponder.detach().double() * B,
-                                   correct.sum(), rho.detach().double().sum()])
-        # per class: faces, summed steps, correct; index_add, not bincount (which waits for the GPU to size its output)
-        per_class = torch.stack([torch.ones_like(correct), rho.detach().double(), correct], 1)    # [B, 3]
-        self.t[5:] += torch.zeros(K, 3, dtype=torch.float64, device=y.device).index_add_(0, y, per_class).T.reshape(-1)
-
-    def running(self)->Tensor:
-        "Mean loss, accuracy and steps so far, [3] on the device (no host sync)."
-        n = self.t[5:5 + self.K].sum().clamp(min=1)
-        return torch.stack([self.t[0], self.t[3], self.t[4]]) / n
-
-    def compute(self, classes:List[str], prefix:str, reduce:bool=True)->Dict[str, float]:
-        "Reduce across processes (when `reduce`) and return the logged metrics."
-        t = (_all_reduce(self.t.clone()) if reduce else self.t.clone()).cpu()
-        K, n = self.K, t[5:5 + self.K]
-        N = max(n.sum().item(), 1)
-        m = {metric_key(prefix, name): t[i].item() / N
-             for i, name in enumerate((LOSS, CE, PONDER, ACCURACY, PONDER_COST))}
-        for k, c in enumerate(classes):
-            if n[k] > 0:
-                m[metric_key(prefix, PONDER_COST_PER_CLASS, c)] = (t[5 + K + k] / n[k]).item()
-                m[metric_key(prefix, ACCURACY_PER_CLASS, c)] = (t[5 + 2 * K + k] / n[k]).item()
-        return m
-
-# %% ../nbs/04_train.ipynb #36395715
-def _autocast(device:torch.device, amp:bool, cpu_bf16:bool=False):
-    "(autocast context, fp16?): on CUDA bf16 where supported, else fp16 (with a scaler); on the CPU bf16 if asked."
-    if device.type == 'cpu' and cpu_bf16: return torch.autocast('cpu', dtype=torch.bfloat16), False
-    if not (amp and device.type == 'cuda'): return torch.autocast('cpu', enabled=False), False
-    bf16 = torch.cuda.is_bf16_supported()
-    return torch.autocast('cuda', dtype=torch.bfloat16 if bf16 else torch.float16), not bf16
-
-def _read_running(first_bad:Tensor, meter:EpochMeter, bar:Optional[tqdm], epoch:int, prefix:str):
-    "The loop's one host sync per `log_every` steps: stop at a non-finite loss, else refresh the progress bar."
-    s, loss, ce, ponder, mean_loss, acc, steps = torch.cat([first_bad.double(), meter.running()]).tolist()
-    if not math.isnan(s):
-        raise FloatingPointError(f'non-finite loss {loss} (cross entropy {ce}, ponder {ponder}) at epoch {epoch + 1}, '
-                                 f'{prefix.lower()} step {int(s) + 1}: stopping before anything of this epoch is '
-                                 'saved. Lower lr, or check the data.')
-    if bar is not None: bar.set_postfix(loss=f'{mean_loss:.3f}', acc=f'{acc:.2f}', ponder=f'{steps:.2f}')
-
-def run_epoch(model:nn.Module, # the (possibly DDP-wrapped) model
-              loader:DataLoader, # batches of (images, labels)
-              loss_fn:DifferentiablePonderLoss, # the loss
-              classes:List[str], # class names, for per-class metrics
-              device:torch.device, # where to compute
-              opt:Optional[torch.optim.Optimizer]=None, # None: evaluate without gradients
-              sched:Optional[Any]=None, # stepped after every optimiser step
-              scaler:Optional[torch.amp.GradScaler]=None, # fp16 loss scaler
-              cfg:Optional[TrainConfig]=None, # amp, channels_last, grad_clip
-              epoch:int=0, # for messages and the progress bar
-              prefix:str='Train', # metric prefix: Train, Val or Test
-              show:bool=True, # show a progress bar
-              reduce:bool=True # sum the metrics over DDP processes (False: this process's batches only)
-             )->Dict[str, float]: # the epoch's metrics
-    "One pass over `loader`: train when an optimiser is given, else evaluate."
-    cfg = cfg or TrainConfig()
-    train = opt is not None
-    model.train(train)
-    meter, (ctx_amp, _) = EpochMeter(len(classes), device), _autocast(device, cfg.amp, cfg.cpu_bf16)
-    first_bad = torch.full((4,), math.nan, device=device)         # step, loss, CE, ponder of the first non-finite loss
-    step = torch.zeros((), device=device)
-    bar = tqdm(loader, desc=f'{prefix.lower()} epoch {epoch + 1}', leave=False, disable=not show, dynamic_ncols=True)
-    for i, (x, y) in enumerate(bar):
-        if cfg.compile_mode == 'reduce-overhead': torch.compiler.cudagraph_mark_step_begin()   # a new iteration
-        x, y = x.to(device, non_blocking=True), y.to(device, non_blocking=True)
-        if cfg.channels_last and device.type == 'cuda': x = x.contiguous(memory_format=torch.channels_last)
-        with torch.set_grad_enabled(train), ctx_amp:
-            logits, rho, _ = model(x)
-            loss, ce, ponder = loss_fn.parts(logits, rho, y)
-        new_bad = torch.isnan(first_bad[0]) & ~torch.isfinite(loss)  # recorded on the device, read every log_every
-        first_bad = torch.where(new_bad, torch.stack([step, *(v.detach().float() for v in (loss, ce, ponder))]),
-                                first_bad)
-        step += 1
-        if train:
-            opt.zero_grad(set_to_none=True)
-            if scaler is not None and scaler.is_enabled():
-                scaler.scale(loss).backward(); scaler.unscale_(opt)
-            else: loss.backward()
-            if cfg.grad_clip > 0: nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
-            if scaler is not None and scaler.is_enabled(): scaler.step(opt); scaler.update()
-            else: opt.step()
-            if sched is not None: sched.step()
-        meter.update(loss, ce, ponder, logits, rho, y)
-        if (i + 1) % cfg.log_every == 0: _read_running(first_bad, meter, bar if show else None, epoch, prefix)
-    _read_running(first_bad, meter, None, epoch, prefix)
-    return meter.compute(classes, prefix, reduce)
-
 # %% ../nbs/04_train.ipynb #4f89d083
 def make_optimizer(params:Any, # the parameters to train
                    cfg:TrainConfig # `optimizer`, `lr`, `weight_decay`, `momentum`
@@ -261,7 +157,9 @@ def prepare_data(cfg:TrainConfig, # the run
                  show:bool=True # progress bar and messages
                 )->Tuple[Any, List[str], Path]: # table, class names, the decode cache file
     "Extract (once), parse and decode (once) the data set: its table, class names and cache file."
-    table, classes = read_table(resolve_data(cfg), cfg.layout, cfg.val_frac, cfg.seed, cfg.subject_split)
+    table, classes = read_table(resolve_data(cfg), cfg.layout, cfg.val_frac, cfg.seed, cfg.subject_split,
+                                cfg.label_mode)
+    if show and table.attrs.get('left_out'): print(f"{cfg.label_mode} labels: faces left out {table.attrs['left_out']}")
     npy, _ = build_cache(list(table.path), cfg.size, cfg.cache_dir, cfg.skip_corrupt, progress=show)
     return table, classes, npy
 
@@ -334,7 +232,7 @@ def fit(cfg:TrainConfig, # what to train and how
     opt = make_optimizer(model.parameters(), cfg)
     steps_per_epoch = len(dl['train'])
     sched = warmup_cosine(opt, max(1, int(cfg.warmup_epochs * steps_per_epoch)), cfg.epochs * steps_per_epoch)
-    _, fp16 = _autocast(device, cfg.amp)
+    _, fp16 = autocast_context(device, cfg.amp)
     scaler = torch.amp.GradScaler(device.type, enabled=fp16)
     start, best_acc, history, run_id, elapsed = 0, -1.0, [], None, 0.0
     if found is not None:

@@ -16,7 +16,8 @@ from recursive_fer.dataset import RafDBDataset, RAF_CLASSES
 from recursive_fer.loader import DeviceLoader
 from recursive_fer.model import RecursiveFER
 from recursive_fer.loss import DifferentiablePonderLoss
-from recursive_fer.train import TrainConfig, run_epoch
+from recursive_fer.config import TrainConfig
+from recursive_fer.epochs import run_epoch
 
 PKG = str(Path(recursive_fer.__file__).parent)
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env python
 """End-to-end run of the committed Kaggle kernel on a fake Kaggle tree, on the CPU (run by .ci/run).
 
-1. The synthetic data set in the Kaggle RAF-DB layout, zipped, under <tmp>/input/raf-db-dataset/.
+1. A synthetic data set, zipped, under <tmp>/input/<name>/: the Kaggle RAF-DB layout in the first run, FER+'s
+   layout (8 classes, votes per face, `label_mode='crossentropy'`) in the second.
 2. A stub `kaggle_secrets` on the kernel's path: one run where it has no key, one where it raises like the real client.
 3. A stub `recursive_fer` that fails on import, so the kernel must be self-contained.
 4. Tiny epochs through the parameters cell; the notebook executed top to bottom with nbclient, wandb offline.
@@ -25,12 +26,18 @@ STUB_RAISES = ("class BackendError(Exception): pass\n"
                "secrets exist for kernel id 1 and label ' + label + '.\"]}')\n")
 BLOCK_PACKAGE = "raise ImportError('the Kaggle kernel must not import recursive_fer: it has to be self-contained')\n"
 
-def fake_kaggle(tmp:Path, stub:str)->dict:
-    "Lay out <tmp>/input/raf-db-dataset/<zip> and the stubs; return the environment for the kernel."
+DATA = {'raf-db-dataset': dict(layout='raf-kaggle', marker='DATASET/train', config={}),
+        'ferplus': dict(layout='ferplus', marker='FER2013Train/label.csv', config=dict(label_mode='crossentropy'))}
+
+def fake_kaggle(tmp:Path, stub:str, name:str='raf-db-dataset')->dict:
+    "Lay out <tmp>/input/<name>/<zip> (a key of DATA) and the stubs; return the environment for the kernel."
     from recursive_fer.faces import make_synthetic_fer
-    inp = tmp/'input'/'raf-db-dataset'; inp.mkdir(parents=True)
-    make_synthetic_fer(tmp/'stage'/'raf-db', 'raf-kaggle', n_per_class=12, n_test_per_class=4, size=48, as_zip=True)
-    (tmp/'stage'/'raf-db.zip').rename(inp/'raf-db.zip')
+    from recursive_fer.dataset import ALL_CLASSES, RAF_CLASSES
+    inp = tmp/'input'/name; inp.mkdir(parents=True)
+    layout = DATA[name]['layout']
+    make_synthetic_fer(tmp/'stage'/name, layout, n_per_class=12, n_test_per_class=4, size=48, as_zip=True,
+                       classes=ALL_CLASSES if layout == 'ferplus' else RAF_CLASSES)
+    (tmp/'stage'/f'{name}.zip').rename(inp/f'{name}.zip')
     stubs = tmp/'stubs'; stubs.mkdir()
     (stubs/'kaggle_secrets.py').write_text(stub)
     (stubs/'recursive_fer.py').write_text(BLOCK_PACKAGE)
@@ -39,11 +46,13 @@ def fake_kaggle(tmp:Path, stub:str)->dict:
                RECURSIVE_FER_CACHE=str(tmp/'working'/'cache'), MPLBACKEND='module://matplotlib_inline.backend_inline')
     return env
 
-def run_kernel(tmp:Path, env:dict)->nbformat.NotebookNode:
-    "Execute the kernel with tiny settings injected after its parameters cell (as papermill does)."
+def run_kernel(tmp:Path, env:dict, name:str='raf-db-dataset')->nbformat.NotebookNode:
+    "Execute the kernel with tiny settings and the data set's name injected after its parameters cell (as papermill)."
     nb = nbformat.read(KERNEL, as_version=4)
     i = next(i for i, c in enumerate(nb.cells) if 'parameters' in c.metadata.get('tags', []))
-    nb.cells.insert(i + 1, nbformat.v4.new_code_cell(f'CONFIG.update({TINY!r})  # injected by tools/kernel_e2e.py'))
+    settings = {**TINY, **DATA[name]['config']}
+    nb.cells.insert(i + 1, nbformat.v4.new_code_cell(f'CONFIG.update({settings!r}); DATASET = {name!r}  '
+                                                     '# injected by tools/kernel_e2e.py'))
     old = dict(os.environ); os.environ.clear(); os.environ.update(env)     # the kernel process inherits this
     try: NotebookClient(nb, timeout=600, kernel_name='python3', resources={'metadata': {'path': str(tmp)}}).execute()
     finally: os.environ.clear(); os.environ.update(old)
@@ -53,43 +62,44 @@ def wandb_history(run_dir:Path)->list:
     from recursive_fer.train import read_wandb_history
     return read_wandb_history(run_dir)
 
-def check(tmp:Path, nb:nbformat.NotebookNode, expect_line:str):
+def check(tmp:Path, nb:nbformat.NotebookNode, expect_line:str, name:str='raf-db-dataset'):
     import torch
     working = tmp/'working'
-    data = working/'raf-db-dataset'
-    extracted = (data/'DATASET'/'train').is_dir() and (data/'train_labels.csv').exists()
-    assert extracted, f'data set not extracted under {working}'
+    assert (working/name/DATA[name]['marker']).exists(), f'data set not extracted under {working}'
     for name in ('best.pt', 'last.pt'):
         ck = torch.load(working/'checkpoints'/name, map_location='cpu', weights_only=False)
         assert ck['epoch'] >= 1 and ck['classes'] and 'model' in ck, name
     assert torch.load(working/'checkpoints'/'last.pt', map_location='cpu',
                       weights_only=False)['epoch'] == TINY['epochs']
     images = sum('image/png' in o.get('data', {}) for c in nb.cells if c.cell_type == 'code' for o in c.outputs)
-    assert images >= 7, f'expected the batch grid, the curves and 5 evaluation figures as images, got {images}'
+    votes = DATA[name]['layout'] == 'ferplus'                          # + steps against agreement, agreement gallery
+    assert images >= 7 + 2 * votes, f'expected the batch grid, the curves and the evaluation figures, got {images}'
     text = '\n'.join(o.get('text', '') for c in nb.cells if c.cell_type == 'code' for o in c.outputs
                      if o.output_type == 'stream')
     assert text.count(expect_line) == 1, f'expected {expect_line!r} once in the output, got {text.count(expect_line)}'
+    if votes: assert 'face level: ' in text and 'crossentropy labels: faces left out' in text, text[-2000:]
     runs = sorted((working/'run'/'wandb').glob('offline-run-*'))
     assert len({r.name.rsplit('-', 1)[1] for r in runs}) == 1, runs   # one wandb run: training, then the test summary
     assert ck.get('wandb_run_id') == runs[0].name.rsplit('-', 1)[1], (ck.get('wandb_run_id'), runs)
     rows = [r for r in wandb_history(runs[0]) if 'Train/Loss' in r]
     assert len(rows) == TINY['epochs'], rows
     classes = ck['classes']
+    assert len(classes) == (8 if votes else 7), classes
     for key in ['Train/Loss', 'Train/Accuracy',
                 'Train/Ponder_Cost'] + [f'Train/Ponder_Cost_Per_Class/{c}' for c in classes]:
         assert all(key in r for r in rows), key
     return images
 
 def main():
-    for name, stub, line in [('no key', STUB_NO_KEY, 'wandb: offline'),
-                             ('secrets client raises', STUB_RAISES,
-                              "could not read Kaggle secret 'WANDB_API_KEY' (BackendError")]:
+    for what, stub, line, data in [('RAF-DB, no key', STUB_NO_KEY, 'wandb: offline', 'raf-db-dataset'),
+                                   ('FER+, secrets client raises', STUB_RAISES,
+                                    "could not read Kaggle secret 'WANDB_API_KEY' (BackendError", 'ferplus')]:
         t0 = time.time()
         with tempfile.TemporaryDirectory() as d:
             tmp = Path(d)
-            nb = run_kernel(tmp, fake_kaggle(tmp, stub))
-            images = check(tmp, nb, line)
-        print(f'kernel e2e ({name}): passed in {time.time() - t0:.0f}s, {images} inline images')
+            nb = run_kernel(tmp, fake_kaggle(tmp, stub, data), data)
+            images = check(tmp, nb, line, data)
+        print(f'kernel e2e ({what}): passed in {time.time() - t0:.0f}s, {images} inline images')
     print('kernel e2e: 2 passed, 0 failed')
 
 if __name__ == '__main__': main()
