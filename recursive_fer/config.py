@@ -8,14 +8,15 @@ import json, shutil, difflib, inspect, importlib, dataclasses
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple, Union
-from .utils import atomic_write
-from .dataset import AugConfig, LAYOUTS, LABEL_MODES
+from .utils import atomic_write, iskaggle, kaggle_working
+from .dataset import AugConfig, LAYOUTS
+from .votes import LABEL_MODES
 from .model import ModelConfig, STEMS
 
 # %% auto #0
 __all__ = ['LOADERS', 'COMPILE_MODES', 'WANDB_MODES', 'CHOICES', 'RESUME_SAFE', 'RECIPES', 'ConfigError', 'TrainConfig',
            'read_config_file', 'config_sections', 'check_keys', 'run_differences', 'resume_refusal', 'check_hard_easy',
-           'demo_config', 'recipe_config', 'scaled_warmups']
+           'checkpoint_dir', 'demo_config', 'recipe_config', 'scaled_warmups']
 
 # %% ../nbs/03b_config.ipynb #b62922cb
 LOADERS = ('auto', 'workers', 'device')   # auto: the device loader on CUDA, DataLoader workers elsewhere
@@ -254,6 +255,10 @@ def check_hard_easy(hard:str, # the hard class of the Mann-Whitney test
     if found[0] == found[1]:
         raise ValueError(f'the hard and the easy class are both {found[0]!r}: choose two different classes')
     return tuple(found)
+
+def checkpoint_dir(cfg:TrainConfig)->Path:
+    "Where a run's checkpoints go: `<kaggle>/working/checkpoints` on Kaggle, else `<out_dir>/checkpoints`."
+    return kaggle_working()/'checkpoints' if iskaggle() else Path(cfg.out_dir)/'checkpoints'
 
 # %% ../nbs/03b_config.ipynb #956fb8d3
 def demo_config(root:Union[str, Path, None]=None, # where the synthetic data goes; default <cache>/demo

@@ -18,7 +18,7 @@ from torch.utils.data import Dataset
 from .utils import atomic_write
 from .cache import DatasetError, build_cache
 from .votes import is_ferplus, parse_ferplus, write_ferplus, apply_label_mode, target_columns
-from .votes import VOTE_COLUMNS, LABEL_MODES
+from .votes import VOTE_COLUMNS
 from .augment import AugConfig, eval_transforms, train_transforms, denormalize
 
 _all_ = ['DatasetError', 'AugConfig', 'eval_transforms', 'train_transforms', 'denormalize']   # re-exported

@@ -5,7 +5,7 @@
 # %% ../nbs/05b_difficulty.ipynb #1800ac8f
 from __future__ import annotations
 import math
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Tuple
 import numpy as np
 import pandas as pd
 import matplotlib.pyplot as plt

@@ -6,7 +6,7 @@
 from __future__ import annotations
 import json, math
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Tuple, Union
+from typing import Any, Dict, List, Optional, Union
 import numpy as np
 import pandas as pd
 import torch
@@ -24,7 +24,8 @@ from .checkpoint import load_model, load_checkpoint, model_from_checkpoint
 from .loss import DifferentiablePonderLoss
 from .config import TrainConfig
 from .tracking import WandbLogger, log_evaluation
-from .train import prepare_data, dedup_table, checkpoint_dir
+from .config import checkpoint_dir
+from .splits import build_splits
 from .epochs import run_epoch
 from .figures import steps_by_class, make_figures, save_figures
 from .votes import vote_stats
@@ -269,15 +270,11 @@ def evaluate_run(cfg:TrainConfig, # the training run
                 )->Optional[Dict[str, Any]]: # `evaluate`'s result plus `test_metrics`; None without a test split
     "Evaluate a finished run's best checkpoint on the test split, once: metrics, wandb summary, report and figures."
     best, out = Path(best) if best is not None else checkpoint_dir(cfg)/'best.pt', Path(cfg.out_dir)
-    table, classes, npy = prepare_data(cfg, show=False)
-    if not (table.split == 'test').any():
+    splits = build_splits(cfg, show=False)                         # the faces and splits `fit` trained on
+    if 'test' not in splits.datasets:
         print('no test split in this data set: nothing was evaluated on test'); return None
-    check_hard_easy(cfg.hard_class, cfg.easy_class, classes)
-    table = dedup_table(table, npy, cfg, show=False)               # the training split exactly as `fit` saw it
-    kw = dict(table=table, classes=classes, size=cfg.size, cache_dir=cfg.cache_dir, skip_corrupt=cfg.skip_corrupt,
-              progress=False)
-    weights = RafDBDataset(split='train', **kw).class_weights() if cfg.ce_weights == 'inverse' else None
-    test_ds, dev = RafDBDataset(split='test', transform='eval', **kw), get_device(device or cfg.device)
+    check_hard_easy(cfg.hard_class, cfg.easy_class, splits.classes)
+    weights, test_ds, dev = splits.ce_weights(cfg), splits.datasets['test'], get_device(device or cfg.device)
     ck = load_checkpoint(best)
     model = model_from_checkpoint(ck, dev)
     m = test_metrics(model, test_ds, cfg, weights, dev)

@@ -18,7 +18,7 @@ __all__ = ['LIB_MODULES', 'KERNEL_FILE', 'RAF_DB_SOURCE', 'kernel_metadata', 'va
 
 # %% ../nbs/06_kernel.ipynb #d489ba2b
 LIB_MODULES = ('utils', 'cache', 'votes', 'augment', 'dataset', 'faces', 'loader', 'model', 'loss', 'checkpoint',
-               'config', 'tracking', 'epochs', 'figures', 'train', 'difficulty', 'evaluate')   # in dependency order
+               'config', 'splits', 'tracking', 'epochs', 'figures', 'train', 'difficulty', 'evaluate')   # import order
 KERNEL_FILE = 'recursive-fer.ipynb'
 RAF_DB_SOURCE = 'shuvoalok/raf-db-dataset'                                # the popular Kaggle RAF-DB upload
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json, math, dataclasses
 from pathlib import Path
 from typing import Any, Dict, List, Optional
-import numpy as np
 import pandas as pd
 from .utils import atomic_write
 from .config import TrainConfig

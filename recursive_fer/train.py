@@ -4,29 +4,28 @@
 
 # %% ../nbs/04_train.ipynb #c1013e51
 from __future__ import annotations
-import os, gc, json, math, time, random, socket, hashlib, datetime
+import os, gc, json, math, time, random, socket, datetime
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 import numpy as np
 import torch
 import torch.distributed as dist
-from torch import Tensor, nn
+from torch import nn
 from torch.utils.data import DataLoader, DistributedSampler
-from .utils import seed_everything, get_device, iskaggle, kaggle_working, extract_dataset
+from .utils import seed_everything, get_device
 from .utils import atomic_write, remove_dead_temps
-from .dataset import RafDBDataset, read_table, DatasetError
+from .dataset import RafDBDataset, DatasetError
 from .config import check_hard_easy
-from .cache import build_cache, default_cache_dir, cache_hashes
-from .cache import find_duplicates, describe_duplicates, drop_duplicates
 from .model import RecursiveFER
 from .loader import DeviceLoader
 # RECIPES, recipe_config, demo_config: re-exported
 from .config import TrainConfig, RECIPES, recipe_config, demo_config, ConfigError
-from .config import run_differences, resume_refusal
+from .config import run_differences, resume_refusal, checkpoint_dir
+from .splits import build_splits
 from .tracking import WandbLogger, read_wandb_history, wandb_run_dirs  # the last two: re-exported
 from .tracking import current_keys
-from .epochs import EpochMeter, run_epoch, autocast_context
+from .epochs import run_epoch, autocast_context
 from .checkpoint import save_checkpoint, load_checkpoint, resume_checkpoint, check_compatible, load_model
 from .loss import DifferentiablePonderLoss
 from .figures import save_training_curves
@@ -36,29 +35,9 @@ _all_ = ['TrainConfig', 'RECIPES', 'recipe_config', 'demo_config', 'WandbLogger'
          'wandb_run_dirs', 'save_checkpoint', 'load_checkpoint', 'resume_checkpoint', 'check_compatible', 'load_model']
 
 # %% auto #0
-__all__ = ['resolve_data', 'dist_env', 'launch', 'checkpoint_dir', 'find_resumable', 'make_optimizer', 'warmup_cosine',
-           'prepare_data', 'dedup_table', 'fit', 'TrainConfig', 'RECIPES', 'recipe_config', 'demo_config',
-           'WandbLogger', 'read_wandb_history', 'wandb_run_dirs', 'save_checkpoint', 'load_checkpoint',
-           'resume_checkpoint', 'check_compatible', 'load_model']
-
-# %% ../nbs/04_train.ipynb #bd8f7b6e
-def _needs_extraction(p:Path)->bool:
-    return p.is_file() or (p.is_dir() and next(p.rglob('*.zip'), None) is not None)
-
-def resolve_data(cfg:TrainConfig)->Path:
-    "The folder to read the data set from, extracting a zip (or a folder of zips) once when needed."
-    if not cfg.data:
-        raise ValueError('no data set given: set data (a folder or zip), or run `recursive-fer train --demo`')
-    src = Path(cfg.data)
-    if not src.exists(): raise FileNotFoundError(f'data set {src} does not exist')
-    if not _needs_extraction(src): return src
-    name = src.stem if src.is_file() else src.name
-    if iskaggle(): dest = kaggle_working()/name
-    else:
-        # two sources with one name never share a folder
-        tag = hashlib.sha1(str(src.resolve()).encode()).hexdigest()[:8]
-        dest = Path(cfg.cache_dir or default_cache_dir())/'data'/f'{name}-{tag}'
-    return extract_dataset(src, dest, name=name)
+__all__ = ['dist_env', 'launch', 'find_resumable', 'make_optimizer', 'warmup_cosine', 'fit', 'TrainConfig', 'RECIPES',
+           'recipe_config', 'demo_config', 'WandbLogger', 'read_wandb_history', 'wandb_run_dirs', 'save_checkpoint',
+           'load_checkpoint', 'resume_checkpoint', 'check_compatible', 'load_model']
 
 # %% ../nbs/04_train.ipynb #067ba179
 def dist_env()->Tuple[int, int, int]:
@@ -109,10 +88,6 @@ def launch(cfg:TrainConfig, # the run
     return checkpoint_dir(cfg)/'best.pt'
 
 # %% ../nbs/04_train.ipynb #11925e6f
-def checkpoint_dir(cfg:TrainConfig)->Path:
-    "Where checkpoints go: `<kaggle>/working/checkpoints` on Kaggle, else `<out_dir>/checkpoints`."
-    return kaggle_working()/'checkpoints' if iskaggle() else Path(cfg.out_dir)/'checkpoints'
-
 def find_resumable(cfg:TrainConfig, # the run asking to resume
                    verbose:bool=True # say when last.pt is unreadable and the previous one is used
                   )->Optional[Tuple[Path, Dict[str, Any]]]: # (path, checkpoint), or None when there is none
@@ -153,44 +128,14 @@ def _set_rng_state(s:Dict[str, Any]):
     random.setstate(s['python']); np.random.set_state(s['numpy']); torch.set_rng_state(s['torch'])
     if s.get('cuda') is not None and torch.cuda.is_available(): torch.cuda.set_rng_state_all(s['cuda'])
 
-def prepare_data(cfg:TrainConfig, # the run
-                 show:bool=True # progress bar and messages
-                )->Tuple[Any, List[str], Path]: # table, class names, the decode cache file
-    "Extract (once), parse and decode (once) the data set: its table, class names and cache file."
-    table, classes = read_table(resolve_data(cfg), cfg.layout, cfg.val_frac, cfg.seed, cfg.subject_split,
-                                cfg.label_mode)
-    if show and table.attrs.get('left_out'): print(f"{cfg.label_mode} labels: faces left out {table.attrs['left_out']}")
-    npy, _ = build_cache(list(table.path), cfg.size, cfg.cache_dir, cfg.skip_corrupt, progress=show)
-    return table, classes, npy
-
-def dedup_table(table:Any, # a table from `prepare_data`
-                npy:Path, # its decode cache
-                cfg:TrainConfig, # the run (`dedup`)
-                show:bool=True # print the counts
-               )->Any: # the table, training copies of held-out faces moved out of train when `cfg.dedup`
-    "Say how many held-out faces also occur in train; with `cfg.dedup`, leave those training copies out."
-    hashes = cache_hashes(npy)
-    if show:
-        dups = find_duplicates(table, hashes)
-        print(describe_duplicates(dups) + ('' if cfg.dedup or not dups['train_copies']
-                                           else ' (--dedup leaves them out)'))
-    if not cfg.dedup: return table
-    table, n = drop_duplicates(table, hashes)
-    if show: print(f'dedup: {n} training faces left out')
-    return table
-
 def _loaders(cfg:TrainConfig, device:torch.device, rank:int, world:int
             )->Tuple[Dict[str, RafDBDataset], Dict[str, DataLoader], List[str]]:
     "Datasets of train, val and (when present) test, loaders of train and val; rank 0 extracts and decodes first."
-    if rank == 0: table, classes, npy = prepare_data(cfg, show=True)
+    if rank == 0: splits = build_splits(cfg, show=True)
     _barrier()
-    if rank != 0: table, classes, npy = prepare_data(cfg, show=False)
-    table = dedup_table(table, npy, cfg, show=rank == 0)
-    kw = dict(table=table, classes=classes, size=cfg.size, cache_dir=cfg.cache_dir, skip_corrupt=cfg.skip_corrupt,
-              progress=False)
-    splits = [s for s in ('train', 'val', 'test') if (table.split == s).any()]
-    if 'val' not in splits: raise DatasetError(f'no validation split: set val_frac > 0 (it is {cfg.val_frac})')
-    ds = {s: RafDBDataset(split=s, aug=cfg.aug(), **kw) for s in splits}
+    if rank != 0: splits = build_splits(cfg, show=False)
+    ds = splits.datasets
+    if 'val' not in ds: raise DatasetError(f'no validation split: set val_frac > 0 (it is {cfg.val_frac})')
     on_device = cfg.loader == 'device' or (cfg.loader == 'auto' and device.type == 'cuda')
     dl = {}
     for s, d in ds.items():
@@ -204,7 +149,7 @@ def _loaders(cfg:TrainConfig, device:torch.device, rank:int, world:int
                            num_workers=cfg.workers, pin_memory=device.type == 'cuda',
                            persistent_workers=cfg.workers > 0,
                            drop_last=False)
-    return ds, dl, classes
+    return ds, dl, splits.classes
 
 # %% ../nbs/04_train.ipynb #b6f6b574
 def fit(cfg:TrainConfig, # what to train and how

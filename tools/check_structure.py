@@ -1,5 +1,6 @@
 #!/usr/bin/env python
-"""Structure checks CI runs: no import cycle among the package's modules, no module over 400 lines, no notebook
+"""Structure checks CI runs: every module in README.md's module table, importing only modules above it there (the
+table is the import order); no import cycle among the package's modules, no module over 400 lines, no notebook
 over 500 KB, no stored notebook output holding a temporary path or a progress-bar fragment, and no code line over
 120 characters (notebook code cells, benchmarks, tools; nbdev's generated `__all__` lines aside).
 
@@ -25,6 +26,21 @@ def imports_of(path:Path)->set:
         elif isinstance(node, ast.Import):
             out |= {a.name.split('.')[1] for a in node.names if a.name.startswith('recursive_fer.')}
     return out - {''}
+
+def readme_order(readme:Path)->list:
+    "The modules of README.md's module table, top to bottom (rows like | `02_model` | `recursive_fer.model` | ...)."
+    return re.findall(r'^\| [^|]+ \| `recursive_fer\.(\w+)` \|', readme.read_text(encoding='utf-8'), re.M)
+
+def order_problems(graph:dict, order:list)->list:
+    "Modules missing from the table, and imports of a module that sits below the importer in it."
+    out = [f'module {m} is missing from README.md\'s module table' for m in sorted(graph) if m not in order]
+    pos = {m: i for i, m in enumerate(order)}
+    for m in sorted(graph, key=lambda m: pos.get(m, -1)):
+        for dep in sorted(graph[m]):
+            if m in pos and dep in pos and pos[dep] > pos[m]:
+                out.append(f'{m} imports {dep}, which sits below it in README.md\'s module table (the import order): '
+                           'move the code, or the row')
+    return out
 
 def find_cycle(graph:dict):
     "One import cycle as a list of modules, or None."
@@ -58,10 +74,14 @@ def long_lines(path:Path)->list:
     return [(i, len(l)) for i, l in enumerate(lines, 1) if len(l) > MAX_LINE and not l.startswith('__all__')]
 
 def main()->int:
+    # the order check itself: an import of a lower row is caught, an import of a higher row is not
+    g = {'a': {'b'}, 'b': set()}
+    assert order_problems(g, ['a', 'b']) and not order_problems(g, ['b', 'a'])
     problems = []
     modules = {p.stem: p for p in PKG.glob('*.py') if not p.stem.startswith('_')}
     graph = {m: imports_of(p) & set(modules) for m, p in modules.items()}
     if (cycle := find_cycle(graph)): problems.append('import cycle: ' + ' -> '.join(cycle))
+    problems += order_problems(graph, readme_order(ROOT/'README.md'))
     for m, p in sorted(modules.items()):
         n = len(p.read_text(encoding='utf-8').splitlines())
         if n > MAX_MODULE_LINES:
