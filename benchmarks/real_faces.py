@@ -23,9 +23,9 @@ import torch
 from torch.utils.flop_counter import FlopCounterMode
 from recursive_fer.model import RecursiveFER
 from recursive_fer.utils import atomic_write
-from recursive_fer.train import TrainConfig, RECIPES, recipe_config, fit, load_checkpoint
+from recursive_fer.train import TrainConfig, RECIPES, recipe_config, load_checkpoint
 from recursive_fer.figures import steps_by_class
-from recursive_fer.evaluate import evaluate_run
+from recursive_fer.runs import run
 
 ROOT = Path(__file__).resolve().parent.parent
 IGNORED = {'out_dir', 'run_name', 'wandb_mode', 'wandb_project', 'cache_dir'}   # do not change what is trained
@@ -71,7 +71,7 @@ def train_and_read(name:str, cfg:TrainConfig)->dict:
         print(f'training {name}: {out} (log: {out}/train.log)', flush=True)
         out.mkdir(parents=True, exist_ok=True)
         with open(out/'train.log', 'a') as log, contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
-            evaluate_run(cfg, fit(cfg))
+            run(cfg)                                            # train, then test once
     else: print(f'reusing finished run {name}: {out}', flush=True)
     last, rep = load_checkpoint(out/'checkpoints'/'last.pt'), json.loads((out/'evaluation'/'report.json').read_text())
     df = pd.read_csv(out/'evaluation'/'predictions.csv')

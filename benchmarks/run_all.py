@@ -32,7 +32,7 @@ from recursive_fer.train import TrainConfig, fit, demo_config, load_checkpoint
 from recursive_fer.epochs import run_epoch
 from recursive_fer.loader import DeviceLoader
 from recursive_fer.loss import DifferentiablePonderLoss
-from recursive_fer.evaluate import evaluate_run
+from recursive_fer import runs
 from recursive_fer.tracking import current_keys
 from recursive_fer.dataset import RafDBDataset, read_table
 from recursive_fer.faces import make_synthetic_fer
@@ -202,7 +202,7 @@ def measure_end_to_end(a, ds:RafDBDataset)->list:
 def train_run(cfg:TrainConfig)->dict:
     "Train and evaluate one run quietly; its best epoch's numbers and every epoch's history."
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-        best = fit(cfg, resume=False); evaluate_run(cfg, best)
+        best = runs.run(cfg, resume=False).best                     # train, then test once
     ck = load_checkpoint(best)
     hist = load_checkpoint(best.parent/'last.pt')['history']        # every epoch (best.pt's stops at the best one)
     m, tm = ck['metrics'], Path(cfg.out_dir)/'test_metrics.json'

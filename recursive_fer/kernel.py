@@ -18,7 +18,7 @@ __all__ = ['LIB_MODULES', 'KERNEL_FILE', 'RAF_DB_SOURCE', 'kernel_metadata', 'va
 
 # %% ../nbs/06_kernel.ipynb #d489ba2b
 LIB_MODULES = ('utils', 'cache', 'votes', 'augment', 'dataset', 'faces', 'loader', 'model', 'loss', 'checkpoint',
-               'config', 'splits', 'tracking', 'epochs', 'figures', 'train', 'difficulty', 'evaluate')   # import order
+               'config', 'splits', 'tracking', 'epochs', 'figures', 'train', 'difficulty', 'evaluate', 'runs')
 KERNEL_FILE = 'recursive-fer.ipynb'
 RAF_DB_SOURCE = 'shuvoalok/raf-db-dataset'                                # the popular Kaggle RAF-DB upload
 
@@ -195,12 +195,11 @@ show_batch(RafDBDataset(table=table, classes=classes, split='train', size=CONFIG
     ("## Train\n\nWith two GPUs, `launch` forks one DDP process per GPU; CUDA is not initialised in this "
      "notebook's process before that (`device_count` does not initialise it). Checkpoints go to "
      "`/kaggle/working/checkpoints/`; the test split is then evaluated once, with the best checkpoint "
-     "(`evaluate_run`).",
+     "(`run`: `launch`, then `evaluate_run`).",
      """cfg = TrainConfig(data=str(data_dir), out_dir=str(kaggle_working()/'run'), run_name=RUN_NAME, **CONFIG)
 n_gpus = torch.cuda.device_count()
 print(f'{n_gpus} GPU(s): training with {max(n_gpus, 1)} process(es)')
-best = launch(cfg, nprocs=max(n_gpus, 1))
-test = evaluate_run(cfg, best)"""),
+best, test = run(cfg, nprocs=max(n_gpus, 1))"""),
     ("## Results\n\nLoss, accuracy and average steps per epoch:",
      """history = json.loads((Path(cfg.out_dir)/'history.json').read_text())
 plot_history(history, f'RecursiveFER on {DATASET}')
