@@ -32,7 +32,7 @@ def step_fn(bf16:bool, channels_last:bool, batch:int=128):
     "One AdamW step of the cpu recipe's model on a fixed random batch, as a closure."
     cfg = recipe_config('cpu', data='x')
     torch.manual_seed(0)
-    model = RecursiveFER(n_classes=7, **cfg.model_kwargs())
+    model = RecursiveFER(cfg.model_config(7))
     x, y = torch.randn(batch, 3, cfg.size, cfg.size), torch.randint(0, 7, (batch,))
     if channels_last:
         model, x = model.to(memory_format=torch.channels_last), x.contiguous(memory_format=torch.channels_last)
@@ -58,7 +58,7 @@ def epoch_fn(bf16:bool, ds:RafDBDataset, batch:int=128):
     "One training epoch of the cpu recipe over `ds` through `run_epoch`, as a closure returning nothing."
     cfg = recipe_config('cpu', data='x', cpu_bf16=bf16, log_every=10**6)
     torch.manual_seed(0)
-    model = RecursiveFER(n_classes=7, **cfg.model_kwargs())
+    model = RecursiveFER(cfg.model_config(7))
     opt, loss_fn = torch.optim.AdamW(model.parameters(), 1e-3), DifferentiablePonderLoss(cfg.tau)
     dl = DataLoader(ds, batch, shuffle=True, num_workers=cfg.workers, persistent_workers=True, drop_last=True)
     return lambda: run_epoch(model, dl, loss_fn, list(RAF_CLASSES), torch.device('cpu'), opt, cfg=cfg, show=False)

@@ -34,7 +34,7 @@ def child(data:str, reps:int)->Dict[str, float]:
     ds = RafDBDataset(table=table[table.split == 'train'], classes=classes, split='train', size=64, cache_dir=cache,
                       progress=False)
     cpu, cfg = torch.device('cpu'), TrainConfig(batch_size=64, width=32, max_steps=8)
-    model = RecursiveFER(len(classes), width=32, max_steps=8)
+    model = RecursiveFER(n_classes=len(classes), width=32, max_steps=8)
     opt, loss_fn = torch.optim.AdamW(model.parameters(), 1e-3), DifferentiablePonderLoss(0.01)
     dl = DataLoader(ds, 64, shuffle=True, num_workers=0)
     x = torch.randn(256, 3, 64, 64)

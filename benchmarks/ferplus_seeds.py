@@ -8,7 +8,7 @@ each seed's report, config and history, and one figure of every seed's mean pond
 Only numbers and plots of numbers are copied: no face image (the data set's licence keeps FER2013's faces out of the
 repository; each seed's gallery stays in its run folder).
 """
-import argparse, json, shutil, sys
+import argparse, shutil, sys
 from pathlib import Path
 import numpy as np
 import pandas as pd

@@ -55,7 +55,7 @@ def gflops_at(cfg:TrainConfig, n_classes:int, steps:float)->float:
     "GFLOPs per image of `cfg`'s network taking `steps` steps (counted at 1 and 2 fixed steps, linear between)."
     x, f = torch.randn(1, 3, cfg.size, cfg.size), []
     for k in (1, 2):
-        m = RecursiveFER(n_classes, **{**cfg.model_kwargs(), 'act': False, 'max_steps': k}).eval()
+        m = RecursiveFER(cfg.model_config(n_classes), act=False, max_steps=k).eval()
         with FlopCounterMode(display=False) as fc, torch.no_grad(): m(x)
         f.append(fc.get_total_flops())
     return (f[0] + (steps - 1) * (f[1] - f[0])) / 1e9

@@ -99,7 +99,7 @@ def measure_inference(a, trained:RecursiveFER, trained_x:torch.Tensor)->list:
     "1. Images/s of compacted early exit against masked full depth, at calibrated and trained halting."
     torch.manual_seed(0)
     x = torch.randn(a.batch, 3, a.size, a.size, device=a.device)
-    model = RecursiveFER(7, width=a.width, max_steps=8).eval().to(a.device)
+    model = RecursiveFER(n_classes=7, width=a.width, max_steps=8).eval().to(a.device)
     cases = [(f'bias tuned for {t}', model, x, t) for t in (1.5, 3.0, 6.0)]
     cases.append(('trained on synthetic faces', trained.to(a.device), trained_x.to(a.device), None))
     rows = []
@@ -130,8 +130,8 @@ def measure_training_step(a)->list:
     x, y = x.to(a.device), y.to(a.device)
     rows = []
     for k in (2, 4):
-        fixed = RecursiveFER(7, width=a.width, max_steps=k, act=False).to(a.device)
-        act = RecursiveFER(7, width=a.width, max_steps=8).to(a.device)
+        fixed = RecursiveFER(n_classes=7, width=a.width, max_steps=k, act=False).to(a.device)
+        act = RecursiveFER(n_classes=7, width=a.width, max_steps=8).to(a.device)
         act.load_state_dict(fixed.state_dict(), strict=False)
         # p = sigmoid(b) with 1/k of (1 - eps) reached at step k exactly: cum after k-1 steps < 1 - eps <= cum after k
         p = (1 - act.eps) / (k - 0.5)
@@ -143,7 +143,7 @@ def measure_training_step(a)->list:
                 logits, rho, _ = m(x); loss = F.cross_entropy(logits, y) + 0.01 * rho.mean()
                 opt.zero_grad(); loss.backward(); opt.step()
             return f
-        masked = RecursiveFER(7, width=a.width, max_steps=8, compact=False).to(a.device)
+        masked = RecursiveFER(n_classes=7, width=a.width, max_steps=8, compact=False).to(a.device)
         masked.load_state_dict(act.state_dict())
         tf, ta, tam = interleaved_medians([step(fixed), step(act), step(masked)], a.repeats, device=a.device)
         rows.append(dict(k=k, fixed_ms=1e3 * tf, act_ms=1e3 * ta, overhead=ta / tf - 1, act_masked_ms=1e3 * tam))
@@ -164,7 +164,7 @@ def measure_data(a, tmp:Path)->dict:
             j = statistics.median(data_pipeline.images_per_second(jpeg, w) for _ in range(a.repeats_data))
             rows.append(dict(source_px=src, workers=w, cached_ips=c, jpeg_ips=j))
         if src == a.size: e2e = measure_end_to_end(a, cached)
-    m = RecursiveFER(7, width=a.width, max_steps=8).to(a.device)
+    m = RecursiveFER(n_classes=7, width=a.width, max_steps=8).to(a.device)
     xb, yb = torch.randn(64, 3, a.size, a.size, device=a.device), torch.randint(0, 7, (64,), device=a.device)
     opt = torch.optim.AdamW(m.parameters(), 1e-3)
     def train_step():
@@ -178,7 +178,7 @@ def measure_end_to_end(a, ds:RafDBDataset)->list:
     classes = list(ds.classes)
     def model_and_opt():
         torch.manual_seed(0)
-        m = RecursiveFER(len(classes), width=a.width, max_steps=8).to(a.device)
+        m = RecursiveFER(n_classes=len(classes), width=a.width, max_steps=8).to(a.device)
         if a.compile: m.compile_step(a.compile)
         return m, torch.optim.AdamW(m.parameters(), 1e-3), DifferentiablePonderLoss(0.01).to(a.device)
     def epoch_rate(loader)->float:
@@ -214,7 +214,7 @@ def train_run(cfg:TrainConfig)->dict:
 def gflops_at(cfg:TrainConfig, n_classes:int, steps:float)->float:
     "GFLOPs per image of this recipe's model taking `steps` steps: counted at 1 and 2 fixed steps, interpolated."
     x = torch.randn(2, 3, cfg.size, cfg.size)
-    f = [flops_per_image(RecursiveFER(n_classes, **{**cfg.model_kwargs(), 'act': False, 'max_steps': k}).eval(), x)
+    f = [flops_per_image(RecursiveFER(cfg.model_config(n_classes), act=False, max_steps=k).eval(), x)
          for k in (1, 2)]
     return (f[0] + (steps - 1) * (f[1] - f[0])) / 1e9
 
@@ -413,7 +413,7 @@ def trained_demo_model(a, tmp:Path):
                                   cache_dir=str(tmp/'cache'), epochs=10 if a.quick else 60)
         best = fit(cfg, resume=False)
     ck = load_checkpoint(best)
-    trained = RecursiveFER(len(ck['classes']), **TrainConfig.from_dict(ck['config']).model_kwargs())
+    trained = RecursiveFER(TrainConfig.from_dict(ck['config']).model_config(len(ck['classes'])))
     trained.load_state_dict(ck['model'])
     test = RafDBDataset(cfg.data, 'test', size=cfg.size, transform='eval', cache_dir=cfg.cache_dir, progress=False)
     return trained, torch.stack([test[i % len(test)][0] for i in range(a.batch)])

@@ -127,8 +127,13 @@ class TrainConfig:
     def min_size(self)->int: return 4 * self.stride()
 
     def model_kwargs(self)->Dict[str, Any]:
-        "Constructor arguments of `RecursiveFER` (without the number of classes)."
+        "This run's `ModelConfig` fields (all but the number of classes, which the data set decides)."
         return {f.name: getattr(self, f.name) for f in dataclasses.fields(ModelConfig) if hasattr(self, f.name)}
+
+    def model_config(self, n_classes:int # the data set's number of classes
+                    )->ModelConfig: # the architecture this run trains
+        "The `ModelConfig` of this run's model."
+        return ModelConfig(n_classes=n_classes, **self.model_kwargs())
 
     def act_on(self, epoch:int # 0-based epoch
               )->bool: # whether the model halts adaptively in that epoch

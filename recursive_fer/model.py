@@ -4,16 +4,15 @@
 
 # %% ../nbs/02_model.ipynb #c394cce4
 from __future__ import annotations
-from dataclasses import dataclass, field, fields, asdict
+from dataclasses import dataclass, field, fields, replace
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 import torch
 from torch import nn, Tensor
-from fastcore.basics import patch
 import torch.nn.functional as F
 
 # %% auto #0
 __all__ = ['STEMS', 'group_norm', 'ConvNormAct', 'Stem', 'RecursiveBlock', 'ResidualStem', 'make_stem', 'ClassifierHead',
-           'HaltingHead', 'ACTOutput', 'ModelConfig', 'RecursiveFER', 'bucket_rows']
+           'HaltingHead', 'ACTOutput', 'ACTLoop', 'FixedDepthLoop', 'ModelConfig', 'RecursiveFER', 'bucket_rows']
 
 # %% ../nbs/02_model.ipynb #f8a95b51
 def group_norm(c:int, # channels
@@ -109,6 +108,61 @@ class ACTOutput:
     step_probs:List[Tensor]  # one [B] tensor of lam_n per executed step (0 once a sample has halted)
     steps:Tensor             # [B] integer N, the number of steps each sample took
 
+# %% ../nbs/02_model.ipynb #05d7b98c
+class ACTLoop:
+    "Graves ACT over a model's recursive step (mixed into `RecursiveFER`)."
+    def act_loop(self, x:Tensor # [B, 3, H, W] images
+                )->ACTOutput:
+        "Graves ACT over the recursive block; halted rows leave the working batch when `self.compact`."
+        h = self.stem(x)                                   # [B, C, H, W]
+        h0 = h if self.input_injection else None
+        B, K, dev = x.shape[0], self.n_classes, x.device
+        idx = torch.arange(B, device=dev)                  # rows still running (all of them in masked mode)
+        running = torch.ones(B, dtype=torch.bool, device=dev)
+        f32 = dict(dtype=torch.float32, device=dev)        # accumulate in float32, also under autocast
+        logits = torch.zeros(B, K, **f32)
+        ponder, cum, remaining = torch.zeros(B, **f32), torch.zeros(B, **f32), torch.ones(B, **f32)
+        steps = torch.zeros(B, dtype=torch.long, device=dev)
+        step_probs: List[Tensor] = []
+        for n in range(1, self.max_steps + 1):
+            h, y, p = self.step(h, h0, B)                  # [b, C, H, W], [b, K], [b]
+            y, p = y.float(), p.float()
+            alive = running[idx]                           # [b] all True when compacting
+            halts_now = alive & ((cum[idx] + p >= 1 - self.eps) | (n == self.max_steps))
+            lam = torch.where(halts_now, remaining[idx], p) * alive         # lam_n = p_n, or R at the last step
+            logits = logits.index_add(0, idx, lam.unsqueeze(1) * y)          # y += lam_n * head(h_n)
+            ponder = ponder.index_add(0, idx, alive.to(lam.dtype) + torch.where(halts_now, lam, 0.))  # rho = N + R
+            cum, remaining = cum.index_add(0, idx, lam), remaining.index_add(0, idx, -lam)
+            steps = steps.index_add(0, idx, alive.long())
+            step_probs.append(torch.zeros(B, **f32).index_add(0, idx, lam))  # [B] lam_n, 0 for halted rows
+            running = running.index_put((idx,), alive & ~halts_now)
+            if self.compact:                               # compacted (masked form: every row goes on to max_steps)
+                if not running.any(): break                # every face has halted: stop
+                keep = ~halts_now                          # [b] rows that go on thinking
+                if not keep.all():                         # gather only when some row halted at this step
+                    idx, h = idx[keep], h[keep]            # [b', C, H, W]
+                    if h0 is not None: h0 = h0[keep]
+        return ACTOutput(logits, ponder, step_probs, steps)
+
+# %% ../nbs/02_model.ipynb #dd596343
+class FixedDepthLoop:
+    "The fixed-depth baseline's loop (mixed into `RecursiveFER`)."
+    def fixed_loop(self, x:Tensor # [B, 3, H, W] images
+                  )->ACTOutput:
+        "Fixed depth: `max_steps` steps for every face, last-step or mean logits."
+        h = self.stem(x)
+        h0 = h if self.input_injection else None
+        B, N = x.shape[0], self.max_steps
+        per_step = []
+        for _ in range(N):
+            h = self.block(h, h0)
+            per_step.append(self.head(h))                  # [B, K]
+        if self.fixed_readout == 'last': w = [0.] * (N - 1) + [1.]
+        else: w = [1. / N] * N
+        logits = per_step[-1] if self.fixed_readout == 'last' else torch.stack(per_step).mean(0)  # [N, B, K] -> [B, K]
+        return ACTOutput(logits, h.new_full((B,), float(N)), [h.new_full((B,), wi) for wi in w],
+                         torch.full((B,), N, dtype=torch.long, device=x.device))
+
 # %% ../nbs/02_model.ipynb #0bdcd0ae
 @dataclass
 class ModelConfig:
@@ -126,54 +180,64 @@ class ModelConfig:
     stem_widths:List[int] = field(default_factory=lambda: [32, 64])  # residual stem: stage channels
     stem_blocks:int = 1                 # residual stem: residual blocks per stage
 
+    def __post_init__(self):
+        if self.n_classes < 2: raise ValueError(f'n_classes must be >= 2, got {self.n_classes}')
+        if self.width < 2 or self.width % 2: raise ValueError(f'width must be an even number >= 2, got {self.width}')
+        if self.max_steps < 1: raise ValueError(f'max_steps must be >= 1, got {self.max_steps}')
+        if not 0 <= self.eps < 1: raise ValueError(f'eps must be in [0, 1), got {self.eps}')
+        if self.fixed_readout not in ('last', 'mean'):
+            raise ValueError(f"fixed_readout must be 'last' or 'mean', got {self.fixed_readout!r}")
+        self.stem_widths = list(self.stem_widths)
+
     @classmethod
     def from_dict(cls, d:Dict[str, Any] # e.g. a saved training config: its model options are picked, the rest ignored
                  )->'ModelConfig':
         "The model options found in `d`; missing ones take their defaults (older checkpoints)."
         names = {f.name for f in fields(cls)}
-        return cls(**{k: (list(v) if k == 'stem_widths' else v) for k, v in d.items() if k in names})
+        return cls(**{k: v for k, v in d.items() if k in names})
 
 # %% ../nbs/02_model.ipynb #06e573a4
-class RecursiveFER(nn.Module):
+class RecursiveFER(ACTLoop, FixedDepthLoop, nn.Module):
     "Stem -> RecursiveBlock applied up to `max_steps` times with ACT halting -> (logits, ponder_cost, step_probs)."
-    def __init__(self, n_classes:int=7, # K, classes to predict
-                 width:int=64, # C, channels of the recursive feature map
-                 max_steps:int=8, # N_max, most applications of the recursive block
-                 eps:float=0.01, # halt once the cumulative halting probability reaches 1 - eps
-                 halt_bias_init:float=1.0, # initial bias of the halting head (+1: halt after ~2 steps at first)
-                 input_injection:bool=False, # feed the stem output to every step
-                 act:bool=True, # False: fixed depth, always max_steps steps (the baseline)
-                 fixed_readout:str='last', # with act=False: 'last' step's logits or 'mean' over steps
+    def __init__(self, config:Optional[ModelConfig]=None, # the architecture (default: `ModelConfig()`)
                  compact:bool=True, # drop halted rows from the working batch (False: masked full-batch form)
-                 in_chans:int=3, # input image channels
-                 stem:str='seed', # 'seed' (two convolutions, stride 4) or 'residual' (`ResidualStem`, stride 8)
-                 stem_widths:Sequence[int]=(32, 64), # residual stem: channels of the stages before the recursive width
-                 stem_blocks:int=1 # residual stem: residual blocks per stage
+                 **options # ModelConfig fields, applied over `config` (`RecursiveFER(n_classes=8, width=32)`)
                 ):
         super().__init__()
-        if n_classes < 2: raise ValueError(f'n_classes must be >= 2, got {n_classes}')
-        if width < 2 or width % 2: raise ValueError(f'width must be an even number >= 2, got {width}')
-        if max_steps < 1: raise ValueError(f'max_steps must be >= 1, got {max_steps}')
-        if not 0 <= eps < 1: raise ValueError(f'eps must be in [0, 1), got {eps}')
-        if fixed_readout not in ('last', 'mean'):
-            raise ValueError(f"fixed_readout must be 'last' or 'mean', got {fixed_readout!r}")
-        self.n_classes, self.width, self.max_steps, self.eps = n_classes, width, max_steps, eps
-        self.act, self.fixed_readout, self.compact, self.input_injection = act, fixed_readout, compact, input_injection
-        self.stem_kind = stem
-        self.config = ModelConfig(n_classes, width, max_steps, eps, halt_bias_init, input_injection, act, fixed_readout,
-                                  in_chans, stem, list(stem_widths), stem_blocks)
-        self.stem = make_stem(stem, in_chans, width, stem_widths, stem_blocks)
-        self.block = RecursiveBlock(width, input_injection)
-        self.head = ClassifierHead(width, n_classes)
-        self.halt = HaltingHead(width, halt_bias_init)
+        if config is not None and not isinstance(config, ModelConfig):
+            raise TypeError(f'RecursiveFER takes a ModelConfig (or its fields as keywords), got {config!r}')
+        self.config = replace(config, **options) if config is not None else ModelConfig(**options)
+        c = self.config
+        self.compact = compact
+        self.act_warmup = False                        # set by training during its ACT warm-up (see `act`)
+        self.stem = make_stem(c.stem, c.in_chans, c.width, c.stem_widths, c.stem_blocks)
+        self.block = RecursiveBlock(c.width, c.input_injection)
+        self.head = ClassifierHead(c.width, c.n_classes)
+        self.halt = HaltingHead(c.width, c.halt_bias_init)
         self.compiled_step, self.buckets, self.clone_outputs = None, 8, False   # set by `compile_step`
+
+    n_classes = property(lambda self: self.config.n_classes)
+    width = property(lambda self: self.config.width)
+    max_steps = property(lambda self: self.config.max_steps)
+    eps = property(lambda self: self.config.eps)
+    input_injection = property(lambda self: self.config.input_injection)
+
+    @property
+    def act(self)->bool:
+        "Halting adaptively: the config's `act`, except during training's ACT warm-up (`act_warmup`)."
+        return self.config.act and not self.act_warmup
+
+    @property
+    def fixed_readout(self)->str:
+        "The fixed-depth readout: the config's, or the mean over steps during the ACT warm-up."
+        return 'mean' if self.act_warmup else self.config.fixed_readout
 
     @classmethod
     def from_config(cls, cfg:ModelConfig, # the architecture
                     compact:bool=True # a runtime option, not part of the architecture
                    )->'RecursiveFER':
-        "Build the model a `ModelConfig` describes."
-        return cls(**asdict(cfg), compact=compact)
+        "Build the model a `ModelConfig` describes (the same as `RecursiveFER(cfg, compact)`)."
+        return cls(cfg, compact)
 
     def step(self, h:Tensor, # [b, C, H, W] state of the rows still running
              h0:Optional[Tensor], # [b, C, H, W] their stem output (input injection), else None
@@ -202,9 +266,9 @@ class RecursiveFER(nn.Module):
 
     def act_forward(self, x:Tensor # [B, 3, H, W] images
                    )->ACTOutput:
-        "Run the model and return logits, ponder cost, halting weights and integer steps (the loops are below)."
+        "Run the model and return logits, ponder cost, halting weights and integer steps (the loops are above)."
         if x.ndim != 4: raise ValueError(f'expected images [B, C, H, W], got shape {tuple(x.shape)}')
-        return _act_forward(self, x) if self.act else _fixed_forward(self, x)
+        return self.act_loop(x) if self.act else self.fixed_loop(x)
 
     def forward(self, x:Tensor # [B, 3, H, W] images
                )->Tuple[Tensor, Tensor, List[Tensor]]: # logits [B, K], ponder cost [B], lam_n [B] per step
@@ -212,70 +276,20 @@ class RecursiveFER(nn.Module):
         out = self.act_forward(x)
         return out.logits, out.ponder_cost, out.step_probs
 
-# %% ../nbs/02_model.ipynb #05d7b98c
-def _act_forward(self:RecursiveFER, x:Tensor)->ACTOutput:
-    "Graves ACT over the recursive block; halted rows leave the working batch when `self.compact`."
-    h = self.stem(x)                                   # [B, C, H, W]
-    h0 = h if self.input_injection else None
-    B, K, dev = x.shape[0], self.n_classes, x.device
-    idx = torch.arange(B, device=dev)                  # rows still running (all of them in masked mode)
-    running = torch.ones(B, dtype=torch.bool, device=dev)
-    f32 = dict(dtype=torch.float32, device=dev)        # accumulate in float32, also under autocast
-    logits = torch.zeros(B, K, **f32)
-    ponder, cum, remaining = torch.zeros(B, **f32), torch.zeros(B, **f32), torch.ones(B, **f32)
-    steps = torch.zeros(B, dtype=torch.long, device=dev)
-    step_probs: List[Tensor] = []
-    for n in range(1, self.max_steps + 1):
-        h, y, p = self.step(h, h0, B)                  # [b, C, H, W], [b, K], [b]
-        y, p = y.float(), p.float()
-        alive = running[idx]                           # [b] all True when compacting
-        halts_now = alive & ((cum[idx] + p >= 1 - self.eps) | (n == self.max_steps))
-        lam = torch.where(halts_now, remaining[idx], p) * alive         # lam_n = p_n, or R at the last step
-        logits = logits.index_add(0, idx, lam.unsqueeze(1) * y)          # y += lam_n * head(h_n)
-        ponder = ponder.index_add(0, idx, alive.to(lam.dtype) + torch.where(halts_now, lam, 0.))  # rho = N + R
-        cum, remaining = cum.index_add(0, idx, lam), remaining.index_add(0, idx, -lam)
-        steps = steps.index_add(0, idx, alive.long())
-        step_probs.append(torch.zeros(B, **f32).index_add(0, idx, lam))  # [B] lam_n, 0 for halted rows
-        running = running.index_put((idx,), alive & ~halts_now)
-        if self.compact:                               # compacted form (masked form: every row goes on to max_steps)
-            if not running.any(): break                # every face has halted: stop
-            keep = ~halts_now                          # [b] rows that go on thinking
-            if not keep.all():                         # gather only when some row halted at this step
-                idx, h = idx[keep], h[keep]            # [b', C, H, W]
-                if h0 is not None: h0 = h0[keep]
-    return ACTOutput(logits, ponder, step_probs, steps)
+    @torch.no_grad()
+    def halting_data(self, x:Tensor, # [B, 3, H, W] images
+                     out:Optional[ACTOutput]=None # `act_forward(x)` when already computed (it is then reused)
+                    )->dict: # numpy arrays: pred, confidence, probs [B, K], ponder_cost, steps, step_probs [B, N_max]
+        "Per-sample predictions, step counts and halting weights as numpy arrays."
+        out = self.act_forward(x) if out is None else out
+        probs = out.logits.float().softmax(1)                          # [B, K]
+        lam = torch.stack(out.step_probs, 1).float()                   # [B, n executed]
+        lam = F.pad(lam, (0, self.max_steps - lam.shape[1]))           # [B, N_max]
+        conf, pred = probs.max(1)
+        return dict(pred=pred.cpu().numpy(), confidence=conf.cpu().numpy(), probs=probs.cpu().numpy(),
+                    ponder_cost=out.ponder_cost.float().cpu().numpy(), steps=out.steps.cpu().numpy(),
+                    step_probs=lam.cpu().numpy())
 
-# %% ../nbs/02_model.ipynb #dd596343
-def _fixed_forward(self:RecursiveFER, x:Tensor)->ACTOutput:
-    "Fixed depth: `max_steps` steps for every face, last-step or mean logits."
-    h = self.stem(x)
-    h0 = h if self.input_injection else None
-    B, N = x.shape[0], self.max_steps
-    per_step = []
-    for _ in range(N):
-        h = self.block(h, h0)
-        per_step.append(self.head(h))                  # [B, K]
-    if self.fixed_readout == 'last': w = [0.] * (N - 1) + [1.]
-    else: w = [1. / N] * N
-    logits = per_step[-1] if self.fixed_readout == 'last' else torch.stack(per_step).mean(0)  # [N, B, K] -> [B, K]
-    return ACTOutput(logits, h.new_full((B,), float(N)), [h.new_full((B,), wi) for wi in w],
-                     torch.full((B,), N, dtype=torch.long, device=x.device))
-
-# %% ../nbs/02_model.ipynb #428e04a1
-@patch
-@torch.no_grad()
-def halting_data(self:RecursiveFER, x:Tensor, # [B, 3, H, W] images
-                 out:Optional[ACTOutput]=None # `act_forward(x)` when already computed (it is then reused)
-                )->dict: # numpy arrays: pred, confidence, probs [B, K], ponder_cost, steps, step_probs [B, N_max]
-    "Per-sample predictions, step counts and halting weights as numpy arrays."
-    out = self.act_forward(x) if out is None else out
-    probs = out.logits.float().softmax(1)                          # [B, K]
-    lam = torch.stack(out.step_probs, 1).float()                   # [B, n executed]
-    lam = F.pad(lam, (0, self.max_steps - lam.shape[1]))           # [B, N_max]
-    conf, pred = probs.max(1)
-    return dict(pred=pred.cpu().numpy(), confidence=conf.cpu().numpy(), probs=probs.cpu().numpy(),
-                ponder_cost=out.ponder_cost.float().cpu().numpy(), steps=out.steps.cpu().numpy(),
-                step_probs=lam.cpu().numpy())
 
 # %% ../nbs/02_model.ipynb #c0e1a002
 def bucket_rows(b:int, # rows still running

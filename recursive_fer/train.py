@@ -116,9 +116,8 @@ def warmup_cosine(opt:torch.optim.Optimizer, warmup_steps:int, total_steps:int)-
 
 # %% ../nbs/04_train.ipynb #c983f65b
 def _set_phase(model:RecursiveFER, cfg:TrainConfig, epoch:int):
-    "ACT, or fixed depth with the mean readout during the ACT warm-up."
-    model.act = cfg.act_on(epoch)
-    model.fixed_readout = 'mean' if cfg.act and not model.act else cfg.fixed_readout
+    "ACT, or during the ACT warm-up the model's warm-up mode (fixed depth, mean readout); its config is unchanged."
+    model.act_warmup = cfg.act and not cfg.act_on(epoch)
 
 def _rng_state()->Dict[str, Any]:
     return dict(python=random.getstate(), numpy=np.random.get_state(), torch=torch.get_rng_state(),
@@ -169,7 +168,7 @@ def fit(cfg:TrainConfig, # what to train and how
     ds, dl, classes = _loaders(cfg, device, rank, world)
     # for `evaluate_run`: now, not after training
     if 'test' in ds: check_hard_easy(cfg.hard_class, cfg.easy_class, classes)
-    model = RecursiveFER(n_classes=len(classes), **cfg.model_kwargs(), compact=cfg.compact).to(device)
+    model = RecursiveFER(cfg.model_config(len(classes)), compact=cfg.compact).to(device)
     if cfg.compile_mode != 'off': model.compile_step(cfg.compile_mode)
     if cfg.channels_last and device.type == 'cuda': model = model.to(memory_format=torch.channels_last)
     ce_w = ds['train'].class_weights() if cfg.ce_weights == 'inverse' else None

@@ -28,7 +28,7 @@ def sync_sites(steps:int, tmp:Path)->collections.Counter:
     cfg = TrainConfig(data=str(data), size=32, width=8, max_steps=3, batch_size=16, workers=0, wandb_mode='disabled',
                       log_every=10**6, device='cuda')
     batches = list(itertools.islice(DeviceLoader(ds, 16, 'cuda', cfg.aug(), shuffle=True), steps))
-    net = RecursiveFER(7, width=8, max_steps=3, compact=False).cuda()
+    net = RecursiveFER(n_classes=7, width=8, max_steps=3, compact=False).cuda()
     opt, loss_fn = torch.optim.AdamW(net.parameters(), 1e-3), DifferentiablePonderLoss(0.01).cuda()
     run = lambda: run_epoch(net, batches, loss_fn, list(RAF_CLASSES), torch.device('cuda'), opt, cfg=cfg, show=False,
                             reduce=False)
