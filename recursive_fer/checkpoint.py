@@ -4,17 +4,19 @@
 
 # %% ../nbs/03a_checkpoint.ipynb #f8e2475d
 from __future__ import annotations
-import os, shutil
+import os, shutil, pickle, warnings
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple, Union
+import numpy as np
 import torch
 from .utils import atomic_path
 from .model import RecursiveFER, ModelConfig
+from .augment import MEAN, STD
 
 # %% auto #0
 __all__ = ['previous_checkpoint', 'save_checkpoint', 'CheckpointError', 'load_checkpoint', 'resume_checkpoint', 'model_args',
-           'check_compatible', 'load_model', 'model_from_checkpoint']
+           'check_compatible', 'inference_record', 'inference_info', 'load_model', 'model_from_checkpoint']
 
 # %% ../nbs/03a_checkpoint.ipynb #f65a1429
 def previous_checkpoint(path:Union[str, Path])->Path:
@@ -41,11 +43,27 @@ def save_checkpoint(state:Dict[str, Any], # what to save
 class CheckpointError(ValueError, RuntimeError):
     "A file that is not a readable recursive-fer checkpoint: the message names it (a user's error, so a `ValueError`)."
 
+def _array_globals()->list:
+    "The numpy classes a plain array needs when unpickled (older checkpoints kept NumPy's RNG state as one): no code."
+    core = getattr(np, '_core', None) or np.core
+    return [core.multiarray._reconstruct, core.multiarray.scalar, np.ndarray, np.dtype, type(np.dtype(np.uint32)),
+            type(np.dtype(np.float64)), type(np.dtype(np.int64))]
+
 def load_checkpoint(path:Union[str, Path])->Dict[str, Any]:
-    "Read a checkpoint written by `save_checkpoint`, with a clear error when it is missing or unreadable."
+    "Read a checkpoint safely (tensors, numbers, strings, lists, dicts), with a clear error when it cannot be read."
     path = Path(path)
     if not path.exists(): raise FileNotFoundError(f'checkpoint {path} does not exist')
-    try: return torch.load(path, map_location='cpu', weights_only=False)
+    try:
+        with torch.serialization.safe_globals(_array_globals()):
+            return torch.load(path, map_location='cpu', weights_only=True)
+    except pickle.UnpicklingError as e:
+        if 'unsupported global' in str(e).lower() or 'unsupported class' in str(e).lower():   # code, not data
+            what = next((l.strip().rstrip('.') for l in str(e).splitlines() if 'nsupported' in l), 'an unknown global')
+            raise CheckpointError(f'checkpoint {path} is refused: it holds Python objects beyond tensors, numbers, '
+                                  f'strings, lists and dicts ({what}), and loading those could run code. Load it '
+                                  'yourself with torch.load(..., weights_only=False) only if you trust its '
+                                  'source') from None
+        raise CheckpointError(f'checkpoint {path} is corrupt or not a checkpoint ({type(e).__name__})') from e
     except Exception as e:
         raise CheckpointError(f'checkpoint {path} is corrupt or not a checkpoint ({type(e).__name__}: {e})') from e
 
@@ -98,6 +116,21 @@ def check_compatible(ckpt:Dict[str, Any], # a loaded checkpoint
     if diff:
         raise ValueError(f'{source} has another model: ' + ', '.join(f'{k}={a!r} there, {b!r} here'
                                                                      for k, (a, b) in diff.items()))
+
+def inference_record(size:int, # the image side the model was trained at
+                     classes:List[str] # its class names, in output order
+                    )->Dict[str, Any]:
+    "What a checkpoint carries for inference besides the weights: image size, normalisation and class names."
+    return dict(size=int(size), mean=list(MEAN), std=list(STD), classes=list(classes))
+
+def inference_info(ckpt:Dict[str, Any] # a loaded checkpoint
+                  )->Dict[str, Any]: # size, mean, std, classes
+    "The checkpoint's inference record; older checkpoints: their training config's size (else 100), ImageNet stats."
+    if 'inference' in ckpt: return dict(ckpt['inference'])
+    size = (ckpt.get('config') or {}).get('size', 100)
+    warnings.warn(f'this checkpoint predates the inference record: using its training size {size} and ImageNet '
+                  'normalisation, the defaults it was trained with')
+    return inference_record(size, ckpt['classes'])
 
 def load_model(path:Union[str, Path], # a best.pt or last.pt
                device:Union[str, torch.device]='cpu' # where to put the model

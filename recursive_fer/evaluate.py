@@ -20,7 +20,7 @@ from .model import RecursiveFER, ACTOutput
 from .dataset import RafDBDataset, read_table
 from .config import check_hard_easy
 from .utils import atomic_write, get_device
-from .checkpoint import load_model, load_checkpoint, model_from_checkpoint
+from .checkpoint import load_checkpoint, model_from_checkpoint, inference_info
 from .loss import DifferentiablePonderLoss
 from .config import TrainConfig
 from .tracking import WandbLogger, log_evaluation
@@ -237,14 +237,15 @@ def evaluate_checkpoint(checkpoint:Union[str, Path], # best.pt or last.pt from t
                         **kw # hard, easy, batch_size, show: passed to `evaluate`
                        )->Dict[str, Any]:
     "Load a checkpoint and evaluate it on a split of a data set."
-    model, classes, cfg = load_model(checkpoint, get_device(device))
+    ck = load_checkpoint(checkpoint)
+    model, classes, cfg = model_from_checkpoint(ck, get_device(device)), list(ck['classes']), dict(ck.get('config', {}))
     same_data = cfg.get('data') == str(data)                       # its layout and validation slice, re-created
     table, data_classes = read_table(data, cfg.get('layout') if same_data else None, cfg.get('val_frac', 0.1),
                                      cfg.get('seed', 42), cfg.get('subject_split', False),
                                      cfg.get('label_mode', 'majority'))
     if list(data_classes) != list(classes):
         raise ValueError(f'{checkpoint} was trained on classes {classes} but {data} has {data_classes}')
-    ds = RafDBDataset(table=table, classes=classes, split=split, size=cfg.get('size', 100), transform='eval',
+    ds = RafDBDataset(table=table, classes=classes, split=split, size=inference_info(ck)['size'], transform='eval',
                       cache_dir=cache_dir or cfg.get('cache_dir'))
     return evaluate(model, ds, out_dir, **kw)
 

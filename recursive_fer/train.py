@@ -27,6 +27,7 @@ from .tracking import WandbLogger, read_wandb_history, wandb_run_dirs  # the las
 from .tracking import current_keys
 from .epochs import run_epoch, autocast_context
 from .checkpoint import save_checkpoint, load_checkpoint, resume_checkpoint, check_compatible, load_model
+from .checkpoint import inference_record
 from .loss import DifferentiablePonderLoss
 from .figures import save_training_curves
 
@@ -120,11 +121,17 @@ def _set_phase(model:RecursiveFER, cfg:TrainConfig, epoch:int):
     model.act_warmup = cfg.act and not cfg.act_on(epoch)
 
 def _rng_state()->Dict[str, Any]:
-    return dict(python=random.getstate(), numpy=np.random.get_state(), torch=torch.get_rng_state(),
+    "Every random state, as tensors, numbers and lists only (so the checkpoint loads with `weights_only=True`)."
+    npst = np.random.get_state(legacy=False)
+    npst['state']['key'] = npst['state']['key'].tolist()
+    return dict(python=random.getstate(), numpy=npst, torch=torch.get_rng_state(),
                 cuda=torch.cuda.get_rng_state_all() if torch.cuda.is_available() else None)
 
 def _set_rng_state(s:Dict[str, Any]):
-    random.setstate(s['python']); np.random.set_state(s['numpy']); torch.set_rng_state(s['torch'])
+    npst = s['numpy']
+    if isinstance(npst, dict):                                     # this form; older checkpoints hold NumPy's tuple
+        npst = {**npst, 'state': {**npst['state'], 'key': np.array(npst['state']['key'], dtype=np.uint32)}}
+    random.setstate(s['python']); np.random.set_state(npst); torch.set_rng_state(s['torch'])
     if s.get('cuda') is not None and torch.cuda.is_available(): torch.cuda.set_rng_state_all(s['cuda'])
 
 def _loaders(cfg:TrainConfig, device:torch.device, rank:int, world:int
@@ -220,6 +227,7 @@ def fit(cfg:TrainConfig, # what to train and how
                 state = dict(model=model.state_dict(), optimizer=opt.state_dict(), scheduler=sched.state_dict(),
                              scaler=scaler.state_dict(), epoch=epoch + 1, best_acc=best_acc, history=history,
                              config=asdict(cfg), model_args=asdict(model.config), classes=classes, metrics=row,
+                             inference=inference_record(cfg.size, classes),
                              rng=_rng_state(),
                              wandb_run_id=logger.id, world_size=world, saved_by_rank=rank, elapsed_s=elapsed)
                 if improved: save_checkpoint(state, ckdir/'best.pt')     # best first: last.pt marks the epoch done
