@@ -33,7 +33,7 @@ from .difficulty import face_level_report, plot_steps_vs_agreement, plot_agreeme
 
 # %% auto #0
 __all__ = ['TTA_MODES', 'tta_views', 'tta_outputs', 'predict', 'step_probs', 'metrics', 'hypothesis_report', 'evaluate',
-           'evaluate_checkpoint', 'test_metrics', 'evaluate_run']
+           'map_classes', 'evaluate_checkpoint', 'test_metrics', 'evaluate_run']
 
 # %% ../nbs/05_evaluate.ipynb #ab95ebeb
 TTA_MODES = ('none', 'flip', 'tencrop')
@@ -228,6 +228,26 @@ def evaluate(model:RecursiveFER, # a trained model
     return res
 
 # %% ../nbs/05_evaluate.ipynb #b98ae6a6
+def map_classes(table:pd.DataFrame, # a data set's table (`read_table`)
+                data_classes:List[str], # its class names
+                model_classes:List[str], # the checkpoint's class names, in its output order
+                where:str='evaluation' # what is evaluated on what, for the messages
+               )->pd.DataFrame: # the faces of shared classes, labelled by the model's class indices
+    "Match a data set's classes to a model's by name: keep the shared ones, say what is left out on either side."
+    if list(data_classes) == list(model_classes): return table
+    shared = [c for c in data_classes if c in model_classes]
+    if not shared:
+        raise ValueError(f'{where}: no class in common (the model knows {model_classes}, the data set has '
+                         f'{data_classes})')
+    keep = table.label.map(lambda k: data_classes[k] in model_classes).to_numpy(bool)
+    out = table[keep].copy()
+    out['label'] = [model_classes.index(data_classes[k]) for k in out.label]
+    print(f'{where}: classes matched by name; reporting on the {len(shared)} shared ones. Left out: the data set\'s '
+          f'{[c for c in data_classes if c not in shared] or "none"} ({int((~keep).sum())} faces); the model\'s '
+          f'{[c for c in model_classes if c not in shared] or "none"} (never the true class here, still predicted)')
+    out.attrs.update(table.attrs, classes=list(model_classes))
+    return out.reset_index(drop=True)
+
 def evaluate_checkpoint(checkpoint:Union[str, Path], # best.pt or last.pt from training
                         data:Union[str, Path], # data set folder or zip in any supported layout
                         out_dir:Union[str, Path], # where to write the table, report and figures
@@ -236,15 +256,16 @@ def evaluate_checkpoint(checkpoint:Union[str, Path], # best.pt or last.pt from t
                         device:Optional[str]=None, # default CUDA, then MPS, then CPU
                         **kw # hard, easy, batch_size, show: passed to `evaluate`
                        )->Dict[str, Any]:
-    "Load a checkpoint and evaluate it on a split of a data set."
+    "Load a checkpoint and evaluate it on a split of a data set (classes matched by name when the two differ)."
     ck = load_checkpoint(checkpoint)
     model, classes, cfg = model_from_checkpoint(ck, get_device(device)), list(ck['classes']), dict(ck.get('config', {}))
     same_data = cfg.get('data') == str(data)                       # its layout and validation slice, re-created
     table, data_classes = read_table(data, cfg.get('layout') if same_data else None, cfg.get('val_frac', 0.1),
                                      cfg.get('seed', 42), cfg.get('subject_split', False),
-                                     cfg.get('label_mode', 'majority'))
-    if list(data_classes) != list(classes):
-        raise ValueError(f'{checkpoint} was trained on classes {classes} but {data} has {data_classes}')
+                                     cfg.get('label_mode', 'majority') if same_data else 'majority')
+    table = map_classes(table, list(data_classes), classes, f'{checkpoint} on {data}')
+    shared = [c for c in data_classes if c in classes]
+    kw['hard'], kw['easy'] = check_hard_easy(kw.get('hard', 'auto'), kw.get('easy', 'Happiness'), shared)
     ds = RafDBDataset(table=table, classes=classes, split=split, size=inference_info(ck)['size'], transform='eval',
                       cache_dir=cache_dir or cfg.get('cache_dir'))
     return evaluate(model, ds, out_dir, **kw)
