@@ -15,8 +15,8 @@ from tqdm import tqdm
 from .utils import iskaggle, kaggle_working, atomic_path, atomic_write, build_once, remove_temps
 
 # %% auto #0
-__all__ = ['DatasetError', 'default_cache_dir', 'decode_image', 'pixel_hash', 'build_cache', 'cache_hashes', 'find_duplicates',
-           'describe_duplicates', 'drop_duplicates']
+__all__ = ['DatasetError', 'default_cache_dir', 'decode_image', 'resize_face', 'pixel_hash', 'build_cache', 'cache_hashes',
+           'find_duplicates', 'describe_duplicates', 'drop_duplicates']
 
 # %% ../nbs/01a_cache.ipynb #d2aa1270
 class DatasetError(ValueError):
@@ -41,11 +41,15 @@ def decode_image(path:Union[str, Path], # image file
     data = Path(path).read_bytes()
     img = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR) if data else None
     if img is None or not _complete(data): raise DatasetError(f'corrupt or truncated image: {path}')
-    img = cv2.cvtColor(img, cv2.COLOR_BGR2RGB)
-    if img.shape[:2] != (size, size):
-        interp = cv2.INTER_AREA if min(img.shape[:2]) > size else cv2.INTER_LINEAR
-        img = cv2.resize(img, (size, size), interpolation=interp)
-    return img
+    return resize_face(cv2.cvtColor(img, cv2.COLOR_BGR2RGB), size)
+
+def resize_face(img:np.ndarray, # [H, W, 3] uint8 RGB face
+                size:int # output side
+               )->np.ndarray: # [size, size, 3]
+    "Resize a face to `size` x `size` as the cache does (area averaging when shrinking): training and inference alike."
+    if img.shape[:2] == (size, size): return img
+    interp = cv2.INTER_AREA if min(img.shape[:2]) > size else cv2.INTER_LINEAR
+    return cv2.resize(img, (size, size), interpolation=interp)
 
 # %% ../nbs/01a_cache.ipynb #e07796ba
 def _fingerprint(paths:Sequence[str], size:int)->str:

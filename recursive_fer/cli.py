@@ -21,7 +21,7 @@ from .runs import run, run_seeds
 
 # %% auto #0
 __all__ = ['USER_ERRORS', 'info', 'demo_data', 'train_parser', 'default_out_dir', 'config_from_args', 'train', 'evaluate',
-           'kernel', 'main', 'console_main']
+           'predict', 'kernel', 'main', 'console_main']
 
 # %% ../nbs/07_cli.ipynb #9b50c1ff
 @call_parse
@@ -187,6 +187,34 @@ def evaluate(checkpoint:str=None, # best.pt or last.pt written by training (requ
                         tta=tta)
     return out_dir
 
+# %% ../nbs/07_cli.ipynb #5395162c
+def predict(argv:Optional[List[str]]=None # command-line arguments after `predict`
+           )->str: # the output folder
+    "Emotions and thinking time for the faces in photos, folders and videos (one CSV/JSON row per face)."
+    p = argparse.ArgumentParser(prog='recursive-fer predict', description=(predict.__doc__ or '').strip(),
+                                usage='recursive-fer predict --checkpoint best.pt [options] PATH [PATH ...]')
+    p.add_argument('paths', nargs='+', metavar='PATH', help='images, folders (searched recursively) and videos')
+    p.add_argument('--checkpoint', required=True, help='best.pt or last.pt written by training')
+    p.add_argument('--out_dir', default='predictions', help='predictions.csv/.json and annotated copies go here '
+                   '(default: predictions)')
+    p.add_argument('--no-detect', dest='detect', action='store_false',
+                   help='the images are face crops already: no face detection')
+    p.add_argument('--every', type=int, default=1, help='videos: predict every N-th frame (default: 1)')
+    p.add_argument('--no-annotate', dest='annotate', action='store_false', help='do not write annotated copies')
+    p.add_argument('--margin', type=float, default=0.25, help='crop margin around a detected face (default: 0.25)')
+    p.add_argument('--device', default=None, help='default CUDA, then MPS, then CPU')
+    p.add_argument('--version', action='version', version=f'recursive-fer {__version__}')
+    args = p.parse_args(_normalise_flags(list(argv or []), p))
+    from recursive_fer.predict import Predictor, predict_files
+    pred = Predictor.from_checkpoint(args.checkpoint, args.detect, args.device, margin=args.margin)
+    df = predict_files(pred, args.paths, args.out_dir, args.every, args.annotate)
+    n_err = int(df.error.notna().sum())
+    print(f"{int((df.found == True).sum())} face(s) in {df.file.nunique()} input(s), {n_err} error(s): "
+          f"{Path(args.out_dir)/'predictions.csv'}")
+    if n_err: raise SystemExit(1)                                      # after every other input was predicted
+    return args.out_dir
+predict.own_parser = True
+
 # %% ../nbs/07_cli.ipynb #c85f35ac
 @call_parse
 def kernel(out_dir:str='kaggle_kernel', # the kernel folder
@@ -214,7 +242,8 @@ def kernel(out_dir:str='kaggle_kernel', # the kernel folder
 # %% ../nbs/07_cli.ipynb #6950a99d
 def _commands()->Dict[str, Callable]:
     "Subcommands of `recursive-fer`, by name."
-    return {'train': train, 'evaluate': evaluate, 'kernel': kernel, 'demo-data': demo_data, 'info': info}
+    return {'train': train, 'evaluate': evaluate, 'predict': predict, 'kernel': kernel, 'demo-data': demo_data,
+            'info': info}
 
 def _summary(f:Callable)->str: return (f.__doc__ or '').strip().splitlines()[0]
 
