@@ -21,7 +21,7 @@ from .runs import run, run_seeds
 
 # %% auto #0
 __all__ = ['USER_ERRORS', 'info', 'demo_data', 'train_parser', 'default_out_dir', 'config_from_args', 'train', 'evaluate',
-           'predict', 'kernel', 'main', 'console_main']
+           'predict', 'export', 'kernel', 'main', 'console_main']
 
 # %% ../nbs/07_cli.ipynb #9b50c1ff
 @call_parse
@@ -215,6 +215,21 @@ def predict(argv:Optional[List[str]]=None # command-line arguments after `predic
     return args.out_dir
 predict.own_parser = True
 
+# %% ../nbs/07_cli.ipynb #2a3ca952
+@call_parse
+def export(checkpoint:str=None, # best.pt or last.pt written by training (required)
+           format:str='onnx', # the format: onnx
+           out:str=None # the file to write (default: the checkpoint's name with the format's suffix)
+          )->str: # the written file
+    "Export a trained model (ONNX: dynamic batch, the recursion masked up to max_steps, outputs equal PyTorch's)."
+    if not checkpoint: raise ConfigError('--checkpoint is required')
+    if format != 'onnx': raise ConfigError(f'--format {format!r}: only onnx is supported')
+    from recursive_fer.predict import export_onnx
+    path = export_onnx(checkpoint, out)
+    print(f'wrote {path} (input images [B, 3, size, size] normalised as in training; outputs probs, steps, '
+          'ponder_cost; the early exit is not exported: every face runs max_steps steps)')
+    return str(path)
+
 # %% ../nbs/07_cli.ipynb #c85f35ac
 @call_parse
 def kernel(out_dir:str='kaggle_kernel', # the kernel folder
@@ -242,8 +257,8 @@ def kernel(out_dir:str='kaggle_kernel', # the kernel folder
 # %% ../nbs/07_cli.ipynb #6950a99d
 def _commands()->Dict[str, Callable]:
     "Subcommands of `recursive-fer`, by name."
-    return {'train': train, 'evaluate': evaluate, 'predict': predict, 'kernel': kernel, 'demo-data': demo_data,
-            'info': info}
+    return {'train': train, 'evaluate': evaluate, 'predict': predict, 'export': export, 'kernel': kernel,
+            'demo-data': demo_data, 'info': info}
 
 def _summary(f:Callable)->str: return (f.__doc__ or '').strip().splitlines()[0]
 

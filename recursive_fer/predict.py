@@ -4,7 +4,7 @@
 
 # %% ../nbs/05d_predict.ipynb #6db27349
 from __future__ import annotations
-import math
+import json, math, importlib.util
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple, Union
@@ -12,6 +12,7 @@ import cv2
 import numpy as np
 import pandas as pd
 import torch
+from torch import Tensor
 from tqdm import tqdm
 from .utils import atomic_write, get_device
 from .cache import resize_face
@@ -20,7 +21,8 @@ from .checkpoint import load_checkpoint, model_from_checkpoint, inference_info
 from .model import RecursiveFER
 
 # %% auto #0
-__all__ = ['VIDEO_EXTS', 'Face', 'CenterFaceDetector', 'crop_face', 'Predictor', 'expand_inputs', 'annotate', 'predict_files']
+__all__ = ['VIDEO_EXTS', 'Face', 'CenterFaceDetector', 'crop_face', 'Predictor', 'expand_inputs', 'annotate', 'predict_files',
+           'export_onnx']
 
 # %% ../nbs/05d_predict.ipynb #b33a3d88
 @dataclass
@@ -226,3 +228,32 @@ def predict_files(pred:Predictor, # the predictor
         atomic_write(out/'predictions.csv', df.to_csv(index=False))
         atomic_write(out/'predictions.json', df.to_json(orient='records', indent=1))
     return df
+
+# %% ../nbs/05d_predict.ipynb #97cb3401
+class _Exportable(torch.nn.Module):
+    "The model in its masked form, with softmax probabilities, steps and ponder cost as outputs."
+    def __init__(self, model:RecursiveFER):
+        super().__init__(); self.model = model
+    def forward(self, x:Tensor)->Tuple[Tensor, Tensor, Tensor]:
+        o = self.model.act_forward(x)
+        return o.logits.float().softmax(1), o.steps.float(), o.ponder_cost.float()
+
+def export_onnx(checkpoint:Union[str, Path], # a best.pt or last.pt
+                out:Union[str, Path, None]=None, # the .onnx file; default the checkpoint's name with .onnx
+                opset:int=18 # ONNX opset
+               )->Path: # the written model
+    "Write a checkpoint's model as ONNX: dynamic batch, the recursion masked and unrolled to `max_steps`."
+    missing = [m for m in ('onnx', 'onnxscript') if importlib.util.find_spec(m) is None]   # the exporter needs both
+    if missing: raise ImportError(f'ONNX export needs {missing}: pip install -e ".[onnx]"')
+    ck = load_checkpoint(checkpoint)
+    model, info = model_from_checkpoint(ck), inference_info(ck)
+    model.compact = False                                          # masked: no data-dependent shapes
+    path = Path(out) if out is not None else Path(checkpoint).with_suffix('.onnx')
+    x = torch.randn(2, 3, info['size'], info['size'])
+    prog = torch.onnx.export(_Exportable(model).eval(), (x,), input_names=['images'], dynamo=True, opset_version=opset,
+                             output_names=['probs', 'steps', 'ponder_cost'], verbose=False,
+                             dynamic_shapes=({0: torch.export.Dim('batch', min=1, max=65536)},))
+    proto = prog.model_proto
+    proto.metadata_props.add(key='recursive_fer', value=json.dumps(info))
+    atomic_write(path, proto.SerializeToString())
+    return path
