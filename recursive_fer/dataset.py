@@ -394,6 +394,7 @@ def show_batch(ds:RafDBDataset, # the data set to draw from
     for ax, i in zip(axs.flat, idx):
         x, y = ds[int(i)]
         img = denormalize(x) if x.dtype.is_floating_point else x.float() / 255
-        ax.imshow(img.permute(1, 2, 0).numpy()); ax.set_title(ds.classes[y], fontsize=9)
+        ax.imshow(img.permute(1, 2, 0).numpy())
+        ax.set_title(ds.classes[int(y.argmax()) if isinstance(y, Tensor) else y], fontsize=9)   # soft: top class
     fig.suptitle(title or f'{ds.split}: {len(ds)} faces, {len(ds.classes)} classes'); fig.tight_layout()
     return fig
