@@ -17,7 +17,7 @@ from .faces import make_synthetic_fer
 from .config import TrainConfig, demo_config, recipe_config, RECIPES, CHOICES, ConfigError
 from .config import read_config_file, check_keys, config_sections
 from .tracking import wandb_run_dirs
-from .runs import run, run_seeds
+from .runs import run as train_and_test, run_seeds
 
 # %% auto #0
 __all__ = ['USER_ERRORS', 'info', 'demo_data', 'train_parser', 'default_out_dir', 'config_from_args', 'train', 'evaluate',
@@ -156,7 +156,7 @@ def train(argv:Optional[List[str]]=None # command-line arguments after `train`
     if args.seeds is not None:
         run_seeds(cfg, args.seeds, args.nprocs, resume=resume)
         return Path(cfg.out_dir)/'seeds.md'
-    best = run(cfg, args.nprocs, resume).best                          # train, then the test split once
+    best = train_and_test(cfg, args.nprocs, resume).best               # train, then the test split once
     out = Path(cfg.out_dir)
     print(f'\nbest checkpoint: {best}\nconfig and history: {out/"config.json"}, {out/"history.json"}')
     if (out/'test_metrics.json').exists(): print(f'test metrics: {out/"test_metrics.json"}')
