@@ -107,20 +107,21 @@ def _fmt(x:Dict[str, Any])->str:
 
 def _verdict(tests:List[Dict[str, Any]], value:str)->str:
     "A plain sentence from the three tests."
-    what = 'ponder cost' if value == 'ponder_cost' else 'steps'
+    more, fewer = (('a higher ponder cost', 'a lower ponder cost') if value == 'ponder_cost'
+                   else ('more steps', 'fewer steps'))
     ok = [x['test'] for x in tests if x['supports']]
     neg = [x['test'] for x in tests if x['ci_high'] < 0]
     overall = tests[0]
     if len(ok) == len(tests):
-        return (f"Supported at the face level: faces people disagree about take more {what} ({_fmt(overall)}), also "
+        return (f"Supported at the face level: faces people disagree about take {more} ({_fmt(overall)}), also "
                 "within each emotion and with the model's confidence held fixed.")
     if neg:
-        return (f"Contradicted at the face level: faces people disagree about take fewer {what} in the tests "
-                f"{', '.join(neg)} ({_fmt(overall)} overall).")
+        return (f"Contradicted at the face level: faces people disagree about take {fewer} (tests with the whole CI "
+                f"below 0: {', '.join(neg)}; {_fmt(overall)} overall).")
     if ok:
         return (f"Partly supported: a positive correlation in {', '.join(ok)}, but not in "
                 f"{', '.join(x['test'] for x in tests if not x['supports'])} ({_fmt(overall)} overall).")
-    return f"Not supported: no face-level correlation of {what} with human disagreement ({_fmt(overall)})."
+    return f"Not supported: no face-level correlation with human disagreement ({_fmt(overall)})."
 
 def _markdown(tests:List[Dict[str, Any]], per_class:List[Dict[str, Any]], value:str, n:int)->str:
     rows = ['| test | rho | 95% CI | p | faces |', '|---|---|---|---|---|']

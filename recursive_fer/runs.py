@@ -44,39 +44,41 @@ def seed_configs(cfg:TrainConfig, # the run to repeat
 # %% ../nbs/05c_runs.ipynb #b8266df3
 def report_row(report:Dict[str, Any], # a report.json of `evaluate`
                alpha:float=0.05 # significance level of the class-level tests
-              )->Dict[str, float]: # statistic -> value; `sig:` entries are 1.0 (significant) or 0.0
-    "The numbers of one evaluation report, flat, with a 0/1 significance for every test."
+              )->Dict[str, float]: # statistic -> value; `sig:` (supports) and `neg:` (contradicts) entries are 1 or 0
+    "The numbers of one evaluation report, flat, with whether each test supports or contradicts the hypothesis."
     m, h = report['metrics'], report['hypothesis']
     row = {k: m[k] for k in ('accuracy', 'balanced_accuracy', 'tta_accuracy', 'tta_balanced_accuracy') if k in m}
     row.update({f"recall {c}": v['recall'] for c, v in m['per_class'].items()})
     row.update({'class-level rho': h['spearman_rho'], 'class-level p': h['spearman_p'],
                 f"Mann-Whitney p ({h['hard']} > {h['easy']})": h['mannwhitney_p']})
     row['sig:class-level rho'] = float(h['spearman_rho'] > 0 and h['spearman_p'] < alpha)
+    row['neg:class-level rho'] = float(h['spearman_rho'] < 0 and h['spearman_p'] < alpha)
     row[f"sig:Mann-Whitney p ({h['hard']} > {h['easy']})"] = float(h['mannwhitney_p'] < alpha)
     for c in h['per_class']: row[f"ponder cost {c['emotion']}"] = c['mean']
     face = report.get('face_level')
     for t in (face or {}).get('tests', []) + (face or {}).get('per_class', []):
         name = f"face-level rho, {t['test']}"
-        row[name], row[f'sig:{name}'] = t['rho'], float(t['ci_low'] > 0)
+        row[name], row[f'sig:{name}'], row[f'neg:{name}'] = t['rho'], float(t['ci_low'] > 0), float(t['ci_high'] < 0)
     return row
 
 def summarise_seeds(rows:Dict[int, Dict[str, float]] # seed -> `report_row`
-                   )->pd.DataFrame: # one row per statistic: mean, sd, min, max, seeds, significant in
-    "Mean, standard deviation and range of every statistic over the seeds, and in how many it was significant."
+                   )->pd.DataFrame: # per statistic: mean, sd, min, max, seeds, supported in, contradicted in
+    "Mean, sd and range of every statistic over the seeds; in how many seeds each test supported or contradicted it."
     df = pd.DataFrame.from_dict(rows, orient='index')
-    stats_cols = [c for c in df.columns if not c.startswith('sig:')]
+    stats_cols = [c for c in df.columns if not c.startswith(('sig:', 'neg:'))]
     out = pd.DataFrame(dict(mean=df[stats_cols].mean(), sd=df[stats_cols].std(ddof=1), min=df[stats_cols].min(),
                             max=df[stats_cols].max(), seeds=df[stats_cols].notna().sum()))
-    sig = {c[4:]: f'{int(df[c].sum())} of {int(df[c].notna().sum())}' for c in df.columns if c.startswith('sig:')}
-    out['significant in'] = [sig.get(c, '') for c in out.index]
+    for col, tag in (('supported in', 'sig:'), ('contradicted in', 'neg:')):
+        n = {c[4:]: f'{int(df[c].sum())} of {int(df[c].notna().sum())}' for c in df.columns if c.startswith(tag)}
+        out[col] = [n.get(c, '') for c in out.index]
     return out
 
 # %% ../nbs/05c_runs.ipynb #5756b7b7
 def _seeds_markdown(summary:pd.DataFrame, cfg:TrainConfig, seeds:List[int])->str:
     f = lambda v: '' if v is None or (isinstance(v, float) and math.isnan(v)) else f'{v:.4g}'
-    rows = ['| statistic | mean | sd | min | max | significant in |', '|---|---|---|---|---|---|']
-    rows += [f"| {k} | {f(r['mean'])} | {f(r['sd'])} | {f(r['min'])} | {f(r['max'])} | {r['significant in']} |"
-             for k, r in summary.iterrows()]
+    rows = ['| statistic | mean | sd | min | max | supported in | contradicted in |', '|---|---|---|---|---|---|---|']
+    rows += [f"| {k} | {f(r['mean'])} | {f(r['sd'])} | {f(r['min'])} | {f(r['max'])} | {r['supported in']} | "
+             f"{r['contradicted in']} |" for k, r in summary.iterrows()]
     return '\n'.join([f'# {len(seeds)} seeds of one run: {cfg.data}', '',
                       f"seeds {', '.join(map(str, seeds))}; each seed's report: `seed-<s>/evaluation/report.md`", '',
                       *rows])
