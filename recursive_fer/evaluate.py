@@ -243,7 +243,8 @@ def map_classes(table:pd.DataFrame, # a data set's table (`read_table`)
     out = table[keep].copy()
     out['label'] = [model_classes.index(data_classes[k]) for k in out.label]
     print(f'{where}: classes matched by name; reporting on the {len(shared)} shared ones. Left out: the data set\'s '
-          f'{[c for c in data_classes if c not in shared] or "none"} ({int((~keep).sum())} faces); the model\'s '
+          f'{[c for c in data_classes if c not in shared] or "none"} ({int((~keep).sum())} faces in all its splits); '
+          f'the model\'s '
           f'{[c for c in model_classes if c not in shared] or "none"} (never the true class here, still predicted)')
     out.attrs.update(table.attrs, classes=list(model_classes))
     return out.reset_index(drop=True)
