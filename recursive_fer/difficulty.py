@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import matplotlib.pyplot as plt
 from scipy import stats
-from .figures import bootstrap_ci
+from .figures import bootstrap_ci, face_grid
 
 # %% auto #0
 __all__ = ['spearman', 'within_group_spearman', 'partial_spearman', 'bootstrap_stat', 'face_level_report',
@@ -168,16 +168,8 @@ def plot_agreement_gallery(df:pd.DataFrame, # predictions with agreement and pat
                           ):
     "The faces people agreed on most (top) and least (bottom), with their votes' top emotion and steps."
     d = df[np.isfinite(df.agreement)].sort_values(['agreement', 'vote_entropy'], kind='stable')
-    picks = [('agreed', d.index[::-1][:n]), ('disagreed', d.index[:n])]
-    k = min(n, len(d))
-    fig, axs = plt.subplots(2, k, figsize=(1.7 * k, 4.4), squeeze=False)
-    for r, (label, idx) in enumerate(picks):
-        for c in range(k):
-            ax = axs[r, c]; ax.axis('off')
-            if c >= len(idx): continue
-            row = df.loc[idx[c]]
-            ax.imshow(image(int(idx[c])))
-            ax.set_title(f"{row.true_name} ({row.agreement:.0%})\nN={row.steps}, N+R={row.ponder_cost:.2f}", fontsize=7)
-        axs[r, 0].text(-0.15, 0.5, label, transform=axs[r, 0].transAxes, rotation=90, va='center', ha='right')
-    fig.suptitle('Faces people agreed on (top) and disagreed about (bottom): label (agreement), steps', fontsize=10)
-    fig.tight_layout(); return fig
+    def caption(i:int)->Tuple[str, str]:
+        row = df.loc[i]
+        return f"{row.true_name} ({row.agreement:.0%})\nN={row.steps}, N+R={row.ponder_cost:.2f}", 'black'
+    return face_grid([('agreed', d.index[::-1][:n]), ('disagreed', d.index[:n])], image, caption,
+                     'Faces people agreed on (top) and disagreed about (bottom): label (agreement), steps', n)

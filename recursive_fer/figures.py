@@ -6,7 +6,7 @@
 from __future__ import annotations
 import math
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Tuple, Union
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
 import numpy as np
 import pandas as pd
 import matplotlib.pyplot as plt
@@ -18,7 +18,7 @@ from .tracking import current_keys
 
 # %% auto #0
 __all__ = ['FIGURES', 'bootstrap_ci', 'steps_by_class', 'plot_steps_histogram', 'plot_steps_per_class', 'plot_confusion',
-           'plot_accuracy_vs_steps', 'plot_step_gallery', 'make_figures', 'save_figures', 'plot_history',
+           'plot_accuracy_vs_steps', 'face_grid', 'plot_step_gallery', 'make_figures', 'save_figures', 'plot_history',
            'save_training_curves']
 
 # %% ../nbs/05a_figures.ipynb #85f9cbf7
@@ -106,24 +106,34 @@ def plot_accuracy_vs_steps(df:pd.DataFrame):
            xticks=g.steps)
     ax.grid(alpha=0.3); fig.tight_layout(); return fig
 
-def plot_step_gallery(df:pd.DataFrame, ds:RafDBDataset, n:int=8):
-    "The faces that took the most and the fewest steps, with true/predicted class and ponder cost."
-    order = df.sort_values('ponder_cost', kind='stable').index.to_numpy()
-    picks = [('fewest', order[:n]), ('most', order[::-1][:n])]
-    k = min(n, len(df))
-    fig, axs = plt.subplots(2, k, figsize=(1.7 * k, 4.4), squeeze=False)
+def face_grid(picks:List[Tuple[str, Sequence[int]]], # (row label, the faces' indices) for each row of the grid
+              image:Callable[[int], np.ndarray], # index -> the face
+              caption:Callable[[int], Tuple[str, str]], # index -> (its title, the title's colour)
+              suptitle:str, # the figure's title
+              n:int=8 # faces per row at most
+             ):
+    "Rows of faces, each row labelled on its left and each face captioned."
+    k = max([min(n, len(idx)) for _, idx in picks] + [1])
+    fig, axs = plt.subplots(len(picks), k, figsize=(1.7 * k, 2.2 * len(picks)), squeeze=False)
     for r, (label, idx) in enumerate(picks):
         for c in range(k):
             ax = axs[r, c]; ax.axis('off')
             if c >= len(idx): continue
-            i = int(idx[c]); row = df.loc[i]
-            ax.imshow(ds.image(i))
-            ax.set_title(f"{row.true_name}\n-> {row.pred_name}\nN={row.steps}, N+R={row.ponder_cost:.2f}", fontsize=7,
-                         color='black' if row.correct else 'crimson')
-        axs[r, 0].text(-0.15, 0.5, f'{label} steps', transform=axs[r, 0].transAxes, rotation=90, va='center',
-                       ha='right', fontsize=9)
-    fig.suptitle('Faces that took the fewest (top) and the most (bottom) steps; red: wrong prediction', fontsize=10)
-    fig.tight_layout(); return fig
+            text, colour = caption(int(idx[c]))
+            ax.imshow(image(int(idx[c]))); ax.set_title(text, fontsize=7, color=colour)
+        axs[r, 0].text(-0.15, 0.5, label, transform=axs[r, 0].transAxes, rotation=90, va='center', ha='right',
+                       fontsize=9)
+    fig.suptitle(suptitle, fontsize=10); fig.tight_layout(); return fig
+
+def plot_step_gallery(df:pd.DataFrame, ds:RafDBDataset, n:int=8):
+    "The faces that took the most and the fewest steps, with true/predicted class and ponder cost."
+    order = df.sort_values('ponder_cost', kind='stable').index.to_numpy()
+    def caption(i:int)->Tuple[str, str]:
+        row = df.loc[i]
+        return (f"{row.true_name}\n-> {row.pred_name}\nN={row.steps}, N+R={row.ponder_cost:.2f}",
+                'black' if row.correct else 'crimson')
+    return face_grid([('fewest steps', order[:n]), ('most steps', order[::-1][:n])], ds.image, caption,
+                     'Faces that took the fewest (top) and the most (bottom) steps; red: wrong prediction', n)
 
 # %% ../nbs/05a_figures.ipynb #d2ca23a2
 FIGURES = {'steps_histogram': plot_steps_histogram, 'steps_per_class': plot_steps_per_class,
