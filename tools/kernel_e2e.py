@@ -62,17 +62,17 @@ def wandb_history(run_dir:Path)->list:
     from recursive_fer.train import read_wandb_history
     return read_wandb_history(run_dir)
 
-def check(tmp:Path, nb:nbformat.NotebookNode, expect_line:str, name:str='raf-db-dataset'):
+def check(tmp:Path, nb:nbformat.NotebookNode, expect_line:str, data:str='raf-db-dataset'):
     import torch
     working = tmp/'working'
-    assert (working/name/DATA[name]['marker']).exists(), f'data set not extracted under {working}'
+    assert (working/data/DATA[data]['marker']).exists(), f'data set not extracted under {working}'
     for name in ('best.pt', 'last.pt'):
-        ck = torch.load(working/'checkpoints'/name, map_location='cpu', weights_only=False)
+        ck = torch.load(working/'checkpoints'/name, map_location='cpu', weights_only=True)
         assert ck['epoch'] >= 1 and ck['classes'] and 'model' in ck, name
     assert torch.load(working/'checkpoints'/'last.pt', map_location='cpu',
-                      weights_only=False)['epoch'] == TINY['epochs']
+                      weights_only=True)['epoch'] == TINY['epochs']
     images = sum('image/png' in o.get('data', {}) for c in nb.cells if c.cell_type == 'code' for o in c.outputs)
-    votes = DATA[name]['layout'] == 'ferplus'                          # + steps against agreement, agreement gallery
+    votes = DATA[data]['layout'] == 'ferplus'                          # + steps against agreement, agreement gallery
     assert images >= 7 + 2 * votes, f'expected the batch grid, the curves and the evaluation figures, got {images}'
     text = '\n'.join(o.get('text', '') for c in nb.cells if c.cell_type == 'code' for o in c.outputs
                      if o.output_type == 'stream')
