@@ -183,11 +183,18 @@ def _image_rows(pred:Predictor, path:Path, out:Optional[Path], max_cost:float)->
         if ok: atomic_write(out/f'{path.stem}.annotated.jpg', jpg.tobytes())
     return [dict(file=str(path), frame=math.nan, time_s=math.nan, **r) for r in rows]
 
-def _video_rows(pred:Predictor, path:Path, out:Optional[Path], max_cost:float, every:int)->List[Dict[str, Any]]:
-    rows, writer = [], None
+def _frame_count(path:Path)->int:
+    cap = cv2.VideoCapture(str(path))
+    try: return max(0, int(cap.get(cv2.CAP_PROP_FRAME_COUNT)))
+    finally: cap.release()
+
+def _video_rows(pred:Predictor, path:Path, out:Optional[Path], max_cost:float, every:int,
+                progress:bool=True)->List[Dict[str, Any]]:
+    rows, writer, n = [], None, _frame_count(path)
+    bar = tqdm(total=-(-n // every) or None, desc=path.name, unit='frame', disable=not progress, leave=False)
     try:
         for i, t, rgb in _frames(path, every):
-            r = pred(rgb)
+            r = pred(rgb); bar.update()
             rows += [dict(file=str(path), frame=i, time_s=round(t, 3), **x) for x in r]
             if out is not None:
                 if writer is None:
@@ -196,6 +203,7 @@ def _video_rows(pred:Predictor, path:Path, out:Optional[Path], max_cost:float, e
                                              max(1.0, 25.0 / every), (w, h))
                 writer.write(annotate(rgb, r, max_cost))
     finally:
+        bar.close()
         if writer is not None: writer.release()
     return rows
 
@@ -216,7 +224,7 @@ def predict_files(pred:Predictor, # the predictor
     max_cost = float(pred.model.max_steps + 1)
     for f in tqdm(files, desc='predicting', disable=not progress, leave=False):
         try:
-            rows += (_video_rows(pred, f, ann, max_cost, every) if f.suffix.lower() in VIDEO_EXTS
+            rows += (_video_rows(pred, f, ann, max_cost, every, progress) if f.suffix.lower() in VIDEO_EXTS
                      else _image_rows(pred, f, ann, max_cost))
         except (OSError, ValueError, cv2.error) as e: rows.append(dict(file=str(f), error=str(e)))
     for r in rows:
