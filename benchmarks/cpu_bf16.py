@@ -21,7 +21,8 @@ from recursive_fer.config import recipe_config
 from recursive_fer.model import RecursiveFER
 from recursive_fer.loss import DifferentiablePonderLoss
 from recursive_fer.epochs import autocast_context, run_epoch
-from recursive_fer.dataset import RafDBDataset, RAF_CLASSES
+from recursive_fer.dataset import RafDBDataset
+from recursive_fer.layouts import RAF_CLASSES
 from recursive_fer.faces import make_synthetic_fer
 from recursive_fer.utils import atomic_write
 

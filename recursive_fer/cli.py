@@ -12,7 +12,8 @@ from fastcore.script import call_parse, anno_parser
 from fastcore.docments import docments
 from . import __version__
 from .utils import get_device, iskaggle, kaggle_root, get_wandb_key
-from .dataset import LAYOUTS, RAF_CLASSES, ALL_CLASSES, read_table
+from .dataset import read_table
+from .layouts import LAYOUTS, RAF_CLASSES, ALL_CLASSES
 from .faces import make_synthetic_fer
 from .config import TrainConfig, demo_config, recipe_config, RECIPES, CHOICES, ConfigError
 from .config import read_config_file, check_keys, config_sections
@@ -36,7 +37,7 @@ def info()->Dict[str, Any]:
 # %% ../nbs/07_cli.ipynb #0e7ac174
 @call_parse
 def demo_data(dest:str='synthetic-fer', # folder to write the data set into
-              layout:str='raf-kaggle', # a name in `dataset.LAYOUTS` (an unknown one is an error that lists them)
+              layout:str='raf-kaggle', # a name in `layouts.LAYOUTS` (an unknown one is an error that lists them)
               n_per_class:int=40, # training faces per class
               n_test_per_class:int=10, # test faces per class
               contempt:bool=False, # add Contempt (AffectNet-8 classes; class-folders layout only)

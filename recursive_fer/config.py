@@ -9,7 +9,8 @@ from dataclasses import dataclass, field, asdict
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple, Union
 from .utils import atomic_write, iskaggle, kaggle_working
-from .dataset import AugConfig, LAYOUTS
+from .dataset import AugConfig
+from .layouts import LAYOUTS
 from .votes import LABEL_MODES
 from .model import ModelConfig, STEMS
 

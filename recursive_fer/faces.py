@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Dict, Sequence, Union
 import cv2
 import numpy as np
-from .dataset import RAF_CLASSES, ALL_CLASSES, write_layout
+from .layouts import RAF_CLASSES, ALL_CLASSES, write_layout
 
 # %% auto #0
 __all__ = ['draw_face', 'jitter_expression', 'make_synthetic_fer']

@@ -16,7 +16,7 @@ from torch import Tensor
 from tqdm import tqdm
 from .utils import atomic_write, get_device
 from .cache import resize_face
-from .dataset import IMAGE_EXTS
+from .layouts import IMAGE_EXTS
 from .checkpoint import load_checkpoint, model_from_checkpoint, inference_info
 from .model import RecursiveFER
 

@@ -12,7 +12,8 @@ from pathlib import Path
 import torch
 import recursive_fer
 from recursive_fer.faces import make_synthetic_fer
-from recursive_fer.dataset import RafDBDataset, RAF_CLASSES
+from recursive_fer.dataset import RafDBDataset
+from recursive_fer.layouts import RAF_CLASSES
 from recursive_fer.loader import DeviceLoader
 from recursive_fer.model import RecursiveFER
 from recursive_fer.loss import DifferentiablePonderLoss

@@ -32,7 +32,7 @@ DATA = {'raf-db-dataset': dict(layout='raf-kaggle', marker='DATASET/train', conf
 def fake_kaggle(tmp:Path, stub:str, name:str='raf-db-dataset')->dict:
     "Lay out <tmp>/input/<name>/<zip> (a key of DATA) and the stubs; return the environment for the kernel."
     from recursive_fer.faces import make_synthetic_fer
-    from recursive_fer.dataset import ALL_CLASSES, RAF_CLASSES
+    from recursive_fer.layouts import ALL_CLASSES, RAF_CLASSES
     inp = tmp/'input'/name; inp.mkdir(parents=True)
     layout = DATA[name]['layout']
     make_synthetic_fer(tmp/'stage'/name, layout, n_per_class=12, n_test_per_class=4, size=48, as_zip=True,
