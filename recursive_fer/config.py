@@ -13,6 +13,7 @@ from .dataset import AugConfig
 from .layouts import LAYOUTS
 from .votes import LABEL_MODES
 from .model import ModelConfig, STEMS
+from .loss import DifferentiablePonderLoss
 
 # %% auto #0
 __all__ = ['LOADERS', 'COMPILE_MODES', 'WANDB_MODES', 'CHOICES', 'RESUME_SAFE', 'RECIPES', 'ConfigError', 'TrainConfig',
@@ -135,6 +136,10 @@ class TrainConfig:
                     )->ModelConfig: # the architecture this run trains
         "The `ModelConfig` of this run's model."
         return ModelConfig(n_classes=n_classes, **self.model_kwargs())
+
+    def loss(self, classes:List[str], ce_weights:Optional[List[float]]=None)->DifferentiablePonderLoss:
+        "This run's loss (tau, ponder weights, label smoothing; `ce_weights` from `Splits.ce_weights`), one for all."
+        return DifferentiablePonderLoss(self.tau, self.ponder_weights, self.label_smoothing, ce_weights, classes)
 
     def act_on(self, epoch:int # 0-based epoch
               )->bool: # whether the model halts adaptively in that epoch

@@ -21,7 +21,6 @@ from .dataset import RafDBDataset, read_table
 from .config import check_hard_easy
 from .utils import atomic_write, get_device
 from .checkpoint import load_checkpoint, model_from_checkpoint, inference_info
-from .loss import DifferentiablePonderLoss
 from .config import TrainConfig
 from .tracking import WandbLogger, log_evaluation
 from .config import checkpoint_dir
@@ -279,8 +278,7 @@ def test_metrics(model:RecursiveFER, # a trained model
                  device:Union[str, torch.device]='cpu' # where to evaluate
                 )->Dict[str, float]: # `Test/...` loss, accuracy and steps, the training loop's quantities
     "The training loop's metrics of `model` on `ds`, with the training loss."
-    loss_fn = DifferentiablePonderLoss(cfg.tau, cfg.ponder_weights, cfg.label_smoothing, ce_weights,
-                                       ds.classes).to(device)
+    loss_fn = cfg.loss(ds.classes, ce_weights).to(device)
     loader = DataLoader(ds, cfg.batch_size, shuffle=False, num_workers=cfg.workers)
     with torch.no_grad():
         return run_epoch(model, loader, loss_fn, ds.classes, torch.device(device), cfg=cfg, prefix='Test', show=False,

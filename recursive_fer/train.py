@@ -7,7 +7,7 @@ from __future__ import annotations
 import os, gc, json, math, time, random, socket, datetime
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, Optional, Tuple
 import numpy as np
 import torch
 import torch.distributed as dist
@@ -15,20 +15,19 @@ from torch import nn
 from torch.utils.data import DataLoader, DistributedSampler
 from .utils import seed_everything, get_device
 from .utils import atomic_write, remove_dead_temps
-from .dataset import RafDBDataset, DatasetError
+from .dataset import DatasetError
 from .config import check_hard_easy
 from .model import RecursiveFER
 from .loader import DeviceLoader
 # RECIPES, recipe_config, demo_config: re-exported
 from .config import TrainConfig, RECIPES, recipe_config, demo_config, ConfigError
 from .config import run_differences, resume_refusal, checkpoint_dir
-from .splits import build_splits
+from .splits import build_splits, Splits
 from .tracking import WandbLogger, read_wandb_history, wandb_run_dirs  # the last two: re-exported
 from .tracking import current_keys
 from .epochs import run_epoch, autocast_context
 from .checkpoint import save_checkpoint, load_checkpoint, resume_checkpoint, check_compatible, load_model
 from .checkpoint import inference_record
-from .loss import DifferentiablePonderLoss
 from .figures import save_training_curves
 
 # re-exported
@@ -135,8 +134,8 @@ def _set_rng_state(s:Dict[str, Any]):
     if s.get('cuda') is not None and torch.cuda.is_available(): torch.cuda.set_rng_state_all(s['cuda'])
 
 def _loaders(cfg:TrainConfig, device:torch.device, rank:int, world:int
-            )->Tuple[Dict[str, RafDBDataset], Dict[str, DataLoader], List[str]]:
-    "Datasets of train, val and (when present) test, loaders of train and val; rank 0 extracts and decodes first."
+            )->Tuple[Splits, Dict[str, DataLoader]]:
+    "The run's splits and the loaders of train and val; rank 0 extracts and decodes first."
     if rank == 0: splits = build_splits(cfg, show=True)
     _barrier()
     if rank != 0: splits = build_splits(cfg, show=False)
@@ -155,7 +154,7 @@ def _loaders(cfg:TrainConfig, device:torch.device, rank:int, world:int
                            num_workers=cfg.workers, pin_memory=device.type == 'cuda',
                            persistent_workers=cfg.workers > 0,
                            drop_last=False)
-    return ds, dl, splits.classes
+    return splits, dl
 
 # %% ../nbs/04_train.ipynb #b6f6b574
 def fit(cfg:TrainConfig, # what to train and how
@@ -172,14 +171,14 @@ def fit(cfg:TrainConfig, # what to train and how
     if main:                                                       # temporary files of a killed run
         for d in [out] + ([] if ckdir.is_relative_to(out) else [ckdir]): remove_dead_temps(d)
     found = find_resumable(cfg, verbose=main) if resume else None  # before any work: a refused resume costs nothing
-    ds, dl, classes = _loaders(cfg, device, rank, world)
+    splits, dl = _loaders(cfg, device, rank, world)
+    ds, classes = splits.datasets, splits.classes
     # for `evaluate_run`: now, not after training
     if 'test' in ds: check_hard_easy(cfg.hard_class, cfg.easy_class, classes)
     model = RecursiveFER(cfg.model_config(len(classes)), compact=cfg.compact).to(device)
     if cfg.compile_mode != 'off': model.compile_step(cfg.compile_mode)
     if cfg.channels_last and device.type == 'cuda': model = model.to(memory_format=torch.channels_last)
-    ce_w = ds['train'].class_weights() if cfg.ce_weights == 'inverse' else None
-    loss_fn = DifferentiablePonderLoss(cfg.tau, cfg.ponder_weights, cfg.label_smoothing, ce_w, classes).to(device)
+    loss_fn = cfg.loss(classes, splits.ce_weights(cfg)).to(device)
     opt = make_optimizer(model.parameters(), cfg)
     steps_per_epoch = len(dl['train'])
     sched = warmup_cosine(opt, max(1, int(cfg.warmup_epochs * steps_per_epoch)), cfg.epochs * steps_per_epoch)
