@@ -6,8 +6,9 @@
 1. One optimiser step of the `cpu` recipe's model (batch 128, 48px, AdamW, the package's loss), four ways: float32,
    bf16 autocast (`TrainConfig.cpu_bf16`), and each with channels_last; the four alternate round after round, so drift
    on a shared machine hits all alike. Median seconds per step over the rounds.
-2. Whole training epochs (`run_epoch`: DataLoader with the recipe's one worker, Albumentations, model, optimiser) over
-   synthetic 48px faces, float32 and bf16 alternating. Median faces/s.
+2. Whole training epochs (`run_epoch`: DataLoader with one worker and Albumentations, model, optimiser) over synthetic
+   48px faces, float32 and bf16 alternating, and bf16 with the device loader (`loader='device'`: the faces in memory,
+   augmented a batch at a time in the training process, no worker). Median faces/s.
 Run it on an idle machine: timings taken beside another job mislead. Writes results.md and results.json to --out.
 """
 import argparse, json, platform, statistics, sys, tempfile, time
@@ -22,6 +23,7 @@ from recursive_fer.model import RecursiveFER
 from recursive_fer.loss import DifferentiablePonderLoss
 from recursive_fer.epochs import autocast_context, run_epoch
 from recursive_fer.dataset import RafDBDataset
+from recursive_fer.loader import DeviceLoader
 from recursive_fer.layouts import RAF_CLASSES
 from recursive_fer.faces import make_synthetic_fer
 from recursive_fer.utils import atomic_write
@@ -55,13 +57,14 @@ def interleaved(fns:dict, rounds:int)->dict:
             t0 = time.perf_counter(); f(); ts[k].append(time.perf_counter() - t0)
     return {k: dict(median_s=statistics.median(v), min_s=min(v), max_s=max(v)) for k, v in ts.items()}
 
-def epoch_fn(bf16:bool, ds:RafDBDataset, batch:int=128):
+def epoch_fn(bf16:bool, ds:RafDBDataset, batch:int=128, device_loader:bool=False):
     "One training epoch of the cpu recipe over `ds` through `run_epoch`, as a closure returning nothing."
-    cfg = recipe_config('cpu', data='x', cpu_bf16=bf16, log_every=10**6)
+    cfg = recipe_config('cpu', data='x', cpu_bf16=bf16, log_every=10**6, workers=1)
     torch.manual_seed(0)
     model = RecursiveFER(cfg.model_config(7))
     opt, loss_fn = torch.optim.AdamW(model.parameters(), 1e-3), DifferentiablePonderLoss(cfg.tau)
-    dl = DataLoader(ds, batch, shuffle=True, num_workers=cfg.workers, persistent_workers=True, drop_last=True)
+    dl = (DeviceLoader(ds, batch, 'cpu', cfg.aug(), shuffle=True) if device_loader else
+          DataLoader(ds, batch, shuffle=True, num_workers=cfg.workers, persistent_workers=True, drop_last=True))
     return lambda: run_epoch(model, dl, loss_fn, list(RAF_CLASSES), torch.device('cpu'), opt, cfg=cfg, show=False)
 
 def main():
@@ -77,23 +80,25 @@ def main():
         data = make_synthetic_fer(Path(d)/'syn', 'raf-kaggle', n_per_class=a.faces_per_class, n_test_per_class=1,
                                   size=48)
         ds = RafDBDataset(data, 'train', size=48, cache_dir=Path(d)/'cache', progress=False)
-        epochs = interleaved({'float32': epoch_fn(False, ds), 'bf16': epoch_fn(True, ds)}, a.epoch_rounds)
-        n = len(ds) // 128 * 128
+        epochs = interleaved({'float32': epoch_fn(False, ds), 'bf16': epoch_fn(True, ds),
+                              'bf16, device loader': epoch_fn(True, ds, device_loader=True)}, a.epoch_rounds)
+        n = len(ds) // 128 * 128                                      # the DataLoader drops the last partial batch
+        faces = {k: len(ds) if 'device' in k else n for k in epochs}
     res = dict(machine=f'{platform.machine()}, {torch.get_num_threads()} threads, torch {torch.__version__}',
                command=' '.join(['python', 'benchmarks/cpu_bf16.py'] + sys.argv[1:]), rounds=a.rounds,
-               epoch_rounds=a.epoch_rounds, epoch_faces=n, steps=steps, epochs=epochs, seconds=time.time() - t0)
-    md = [f"# bf16 autocast on the CPU", '', f"Machine: {res['machine']}; command: `{res['command']}`; "
+               epoch_rounds=a.epoch_rounds, epoch_faces=faces, steps=steps, epochs=epochs, seconds=time.time() - t0)
+    md = ["# bf16 autocast on the CPU", '', f"Machine: {res['machine']}; command: `{res['command']}`; "
           f"{res['seconds']:.0f} s.", '', '## One training step of the `cpu` recipe (batch 128, 48px), '
           f'median of {a.rounds} interleaved rounds', '', '| variant | s/step | faces/s | vs float32 |',
           '|---|---|---|---|']
     base = steps['float32']['median_s']
     md += [f"| {k} | {v['median_s']:.3f} | {128 / v['median_s']:.0f} | {base / v['median_s']:.2f}x |"
            for k, v in steps.items()]
-    eb = epochs['float32']['median_s']
-    md += ['', f'## Whole training epochs ({n} synthetic faces, DataLoader with 1 worker, Albumentations), median of '
-           f'{a.epoch_rounds} interleaved rounds', '', '| variant | s/epoch | faces/s | vs float32 |',
-           '|---|---|---|---|']
-    md += [f"| {k} | {v['median_s']:.2f} | {n / v['median_s']:.0f} | {eb / v['median_s']:.2f}x |"
+    md += ['', f'## Whole training epochs ({len(ds)} synthetic faces: DataLoader with 1 worker and Albumentations, or the '
+           f'device loader), median of {a.epoch_rounds} interleaved rounds', '',
+           '| variant | faces | s/epoch | faces/s | vs float32 |', '|---|---|---|---|---|']
+    fps = {k: faces[k] / v['median_s'] for k, v in epochs.items()}
+    md += [f"| {k} | {faces[k]} | {v['median_s']:.2f} | {fps[k]:.0f} | {fps[k] / fps['float32']:.2f}x |"
            for k, v in epochs.items()]
     out = Path(a.out); out.mkdir(parents=True, exist_ok=True)
     atomic_write(out/'results.md', '\n'.join(md) + '\n'); atomic_write(out/'results.json', json.dumps(res, indent=1))

@@ -22,7 +22,8 @@ def child(data:str, reps:int)->Dict[str, float]:
     import torch
     from torch.utils.data import DataLoader
     import recursive_fer
-    from recursive_fer.train import TrainConfig
+    try: from recursive_fer.config import TrainConfig              # its own module since issue 19
+    except ImportError: from recursive_fer.train import TrainConfig
     try: from recursive_fer.epochs import run_epoch               # its own module since issue 23
     except ImportError: from recursive_fer.train import run_epoch
     from recursive_fer.dataset import RafDBDataset, read_table

@@ -23,7 +23,8 @@ import torch
 from torch.utils.flop_counter import FlopCounterMode
 from recursive_fer.model import RecursiveFER
 from recursive_fer.utils import atomic_write
-from recursive_fer.train import TrainConfig, RECIPES, recipe_config, load_checkpoint
+from recursive_fer.config import TrainConfig, RECIPES, recipe_config, flat_config
+from recursive_fer.checkpoint import load_checkpoint
 from recursive_fer.figures import steps_by_class
 from recursive_fer.runs import run
 
@@ -48,7 +49,7 @@ def variants(base:TrainConfig, halting:bool)->dict:
 
 def same_run(saved:dict, cfg:TrainConfig)->bool:
     "Whether a saved run's config trains what `cfg` asks for (a field added since then counts at its default)."
-    want, saved = dataclasses.asdict(cfg), {**dataclasses.asdict(TrainConfig()), **saved}
+    want, saved = cfg.to_dict(), {**TrainConfig().to_dict(), **flat_config(saved)}
     return {k: v for k, v in saved.items() if k not in IGNORED} == {k: v for k, v in want.items() if k not in IGNORED}
 
 def gflops_at(cfg:TrainConfig, n_classes:int, steps:float)->float:
@@ -128,7 +129,7 @@ def _command_args()->str:
 def report(a, base:TrainConfig, rows:list, seconds:float)->str:
     "The markdown report: setup, main table, per-class steps of the ACT rows, verdicts."
     s = summarise(rows)
-    recipe_values = {k: v for k, v in dataclasses.asdict(base).items() if k in RECIPES[a.recipe] or k == 'epochs'}
+    recipe_values = {k: v for k, v in base.to_dict().items() if k in RECIPES[a.recipe] or k == 'epochs'}
     md = [f'# Real faces: {Path(a.data).name}, recipe `{a.recipe}`', '',
           f'Machine: {platform.machine()}, {os.cpu_count()} CPU cores, torch {torch.__version__}, device '
           f'`{a.device or "default"}`{", " + torch.cuda.get_device_name() if torch.cuda.is_available() else ""}; '

@@ -7,9 +7,10 @@
     python benchmarks/run_all.py --device cuda --sections 1 3 --compile reduce-overhead \
         --out benchmarks/results/cuda-graphs      # the same, with the recursive step compiled (CUDA graphs)
 
-Measures first, then reports: every section returns its numbers, and the markdown tables are rendered from them (printed
-as each section ends, then written with the raw numbers, results.json, and the plots to --out: by default the committed
-benchmarks/results for the full run, a new temporary folder for --quick, so a quick run never overwrites them).
+Measures first, then reports: every section returns its numbers, and its markdown table (its function sits beside the
+measuring one) is rendered from them alone: printed as each section ends, then written with the raw numbers,
+results.json, and the plots to --out (by default the committed benchmarks/results for the full run, a new temporary
+folder for --quick, so a quick run never overwrites them).
 `--report results.json` renders the tables again from saved numbers without measuring anything.
 Times are medians of several runs; every ratio is taken between numbers measured in this same run. On CUDA each
 timed call is bracketed by `torch.cuda.synchronize()`, so the clock sees the GPU's work, not just its launch.
@@ -21,14 +22,15 @@ import argparse, contextlib, copy, dataclasses, io, json, os, platform, statisti
 from pathlib import Path
 import numpy as np
 import torch
-import torch.nn.functional as F
 from torch.utils.data import DataLoader
 from torch.utils.flop_counter import FlopCounterMode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from recursive_fer.model import RecursiveFER
 from recursive_fer.utils import atomic_write
-from recursive_fer.train import TrainConfig, fit, demo_config, load_checkpoint
+from recursive_fer.train import fit
+from recursive_fer.config import TrainConfig, demo_config
+from recursive_fer.checkpoint import load_checkpoint
 from recursive_fer.epochs import run_epoch
 from recursive_fer.loader import DeviceLoader
 from recursive_fer.loss import DifferentiablePonderLoss
@@ -93,8 +95,7 @@ def flops_per_image(model:RecursiveFER, x:torch.Tensor, train:bool=False)->float
             with torch.no_grad(): model(x)
     return fc.get_total_flops() / len(x)
 
-# ---------------------------------------------------------------- 1. inference
-# ================================================================ measurement: each section returns its numbers
+# ================ 1. inference: early exit, compacted against masked: measured, then reported
 def measure_inference(a, trained:RecursiveFER, trained_x:torch.Tensor)->list:
     "1. Images/s of compacted early exit against masked full depth, at calibrated and trained halting."
     torch.manual_seed(0)
@@ -123,12 +124,41 @@ def measure_inference(a, trained:RecursiveFER, trained_x:torch.Tensor)->list:
         if tcomp: rows[-1].update(compiled_compact_ips=len(xb) / tcomp[0], compiled_masked_ips=len(xb) / tcomp[1])
     return rows
 
+def report_inference(s:dict, rows:list)->list:
+    return ['## 1. Early exit at inference: compacted batch against masked full depth',
+            f"Batch {s['batch']}, {s['size']}x{s['size']} images, width {s['width']}, max_steps 8, CPU threads "
+            f"{s['threads']}, median of {s['repeats']} runs. Ideal speed-up = max_steps / average steps (the block "
+            'alone); the stem and heads are shared costs, so the ideal for the whole model is lower: the FLOP ratio '
+            '(masked / compacted FLOPs, counted by torch.utils.flop_counter) is the best a perfect implementation '
+            'could do.', '',
+            '| halting | avg steps | compacted (img/s) | masked 8 steps (img/s) | speed-up | ideal 8/steps | % of '
+            'ideal '
+            '| FLOP ratio | % of FLOP ratio | GFLOPs/img compacted | GFLOPs/img masked |',
+            '|---|---|---|---|---|---|---|---|---|---|---|',
+            *[f"| {r['case']} | {r['avg_steps']:.2f} | {r['compact_ips']:.0f} | {r['masked_ips']:.0f} | "
+              f"{r['speedup']:.2f}x | {r['ideal']:.2f}x | {100 * r['efficiency']:.0f}% | {r['flop_ratio']:.2f}x | "
+              f"{100 * r['speedup'] / r['flop_ratio']:.0f}% | {r['gflops_compact']:.3f} | {r['gflops_masked']:.3f} |"
+              for r in rows], '', *report_compiled(s, rows)]
+
+def report_compiled(s:dict, rows:list)->list:
+    "The compiled step's rows of section 1, when the run timed them (`--compile`)."
+    if not rows or 'compiled_compact_ips' not in rows[0]: return []
+    return [f"With the recursive step compiled (`torch.compile` mode `{s.get('compile')}`; compacted batches padded to "
+            'their bucket), timed in the same interleaved rounds as the eager rows above:', '',
+            '| halting | avg steps | compiled compacted (img/s) | compiled masked (img/s) | speed-up | % of FLOP ratio '
+            '| compiled compacted / eager compacted |', '|---|---|---|---|---|---|---|',
+            *[f"| {r['case']} | {r['avg_steps']:.2f} | {r['compiled_compact_ips']:.0f} | "
+              f"{r['compiled_masked_ips']:.0f} | {r['compiled_compact_ips'] / r['compiled_masked_ips']:.2f}x | "
+              f"{100 * r['compiled_compact_ips'] / r['compiled_masked_ips'] / r['flop_ratio']:.0f}% | "
+              f"{r['compiled_compact_ips'] / r['compact_ips']:.2f}x |" for r in rows], '']
+
+# ================ 2. one training step: fixed depth against ACT: measured, then reported
 def measure_training_step(a)->list:
     "2. ms per optimiser step: fixed depth k, ACT halting at exactly k (compacted), and ACT's masked form."
     torch.manual_seed(0)
     x, y = torch.randn(a.train_batch, 3, a.size, a.size), torch.randint(0, 7, (a.train_batch,))
     x, y = x.to(a.device), y.to(a.device)
-    rows = []
+    rows, loss_fn = [], DifferentiablePonderLoss(tau=0.01).to(a.device)   # cross entropy + 0.01 * ponder cost
     for k in (2, 4):
         fixed = RecursiveFER(n_classes=7, width=a.width, max_steps=k, act=False).to(a.device)
         act = RecursiveFER(n_classes=7, width=a.width, max_steps=8).to(a.device)
@@ -140,7 +170,7 @@ def measure_training_step(a)->list:
         def step(m):
             opt = torch.optim.SGD(m.parameters(), lr=0.0)
             def f():
-                logits, rho, _ = m(x); loss = F.cross_entropy(logits, y) + 0.01 * rho.mean()
+                loss = loss_fn(*m(x)[:2], y)
                 opt.zero_grad(); loss.backward(); opt.step()
             return f
         masked = RecursiveFER(n_classes=7, width=a.width, max_steps=8, compact=False).to(a.device)
@@ -149,6 +179,18 @@ def measure_training_step(a)->list:
         rows.append(dict(k=k, fixed_ms=1e3 * tf, act_ms=1e3 * ta, overhead=ta / tf - 1, act_masked_ms=1e3 * tam))
     return rows
 
+def report_training_step(s:dict, rows:list)->list:
+    return ['## 2. Training cost of ACT: one optimiser step, ACT against fixed depth at the same number of steps',
+            f"Batch {s['train_batch']}, {s['size']}x{s['size']}, width {s['width']}. The ACT model's halting head has "
+            'zero weights and a bias that makes every face halt after exactly k steps, so both models do the same '
+            'convolutions: the difference is the ACT bookkeeping (halting head, weights, gather/scatter). Median of '
+            f"{s['repeats']} interleaved steps.", '',
+            '| steps k | fixed depth (ms/step) | ACT, compacted (ms/step) | overhead | ACT, masked form: all 8 steps '
+            '(ms/step) | ratio |', '|---|---|---|---|---|---|',
+            *[f"| {r['k']} | {r['fixed_ms']:.1f} | {r['act_ms']:.1f} | {100 * r['overhead']:+.1f}% | "
+              f"{r['act_masked_ms']:.1f} | {100 * (r['act_masked_ms'] / r['fixed_ms'] - 1):+.1f}% |" for r in rows], '']
+
+# ================ 3. the data pipeline and whole epochs: measured, then reported
 def measure_data(a, tmp:Path)->dict:
     "3. Images/s of the decode-once cache and of decoding JPEGs every epoch, and the model's training rate."
     rows = []
@@ -166,9 +208,9 @@ def measure_data(a, tmp:Path)->dict:
         if src == a.size: e2e = measure_end_to_end(a, cached)
     m = RecursiveFER(n_classes=7, width=a.width, max_steps=8).to(a.device)
     xb, yb = torch.randn(64, 3, a.size, a.size, device=a.device), torch.randint(0, 7, (64,), device=a.device)
-    opt = torch.optim.AdamW(m.parameters(), 1e-3)
+    opt, loss_fn = torch.optim.AdamW(m.parameters(), 1e-3), DifferentiablePonderLoss(tau=0.01).to(a.device)
     def train_step():
-        logits, rho, _ = m(xb); loss = F.cross_entropy(logits, yb) + 0.01 * rho.mean()
+        loss = loss_fn(*m(xb)[:2], yb)
         opt.zero_grad(); loss.backward(); opt.step()
     return dict(rows=rows, model_train_ips=64 / median_time(train_step, a.repeats, device=a.device), end_to_end=e2e)
 
@@ -199,6 +241,31 @@ def measure_end_to_end(a, ds:RafDBDataset)->list:
     rows.append(dict(loader=f'DeviceLoader (faces in {dev.placement} memory, batch augmentation)', ips=epoch_rate(dev)))
     return [dict(r, model_only_ips=model_only, fraction=r['ips'] / model_only) for r in rows]
 
+def report_data(s:dict, d:dict)->list:
+    fastest, model = max(r['cached_ips'] for r in d['rows']), d['model_train_ips']
+    return ['## 3. Data pipeline: decode-once cache against decoding JPEGs every epoch, and against the model',
+            f"Synthetic JPEG faces ({7 * s['data_n']} per source size) served at {s['size']}px with the training "
+            f"augmentation, batch 64, median of {s['repeats_data']} epochs. RAF-DB's aligned faces are 100px JPEGs; "
+            "its original images are larger.", '',
+            '| JPEG side on disk | workers | cached (img/s) | decode every epoch (img/s) | cache speed-up |',
+            '|---|---|---|---|---|',
+            *[f"| {r['source_px']} | {r['workers']} | {r['cached_ips']:.0f} | {r['jpeg_ips']:.0f} | "
+              f"{r['cached_ips'] / r['jpeg_ips']:.2f}x |" for r in d['rows']], '',
+            'Model training throughput for comparison (default model, untrained halting, batch 64): '
+            f"**{model:.0f} img/s**. The loader {'is not' if fastest > 2 * model else 'may be'} the bottleneck on this "
+            'machine.', '', *report_end_to_end(s, d.get('end_to_end'))]
+
+def report_end_to_end(s:dict, rows:Optional[list])->list:
+    if not rows: return []
+    return [f"**End to end** on `{s.get('device', 'cpu')}`: whole training epochs (`run_epoch`: loader, augmentation, "
+            f"model, optimiser) over the {7 * s['data_n']} faces at {s['size']}px, batch {s['e2e_batch']}, against the "
+            f"model alone on one resident batch ({rows[0]['model_only_ips']:.0f} faces/s); median of "
+            f"{s['repeats_data']} epochs"
+            f"{'' if not s.get('compile') else ', the recursive step compiled (' + s['compile'] + ')'}.", '',
+            '| loader | faces/s | share of the model-only rate |', '|---|---|---|',
+            *[f"| {r['loader']} | {r['ips']:.0f} | {100 * r['fraction']:.0f}% |" for r in rows], '']
+
+# ================ 4. accuracy against compute: measured, then reported
 def train_run(cfg:TrainConfig)->dict:
     "Train and evaluate one run quietly; its best epoch's numbers and every epoch's history."
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
@@ -246,83 +313,6 @@ def measure_accuracy_compute(a, tmp:Path)->list:
             results.append(r)
     return results
 
-def measure_halting_bias(a, tmp:Path)->list:
-    "5. The initial halting bias +1 against -3: accuracy, steps and their spread over classes."
-    results = []
-    for data_name, base in datasets(a, tmp):
-        for bias in (1.0, -3.0):
-            r = train_run(dataclasses.replace(base, out_dir=str(tmp/f'bias-{len(results)}'), halt_bias_init=bias))
-            per = lambda h: [current_keys(h).get(f'Val/Ponder_Cost_Per_Class/{c}', np.nan) for c in r['classes']]
-            best = r['history'][r['best_epoch'] - 1]
-            r.update(data=data_name, bias=bias, spread_best=float(np.nanstd(per(best))),
-                     spread_end=float(np.nanstd(per(r['history'][-1]))), per_class=dict(zip(r['classes'], per(best))))
-            results.append(r)
-    return results
-
-# ================================================================ report: markdown from the numbers alone
-def report_inference(s:dict, rows:list)->list:
-    return ['## 1. Early exit at inference: compacted batch against masked full depth',
-            f"Batch {s['batch']}, {s['size']}x{s['size']} images, width {s['width']}, max_steps 8, CPU threads "
-            f"{s['threads']}, median of {s['repeats']} runs. Ideal speed-up = max_steps / average steps (the block "
-            'alone); the stem and heads are shared costs, so the ideal for the whole model is lower: the FLOP ratio '
-            '(masked / compacted FLOPs, counted by torch.utils.flop_counter) is the best a perfect implementation '
-            'could do.', '',
-            '| halting | avg steps | compacted (img/s) | masked 8 steps (img/s) | speed-up | ideal 8/steps | % of '
-            'ideal '
-            '| FLOP ratio | % of FLOP ratio | GFLOPs/img compacted | GFLOPs/img masked |',
-            '|---|---|---|---|---|---|---|---|---|---|---|',
-            *[f"| {r['case']} | {r['avg_steps']:.2f} | {r['compact_ips']:.0f} | {r['masked_ips']:.0f} | "
-              f"{r['speedup']:.2f}x | {r['ideal']:.2f}x | {100 * r['efficiency']:.0f}% | {r['flop_ratio']:.2f}x | "
-              f"{100 * r['speedup'] / r['flop_ratio']:.0f}% | {r['gflops_compact']:.3f} | {r['gflops_masked']:.3f} |"
-              for r in rows], '', *report_compiled(s, rows)]
-
-def report_compiled(s:dict, rows:list)->list:
-    "The compiled step's rows of section 1, when the run timed them (`--compile`)."
-    if not rows or 'compiled_compact_ips' not in rows[0]: return []
-    return [f"With the recursive step compiled (`torch.compile` mode `{s.get('compile')}`; compacted batches padded to "
-            'their bucket), timed in the same interleaved rounds as the eager rows above:', '',
-            '| halting | avg steps | compiled compacted (img/s) | compiled masked (img/s) | speed-up | % of FLOP ratio '
-            '| compiled compacted / eager compacted |', '|---|---|---|---|---|---|---|',
-            *[f"| {r['case']} | {r['avg_steps']:.2f} | {r['compiled_compact_ips']:.0f} | "
-              f"{r['compiled_masked_ips']:.0f} | {r['compiled_compact_ips'] / r['compiled_masked_ips']:.2f}x | "
-              f"{100 * r['compiled_compact_ips'] / r['compiled_masked_ips'] / r['flop_ratio']:.0f}% | "
-              f"{r['compiled_compact_ips'] / r['compact_ips']:.2f}x |" for r in rows], '']
-
-def report_training_step(s:dict, rows:list)->list:
-    return ['## 2. Training cost of ACT: one optimiser step, ACT against fixed depth at the same number of steps',
-            f"Batch {s['train_batch']}, {s['size']}x{s['size']}, width {s['width']}. The ACT model's halting head has "
-            'zero weights and a bias that makes every face halt after exactly k steps, so both models do the same '
-            'convolutions: the difference is the ACT bookkeeping (halting head, weights, gather/scatter). Median of '
-            f"{s['repeats']} interleaved steps.", '',
-            '| steps k | fixed depth (ms/step) | ACT, compacted (ms/step) | overhead | ACT, masked form: all 8 steps '
-            '(ms/step) | ratio |', '|---|---|---|---|---|---|',
-            *[f"| {r['k']} | {r['fixed_ms']:.1f} | {r['act_ms']:.1f} | {100 * r['overhead']:+.1f}% | "
-              f"{r['act_masked_ms']:.1f} | {100 * (r['act_masked_ms'] / r['fixed_ms'] - 1):+.1f}% |" for r in rows], '']
-
-def report_data(s:dict, d:dict)->list:
-    fastest, model = max(r['cached_ips'] for r in d['rows']), d['model_train_ips']
-    return ['## 3. Data pipeline: decode-once cache against decoding JPEGs every epoch, and against the model',
-            f"Synthetic JPEG faces ({7 * s['data_n']} per source size) served at {s['size']}px with the training "
-            f"augmentation, batch 64, median of {s['repeats_data']} epochs. RAF-DB's aligned faces are 100px JPEGs; "
-            "its original images are larger.", '',
-            '| JPEG side on disk | workers | cached (img/s) | decode every epoch (img/s) | cache speed-up |',
-            '|---|---|---|---|---|',
-            *[f"| {r['source_px']} | {r['workers']} | {r['cached_ips']:.0f} | {r['jpeg_ips']:.0f} | "
-              f"{r['cached_ips'] / r['jpeg_ips']:.2f}x |" for r in d['rows']], '',
-            'Model training throughput for comparison (default model, untrained halting, batch 64): '
-            f"**{model:.0f} img/s**. The loader {'is not' if fastest > 2 * model else 'may be'} the bottleneck on this "
-            'machine.', '', *report_end_to_end(s, d.get('end_to_end'))]
-
-def report_end_to_end(s:dict, rows:Optional[list])->list:
-    if not rows: return []
-    return [f"**End to end** on `{s.get('device', 'cpu')}`: whole training epochs (`run_epoch`: loader, augmentation, "
-            f"model, optimiser) over the {7 * s['data_n']} faces at {s['size']}px, batch {s['e2e_batch']}, against the "
-            f"model alone on one resident batch ({rows[0]['model_only_ips']:.0f} faces/s); median of "
-            f"{s['repeats_data']} epochs"
-            f"{'' if not s.get('compile') else ', the recursive step compiled (' + s['compile'] + ')'}.", '',
-            '| loader | faces/s | share of the model-only rate |', '|---|---|---|',
-            *[f"| {r['loader']} | {r['ips']:.0f} | {100 * r['fraction']:.0f}% |" for r in rows], '']
-
 def report_accuracy_compute(s:dict, rows:list)->list:
     md = ['## 4. Accuracy against compute']
     for data in dict.fromkeys(r['data'] for r in rows):
@@ -336,6 +326,20 @@ def report_accuracy_compute(s:dict, rows:list)->list:
                f"| {r['val_steps']:.2f} | {r['gflops']:.3f} | {r['seconds']:.0f} |" for r in rs] + ['']
     return md
 
+# ================ 5. the halting bias: measured, then reported
+def measure_halting_bias(a, tmp:Path)->list:
+    "5. The initial halting bias +1 against -3: accuracy, steps and their spread over classes."
+    results = []
+    for data_name, base in datasets(a, tmp):
+        for bias in (1.0, -3.0):
+            r = train_run(dataclasses.replace(base, out_dir=str(tmp/f'bias-{len(results)}'), halt_bias_init=bias))
+            per = lambda h: [current_keys(h).get(f'Val/Ponder_Cost_Per_Class/{c}', np.nan) for c in r['classes']]
+            best = r['history'][r['best_epoch'] - 1]
+            r.update(data=data_name, bias=bias, spread_best=float(np.nanstd(per(best))),
+                     spread_end=float(np.nanstd(per(r['history'][-1]))), per_class=dict(zip(r['classes'], per(best))))
+            results.append(r)
+    return results
+
 def report_halting_bias(s:dict, rows:list)->list:
     return ["## 5. Halting-bias initialisation: +1.0 (the default) against -3.0 (SACT's choice)",
             'Same recipe, only the initial halting bias differs. Spread = standard deviation over classes of the mean '
@@ -347,6 +351,7 @@ def report_halting_bias(s:dict, rows:list)->list:
               + ', '.join(f'{c[:4]} {v:.2f}' for c, v in r['per_class'].items())
               + f" | {r['spread_best']:.3f} | {r['spread_end']:.3f} |" for r in rows], '']
 
+# ================ the whole report, the plots and the command
 SECTIONS = {1: ('inference', report_inference), 2: ('training_step', report_training_step), 3: ('data', report_data),
             4: ('accuracy_compute', report_accuracy_compute), 5: ('halting_bias', report_halting_bias)}
 

@@ -4,11 +4,12 @@
 
 # %% ../nbs/01c_augment.ipynb #c0c30d12
 from __future__ import annotations
-import functools, os
+import functools, math, os
 os.environ.setdefault('NO_ALBUMENTATIONS_UPDATE', '1')   # no update check over the network at import
 from dataclasses import dataclass
 from typing import Dict, Optional, Tuple, Union
 import cv2
+import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import Tensor
@@ -16,10 +17,13 @@ import albumentations as A
 from albumentations.pytorch import ToTensorV2
 
 # %% auto #0
-__all__ = ['MEAN', 'STD', 'HUE', 'MIN_HOLE', 'AugConfig', 'eval_transforms', 'aug_ranges', 'train_transforms', 'denormalize',
-           'sample_aug', 'augment_batch']
+__all__ = ['HUE', 'MIN_HOLE', 'MEAN', 'STD', 'CROP_RATIO', 'ERASE_AREA', 'ERASE_RATIO', 'AugConfig', 'eval_transforms',
+           'aug_ranges', 'train_transforms', 'denormalize', 'sample_aug', 'augment_batch', 'MixDraw', 'draw_mix',
+           'apply_mix']
 
 # %% ../nbs/01c_augment.ipynb #6490ecdf
+HUE, MIN_HOLE = 0.02, 0.1                 # colour jitter's hue range (fraction of the circle); smallest cutout side
+
 @dataclass
 class AugConfig:
     "Strengths of the training augmentations (0 switches one off)."
@@ -30,8 +34,23 @@ class AugConfig:
     flip_p:float=0.5        # probability of a horizontal flip
     cutout_p:float=0.5      # probability of cutting out a patch
     cutout_size:float=0.25  # largest patch side, as a fraction of the image side
-    jitter:float=0.2        # brightness/contrast/saturation jitter strength
+    jitter:float=0.2        # brightness/contrast/saturation jitter strength (0: no colour jitter at all)
     jitter_p:float=0.5      # probability of colour jitter
+    crop_scale:float=1.0    # random-resized crop: smallest share of the image's area kept (1: no crop)
+    erase_p:float=0.0       # probability of random erasing (a rectangle of random noise, Zhong et al. 2020)
+
+    def __post_init__(self):
+        "Probabilities in [0, 1], strengths >= 0; the error names the field and the value."
+        for name in ('affine_p', 'flip_p', 'cutout_p', 'jitter_p', 'erase_p'):
+            v = getattr(self, name)
+            if not (isinstance(v, (int, float)) and 0 <= v <= 1):
+                raise ValueError(f'{name} must be in [0, 1], got {v!r}')
+        for name in ('scale', 'shift', 'rotate', 'jitter'):
+            v = getattr(self, name)
+            if not (isinstance(v, (int, float)) and v >= 0): raise ValueError(f'{name} must be >= 0, got {v!r}')
+        if not MIN_HOLE <= self.cutout_size <= 1:
+            raise ValueError(f'cutout_size must be in [{MIN_HOLE}, 1], got {self.cutout_size!r}')
+        if not 0 < self.crop_scale <= 1: raise ValueError(f'crop_scale must be in (0, 1], got {self.crop_scale!r}')
 
 MEAN, STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)   # ImageNet statistics
 
@@ -39,25 +58,30 @@ def eval_transforms(size:int=100)->A.Compose:
     "Resize and normalise to a float tensor [3, size, size]."
     return A.Compose([A.Resize(size, size), A.Normalize(MEAN, STD), ToTensorV2()])
 
-HUE, MIN_HOLE = 0.02, 0.1                 # colour jitter's hue range (fraction of the circle); smallest cutout side
+CROP_RATIO = (3 / 4, 4 / 3)               # random-resized crop: range of a crop's width / height
+ERASE_AREA, ERASE_RATIO = (0.02, 0.33), (0.3, 3.3)   # random erasing: share of the area, height / width (the paper's)
 
 def aug_ranges(a:AugConfig)->Dict[str, Tuple[float, float]]:
     "The range every random parameter is drawn from (uniformly), for both augmentation paths."
     j = a.jitter
     return dict(scale=(1 - a.scale, 1 + a.scale), shift=(-a.shift, a.shift), rotate=(-a.rotate, a.rotate),
                 hole=(MIN_HOLE, a.cutout_size), brightness=(1 - j, 1 + j), contrast=(1 - j, 1 + j),
-                saturation=(1 - j, 1 + j), hue=(-HUE, HUE))
+                saturation=(1 - j, 1 + j), hue=(-HUE, HUE), crop_area=(a.crop_scale, 1.0), crop_ratio=CROP_RATIO,
+                erase_area=ERASE_AREA, erase_ratio=ERASE_RATIO)
 
 def train_transforms(size:int=100, aug:Optional[AugConfig]=None)->A.Compose:
-    "Affine jitter, flip, cutout and colour jitter, then resize and normalise."
+    "Random-resized crop, affine jitter, flip, cutout, colour jitter and random erasing, then resize and normalise."
     a = aug or AugConfig()
     r, ts = aug_ranges(a), []
+    if a.crop_scale < 1: ts.append(A.RandomResizedCrop((size, size), scale=r['crop_area'], ratio=r['crop_ratio']))
     if a.affine_p > 0: ts.append(A.Affine(scale=r['scale'], translate_percent=r['shift'], rotate=r['rotate'],
                                           border_mode=cv2.BORDER_REFLECT_101, p=a.affine_p))
     if a.flip_p > 0: ts.append(A.HorizontalFlip(p=a.flip_p))
     if a.cutout_p > 0: ts.append(A.CoarseDropout(num_holes_range=(1, 1), hole_height_range=r['hole'],
                                                  hole_width_range=r['hole'], fill=0, p=a.cutout_p))
-    if a.jitter_p > 0: ts.append(A.ColorJitter(r['brightness'], r['contrast'], r['saturation'], r['hue'], p=a.jitter_p))
+    if a.jitter_p > 0 and a.jitter > 0:
+        ts.append(A.ColorJitter(r['brightness'], r['contrast'], r['saturation'], r['hue'], p=a.jitter_p))
+    if a.erase_p > 0: ts.append(A.Erasing(r['erase_area'], r['erase_ratio'], fill='random', p=a.erase_p))
     return A.Compose(ts + [A.Resize(size, size), A.Normalize(MEAN, STD), ToTensorV2()])
 
 def denormalize(x:Tensor # [..., 3, H, W] normalised images
@@ -67,6 +91,10 @@ def denormalize(x:Tensor # [..., 3, H, W] normalised images
     return (x * s + m).clamp(0, 1)
 
 # %% ../nbs/01c_augment.ipynb #gpuaug-sample
+def _sides(area:Tensor, ratio:Tensor)->Tuple[Tensor, Tensor]:
+    "(width, height) as fractions of the side of a rectangle with this share of the area and width / height ratio."
+    return (area * ratio).sqrt().clamp(max=1.0), (area / ratio).sqrt().clamp(max=1.0)
+
 def sample_aug(n:int, # faces in the batch
                a:AugConfig, # strengths and probabilities
                device:Union[str, torch.device, None]=None, # where the parameters live (the batch's device)
@@ -76,9 +104,16 @@ def sample_aug(n:int, # faces in the batch
     r = aug_ranges(a)
     rand = lambda: torch.rand(n, device=device, generator=generator)
     uniform = lambda lo_hi: lo_hi[0] + (lo_hi[1] - lo_hi[0]) * rand()
-    affine, flip, cut, jitter = (rand() < p for p in (a.affine_p, a.flip_p, a.cutout_p, a.jitter_p))
+    jitter_p = a.jitter_p if a.jitter > 0 else 0.0                 # strength 0: no jitter (hue's range is fixed)
+    affine, flip, cut, jitter, erase = (rand() < p for p in (a.affine_p, a.flip_p, a.cutout_p, jitter_p, a.erase_p))
     when = lambda on, lo_hi, off: torch.where(on, uniform(lo_hi), torch.full((n,), float(off), device=device))
-    return dict(scale_x=when(affine, r['scale'], 1), scale_y=when(affine, r['scale'], 1),
+    log_uniform = lambda lo_hi: torch.exp(uniform(tuple(math.log(v) for v in lo_hi)))
+    crop_w, crop_h = _sides(uniform(r['crop_area']), log_uniform(r['crop_ratio']))
+    if a.crop_scale >= 1: crop_w, crop_h = torch.ones_like(crop_w), torch.ones_like(crop_h)   # off: the whole image
+    erase_w, erase_h = _sides(uniform(r['erase_area']), 1 / log_uniform(r['erase_ratio']))   # its ratio is h / w
+    return dict(crop_w=crop_w, crop_h=crop_h, crop_x=rand(), crop_y=rand(),
+                erase=erase, erase_w=erase_w, erase_h=erase_h, erase_x=rand(), erase_y=rand(),
+                scale_x=when(affine, r['scale'], 1), scale_y=when(affine, r['scale'], 1),
                 shift_x=when(affine, r['shift'], 0), shift_y=when(affine, r['shift'], 0),
                 rotate=when(affine, r['rotate'], 0), flip=flip, cutout=cut,
                 hole_h=uniform(r['hole']), hole_w=uniform(r['hole']), hole_y=rand(), hole_x=rand(),
@@ -102,16 +137,35 @@ def _affine_flip(x:Tensor, p:Dict[str, Tensor])->Tensor:
     grid = F.affine_grid(torch.cat([lin, shift], -1), list(x.shape), align_corners=False)
     return F.grid_sample(x, grid, mode='bilinear', padding_mode='reflection', align_corners=False)
 
-def _cutout(x:Tensor, p:Dict[str, Tensor])->Tensor:
-    "Black out one rectangle per chosen face (sides a fraction of the image side, fully inside it)."
+def _resized_crop(x:Tensor, p:Dict[str, Tensor])->Tensor:
+    "Crop a rectangle of whole pixels (sides and place drawn per face) and stretch it back to the image's size."
+    H, W = x.shape[-2:]
+    w, h = (p['crop_w'] * W).round().clamp(min=1), (p['crop_h'] * H).round().clamp(min=1)   # in pixels
+    x0, y0 = (p['crop_x'] * (W - w + 1)).floor(), (p['crop_y'] * (H - h + 1)).floor()
+    zero = torch.zeros_like(w)                                     # output q in [-1, 1] -> source (w/W) q + centre
+    theta = torch.stack([torch.stack([w / W, zero, (2 * x0 + w) / W - 1], -1),
+                         torch.stack([zero, h / H, (2 * y0 + h) / H - 1], -1)], -2)        # [B, 2, 3]
+    grid = F.affine_grid(theta, list(x.shape), align_corners=False)
+    return F.grid_sample(x, grid, mode='bilinear', padding_mode='border', align_corners=False)
+
+def _rectangles(x:Tensor, on:Tensor, h:Tensor, w:Tensor, y:Tensor, x_:Tensor)->Tensor:
+    "[B, 1, H, W] masks of one rectangle per face where `on` (sides: fractions of the image's; fully inside it)."
     B, _, H, W = x.shape
-    h, w = (p['hole_h'] * H).long(), (p['hole_w'] * W).long()
-    y0, x0 = (p['hole_y'] * (H - h + 1)).long(), (p['hole_x'] * (W - w + 1)).long()
+    h, w = (h * H).long(), (w * W).long()
+    y0, x0 = (y * (H - h + 1)).long(), (x_ * (W - w + 1)).long()
     ys, xs = torch.arange(H, device=x.device), torch.arange(W, device=x.device)
     rows = (ys[None] >= y0[:, None]) & (ys[None] < (y0 + h)[:, None])              # [B, H]
     cols = (xs[None] >= x0[:, None]) & (xs[None] < (x0 + w)[:, None])              # [B, W]
-    hole = rows[:, :, None] & cols[:, None, :] & p['cutout'][:, None, None]       # [B, H, W]
-    return x.masked_fill(hole[:, None], 0.0)
+    return (rows[:, :, None] & cols[:, None, :] & on[:, None, None])[:, None]     # [B, 1, H, W]
+
+def _cutout(x:Tensor, p:Dict[str, Tensor])->Tensor:
+    "Black out one rectangle per chosen face."
+    return x.masked_fill(_rectangles(x, p['cutout'], p['hole_h'], p['hole_w'], p['hole_y'], p['hole_x']), 0.0)
+
+def _erase(x:Tensor, p:Dict[str, Tensor], generator:Optional[torch.Generator]=None)->Tensor:
+    "Random erasing: one rectangle per chosen face filled with uniform noise (Albumentations' `fill='random'`)."
+    hole = _rectangles(x, p['erase'], p['erase_h'], p['erase_w'], p['erase_y'], p['erase_x'])
+    return torch.where(hole, torch.rand(x.shape, device=x.device, generator=generator), x)
 
 # %% ../nbs/01c_augment.ipynb #gpuaug-apply
 @functools.lru_cache(maxsize=None)
@@ -152,6 +206,52 @@ def augment_batch(x:Tensor, # [B, H, W, 3] uint8 faces, the decode cache's layou
     x = x.permute(0, 3, 1, 2).float() / 255                        # [B, 3, H, W] in [0, 1]
     if aug is not None:
         p = params if params is not None else sample_aug(len(x), aug, x.device, generator)
+        if aug.crop_scale < 1: x = _resized_crop(x, p)              # off: no resampling at all
         x = _color_jitter(_cutout(_affine_flip(x, p), p), p)
+        if aug.erase_p > 0: x = _erase(x, p, generator)
     mean, std = _mean_std(x.device)
     return (x - mean) / std
+
+# %% ../nbs/01c_augment.ipynb #c74e98bd
+@dataclass
+class MixDraw:
+    "One batch's mixing: which kind, the weight of each face's own target, its partner, CutMix's box."
+    kind:str                   # 'mixup' or 'cutmix'
+    lam:float                  # weight of a face's own target (CutMix: the uncovered share of its area)
+    perm:Tensor                # [B] index of each face's partner
+    box:Optional[Tuple[int, int, int, int]] = None   # CutMix's pasted rectangle (y0, y1, x0, x1), in pixels
+
+def draw_mix(n:int, # faces in the batch
+             height:int, width:int, # image size in pixels
+             mixup_alpha:float=0.0, # Beta(alpha, alpha) of mixup's lam (0: no mixup)
+             cutmix_alpha:float=0.0, # Beta(alpha, alpha) of CutMix's lam (0: no CutMix)
+             device:Union[str, torch.device, None]=None, # where the permutation lives
+             rng:Optional[np.random.Generator]=None # default NumPy's global generator (seeded, saved with a checkpoint)
+            )->Optional[MixDraw]: # None when both are off
+    "Draw one batch's mixup or CutMix (one of them at random when both are on)."
+    kinds = [k for k, a in (('mixup', mixup_alpha), ('cutmix', cutmix_alpha)) if a > 0]
+    if not kinds: return None
+    rng = rng if rng is not None else np.random                  # the global generator's functions
+    kind = kinds[int(rng.random() * len(kinds))]
+    lam = float(rng.beta(*(2 * [mixup_alpha if kind == 'mixup' else cutmix_alpha])))
+    perm = torch.from_numpy(rng.permutation(n)).to(device)
+    if kind == 'mixup': return MixDraw(kind, lam, perm)
+    cut_h, cut_w = int(height * math.sqrt(1 - lam)), int(width * math.sqrt(1 - lam))   # timm's rand_bbox: a centre,
+    cy, cx = int(rng.random() * height), int(rng.random() * width)                     # the box clipped to the image
+    y0, y1 = max(cy - cut_h // 2, 0), min(cy + cut_h // 2, height)
+    x0, x1 = max(cx - cut_w // 2, 0), min(cx + cut_w // 2, width)
+    return MixDraw(kind, 1 - (y1 - y0) * (x1 - x0) / (height * width), perm, (y0, y1, x0, x1))
+
+def apply_mix(x:Tensor, # [B, 3, H, W] images
+              target:Tensor, # [B] class indices or [B, K] distributions
+              n_classes:int, # K
+              draw:Optional[MixDraw] # from `draw_mix`; None: unchanged
+             )->Tuple[Tensor, Tensor]: # (images, targets: [B, K] distributions when mixed)
+    "Mix each face and its target with its partner's by the drawn weight."
+    if draw is None: return x, target
+    t = F.one_hot(target, n_classes).float() if target.ndim == 1 else target.float()
+    t = draw.lam * t + (1 - draw.lam) * t[draw.perm]
+    if draw.kind == 'mixup': return draw.lam * x + (1 - draw.lam) * x[draw.perm], t
+    y0, y1, x0, x1 = draw.box
+    x = x.clone(); x[..., y0:y1, x0:x1] = x[draw.perm][..., y0:y1, x0:x1]
+    return x, t

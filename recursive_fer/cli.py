@@ -16,13 +16,15 @@ from .dataset import read_table
 from .layouts import LAYOUTS, RAF_CLASSES, ALL_CLASSES
 from .faces import make_synthetic_fer
 from .config import TrainConfig, demo_config, recipe_config, RECIPES, CHOICES, ConfigError
-from .config import read_config_file, check_keys, config_sections
+from .config import read_config_file, check_keys, config_sections, config_flags
+from .model import ModelConfig
+from .augment import AugConfig
 from .tracking import wandb_run_dirs
 from .runs import run as train_and_test, run_seeds
 
 # %% auto #0
-__all__ = ['USER_ERRORS', 'info', 'demo_data', 'train_parser', 'default_out_dir', 'config_from_args', 'train', 'evaluate',
-           'predict', 'export', 'kernel', 'main', 'console_main']
+__all__ = ['USER_ERRORS', 'info', 'demo_data', 'flag_hints', 'flag_docs', 'train_parser', 'default_out_dir', 'config_from_args',
+           'train', 'evaluate', 'predict', 'export', 'kernel', 'main', 'console_main']
 
 # %% ../nbs/07_cli.ipynb #9b50c1ff
 @call_parse
@@ -78,6 +80,14 @@ def _flag_help(doc:str, default:Any)->str:
     "The field's comment and its default, said once (a comment that states its default keeps its own words)."
     return doc if 'default' in doc.lower() else f'{doc} (default: {_default_text(default)})'
 
+def _by_flag(get:Callable[[type], Dict[str, Any]])->Dict[str, Any]:
+    "`get` of TrainConfig and of its nested configs, keyed by flag (the augmentation's with `aug_`)."
+    out = {**get(ModelConfig), **{f'aug_{k}': v for k, v in get(AugConfig).items()}, **get(TrainConfig)}
+    return {k: out[k] for k in config_flags()}
+
+def flag_hints()->Dict[str, Any]: return _by_flag(typing.get_type_hints)   # each flag's type
+def flag_docs()->Dict[str, str]: return _by_flag(docments)                  # each flag's comment
+
 def train_parser()->argparse.ArgumentParser:
     "The argument parser of `recursive-fer train`, built from `TrainConfig`, grouped by its sections."
     p = argparse.ArgumentParser(prog='recursive-fer train', description=(train.__doc__ or '').strip(),
@@ -99,7 +109,7 @@ def train_parser()->argparse.ArgumentParser:
                    'summarise every test of their reports over the seeds (<out_dir>/seeds.md)')
     g.add_argument('--debug', action='store_true', help='show the traceback of an error')
     g.add_argument('--version', action='version', version=f'recursive-fer {__version__}')
-    hints, docs, defaults = typing.get_type_hints(TrainConfig), docments(TrainConfig), TrainConfig()
+    hints, docs, defaults = flag_hints(), flag_docs(), TrainConfig()
     for section, names in config_sections().items():
         g = p.add_argument_group(section)
         for name in names:
@@ -133,12 +143,12 @@ def default_out_dir(data:str, # the data set path
 def config_from_args(args:argparse.Namespace)->TrainConfig:
     "The TrainConfig a parsed `recursive-fer train` command line asks for: recipe or demo, then the file, then flags."
     if args.demo and args.recipe: raise ConfigError('give --demo or --recipe, not both (--config combines with either)')
-    names = {f.name for f in dataclasses.fields(TrainConfig)}
+    names = set(config_flags())
     file = read_config_file(args.config) if args.config else {}
     if args.config: check_keys(file, args.config)
     flags = {k: v for k, v in vars(args).items() if k in names and v is not None}
     if args.no_wandb: flags['wandb_mode'] = 'disabled'
-    if args.demo: cfg = TrainConfig.from_dict({**dataclasses.asdict(demo_config()), **file, **flags})
+    if args.demo: cfg = TrainConfig.from_dict({**demo_config().to_dict(), **file, **flags})
     elif args.recipe: cfg = recipe_config(args.recipe, **{**file, **flags})
     else: cfg = TrainConfig.from_dict({**file, **flags}, args.config or 'flags')
     if 'out_dir' not in {**file, **flags} and not args.demo and cfg.data:

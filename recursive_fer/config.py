@@ -4,21 +4,22 @@
 
 # %% ../nbs/03b_config.ipynb #76ac3db7
 from __future__ import annotations
-import json, shutil, difflib, inspect, importlib, dataclasses
+import copy, json, shutil, difflib, inspect, importlib, dataclasses
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple, Union
 from .utils import atomic_write, iskaggle, kaggle_working
-from .dataset import AugConfig
+from .augment import AugConfig
 from .layouts import LAYOUTS
 from .votes import LABEL_MODES
 from .model import ModelConfig, STEMS
 from .loss import DifferentiablePonderLoss
 
 # %% auto #0
-__all__ = ['LOADERS', 'COMPILE_MODES', 'WANDB_MODES', 'CHOICES', 'RESUME_SAFE', 'RECIPES', 'ConfigError', 'TrainConfig',
-           'read_config_file', 'config_sections', 'check_keys', 'run_differences', 'resume_refusal', 'check_hard_easy',
-           'checkpoint_dir', 'demo_config', 'recipe_config', 'scaled_warmups']
+__all__ = ['LOADERS', 'COMPILE_MODES', 'WANDB_MODES', 'CHOICES', 'MODEL_FLAGS', 'AUG_FLAGS', 'RESUME_SAFE', 'RECIPES',
+           'ConfigError', 'TrainConfig', 'read_config_file', 'config_sections', 'config_flags', 'flat_config',
+           'check_keys', 'run_differences', 'resume_refusal', 'check_hard_easy', 'checkpoint_dir', 'demo_config',
+           'recipe_config', 'scaled_warmups']
 
 # %% ../nbs/03b_config.ipynb #b62922cb
 LOADERS = ('auto', 'workers', 'device')   # auto: the device loader on CUDA, DataLoader workers elsewhere
@@ -27,11 +28,30 @@ WANDB_MODES = ('auto', 'online', 'offline', 'disabled')
 CHOICES:Dict[str, tuple] = dict(                                      # the allowed values of fields that have a list
     layout=LAYOUTS, stem=STEMS, fixed_readout=('last', 'mean'), ce_weights=('none', 'inverse'), loader=LOADERS,
     compile_mode=COMPILE_MODES, wandb_mode=WANDB_MODES, optimizer=('adamw', 'sgd'), label_mode=LABEL_MODES)
+# the nested configs' fields, as flags: the model's by their names (the data set decides n_classes and in_chans),
+# the augmentation's with an `aug_` prefix
+MODEL_FLAGS:Tuple[str, ...] = tuple(f.name for f in dataclasses.fields(ModelConfig)
+                                   if f.name not in ('n_classes', 'in_chans'))
+AUG_FLAGS:Dict[str, str] = {f'aug_{f.name}': f.name for f in dataclasses.fields(AugConfig)}
 
 class ConfigError(ValueError):
     "A config value, file or flag a run cannot start with: the message names the field (as its flag) and the value."
 
-@dataclass
+def _nested(kw:Dict[str, Any])->Dict[str, Any]:
+    "`TrainConfig` keywords with the model's and augmentation's flags gathered into their configs (flags win)."
+    kw = dict(kw)
+    parts = dict(model=(ModelConfig, {k: k for k in MODEL_FLAGS}), augment=(AugConfig, AUG_FLAGS))
+    for name, (cls, flags) in parts.items():
+        given = kw.pop(name, None)
+        values = dataclasses.asdict(given) if isinstance(given, cls) else dict(given or {})
+        values.update({field_name: kw.pop(flag) for flag, field_name in flags.items() if flag in kw})
+        try: kw[name] = cls(**values)
+        except TypeError as e: raise ConfigError(f'{name}: {e}') from None
+        except ValueError as e:                                    # the nested config's check, named as a flag
+            raise ConfigError(f"--{'aug_' if name == 'augment' else ''}{e}") from None
+    return kw
+
+@dataclass(init=False)
 class TrainConfig:
     "Everything that defines a training run (every field is a `recursive-fer train` flag)."
     # data
@@ -45,17 +65,8 @@ class TrainConfig:
     cache_dir:Optional[str] = None      # decoded-image cache (default ~/.cache/recursive_fer, on Kaggle working/cache)
     dedup:bool = False                  # leave out training faces that also occur (pixel-identical) in val or test
     # model
-    width:int = 64                      # channels C of the recursive feature map
-    max_steps:int = 8                   # N_max, most applications of the recursive block
-    eps:float = 0.01                    # ACT halts once the cumulative halting probability reaches 1 - eps
-    halt_bias_init:float = 1.0          # initial halting bias (+1: about two steps at first)
-    input_injection:bool = False        # feed the stem output to every step
-    act:bool = True                     # False: fixed depth (max_steps steps), the baseline
+    model:ModelConfig = field(default_factory=ModelConfig)  # the architecture: each of its fields is a flag (--width)
     compact:bool = True                 # train with halted faces dropped from the batch (False: masked, no host syncs)
-    fixed_readout:str = 'last'          # fixed depth: 'last' step's logits or the 'mean' over steps
-    stem:str = 'seed'                   # 'seed' (two convolutions, stride 4) or 'residual' (residual stages, stride 8)
-    stem_widths:List[int] = field(default_factory=lambda: [32, 64])  # residual stem: stage channels before the width
-    stem_blocks:int = 1                 # residual stem: residual blocks per stage
     # loss
     tau:float = 0.01                    # price of one step of thinking (ponder cost weight)
     tau_warmup_epochs:float = 0.0       # ramp tau linearly from 0 over this many epochs once ACT is on (0: no ramp)
@@ -75,13 +86,11 @@ class TrainConfig:
     momentum:float = 0.9                # SGD's Nesterov momentum
     warmup_epochs:float = 1.0           # linear warm-up before the cosine decay
     grad_clip:float = 1.0               # clip the gradient norm to this (0: off)
+    ema_decay:float = 0.0               # average the weights (EMA) for validation and the best model (0: off; ~0.999)
     # augmentation
-    aug_scale:float = 0.10              # zoom by up to this fraction
-    aug_shift:float = 0.08              # shift by up to this fraction of the side
-    aug_rotate:float = 12.0             # rotate by up to this many degrees
-    aug_flip_p:float = 0.5              # probability of a horizontal flip
-    aug_cutout_p:float = 0.5            # probability of cutout
-    aug_jitter:float = 0.2              # colour jitter strength (0: off)
+    augment:AugConfig = field(default_factory=AugConfig)  # the faces' augmentation: each field a flag (--aug_scale)
+    mixup_alpha:float = 0.0             # mixup: lam ~ Beta(alpha, alpha) per batch (0: off; the anchors use 1)
+    cutmix_alpha:float = 0.0            # CutMix: the same for its box (0: off); with mixup on, one of them per batch
     # runtime
     workers:int = 2                     # DataLoader worker processes
     loader:str = 'auto'                 # 'workers' (DataLoader), 'device' (faces and augmentation on the GPU), 'auto'
@@ -98,6 +107,27 @@ class TrainConfig:
     wandb_project:str = 'recursive-fer' # wandb project
     run_name:Optional[str] = None       # wandb run name
 
+    def __init__(self, **kw):
+        "Fields by name; the model's and the augmentation's also by their flags (`width=64`, `aug_scale=0.1`)."
+        kw = _nested(kw)
+        names = [f.name for f in dataclasses.fields(self)]
+        if unknown := sorted(set(kw) - set(names)): raise TypeError(f'TrainConfig got unknown field(s) {unknown}')
+        for f in dataclasses.fields(self):
+            object.__setattr__(self, f.name, kw[f.name] if f.name in kw else _field_default(f))
+        self.__post_init__()
+
+    def __getattr__(self, name:str)->Any:
+        "The nested configs' fields read as flags: `cfg.width` is `cfg.model.width`, `cfg.aug_scale` `.augment.scale`."
+        d = self.__dict__                                          # (not `self.model`: no recursion while unpickling)
+        if name in MODEL_FLAGS and 'model' in d: return getattr(d['model'], name)
+        if name in AUG_FLAGS and 'augment' in d: return getattr(d['augment'], AUG_FLAGS[name])
+        raise AttributeError(f'TrainConfig has no field {name!r}')
+
+    def __setattr__(self, name:str, value:Any):
+        if name in MODEL_FLAGS: setattr(self.model, name, value)
+        elif name in AUG_FLAGS: setattr(self.augment, AUG_FLAGS[name], value)
+        else: object.__setattr__(self, name, value)
+
     def __post_init__(self):
         "Every field checked up front; an error names the field's flag, the value and what is allowed."
         for name, allowed in CHOICES.items():
@@ -107,11 +137,12 @@ class TrainConfig:
         for name in ('epochs', 'batch_size', 'width', 'max_steps', 'log_every', 'stem_blocks'):
             if getattr(self, name) < 1: raise ConfigError(f'--{name} must be >= 1, got {getattr(self, name)}')
         if self.lr <= 0: raise ConfigError(f'--lr must be > 0, got {self.lr}')
-        for name in ('tau', 'weight_decay', 'warmup_epochs', 'grad_clip', 'tau_warmup_epochs', 'workers'):
+        for name in ('tau', 'weight_decay', 'warmup_epochs', 'grad_clip', 'tau_warmup_epochs', 'workers', 'mixup_alpha',
+                     'cutmix_alpha'):
             if getattr(self, name) < 0: raise ConfigError(f'--{name} must be >= 0, got {getattr(self, name)}')
         if not 0 < self.val_frac < 1: raise ConfigError(f'--val_frac must be in (0, 1), got {self.val_frac}')
-        if not 0 <= self.eps < 1: raise ConfigError(f'--eps must be in [0, 1), got {self.eps}')
         if not 0 <= self.momentum < 1: raise ConfigError(f'--momentum must be in [0, 1), got {self.momentum}')
+        if not 0 <= self.ema_decay < 1: raise ConfigError(f'--ema_decay must be in [0, 1), got {self.ema_decay}')
         if not 0 <= self.label_smoothing < 1:
             raise ConfigError(f'--label_smoothing must be in [0, 1), got {self.label_smoothing}')
         if self.act_warmup_epochs < 0 or (self.act and self.act_warmup_epochs >= self.epochs):
@@ -128,14 +159,23 @@ class TrainConfig:
 
     def min_size(self)->int: return 4 * self.stride()
 
+    def to_dict(self)->Dict[str, Any]:
+        "Every setting by its flag, in the flags' order: what config files and checkpoints hold."
+        out = {}
+        for f in dataclasses.fields(self):
+            if f.name == 'model': out.update({k: copy.deepcopy(getattr(self.model, k)) for k in MODEL_FLAGS})
+            elif f.name == 'augment': out.update({k: getattr(self.augment, v) for k, v in AUG_FLAGS.items()})
+            else: out[f.name] = copy.deepcopy(getattr(self, f.name))
+        return out
+
     def model_kwargs(self)->Dict[str, Any]:
         "This run's `ModelConfig` fields (all but the number of classes, which the data set decides)."
-        return {f.name: getattr(self, f.name) for f in dataclasses.fields(ModelConfig) if hasattr(self, f.name)}
+        return {k: copy.deepcopy(getattr(self.model, k)) for k in MODEL_FLAGS}
 
     def model_config(self, n_classes:int # the data set's number of classes
                     )->ModelConfig: # the architecture this run trains
         "The `ModelConfig` of this run's model."
-        return ModelConfig(n_classes=n_classes, **self.model_kwargs())
+        return dataclasses.replace(self.model, n_classes=n_classes, stem_widths=list(self.stem_widths))
 
     def loss(self, classes:List[str], ce_weights:Optional[List[float]]=None)->DifferentiablePonderLoss:
         "This run's loss (tau, ponder weights, label smoothing; `ce_weights` from `Splits.ce_weights`), one for all."
@@ -153,17 +193,15 @@ class TrainConfig:
         return self.tau * min(1.0, max(0, epoch - self.act_warmup_epochs) / self.tau_warmup_epochs)
 
     def aug(self)->AugConfig:
-        "The training augmentation strengths."
-        return AugConfig(scale=self.aug_scale, shift=self.aug_shift, rotate=self.aug_rotate, flip_p=self.aug_flip_p,
-                         cutout_p=self.aug_cutout_p, jitter=self.aug_jitter,
-                         jitter_p=0.5 if self.aug_jitter > 0 else 0.)
+        "The training augmentation (a copy)."
+        return dataclasses.replace(self.augment)
 
     def save(self, path:Union[str, Path])->Path:
-        "Write the config as JSON, or YAML when `path` ends in .yaml/.yml."
+        "Write the config as JSON, or YAML when `path` ends in .yaml/.yml (flat: every setting by its flag)."
         path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
         if path.suffix in ('.yaml', '.yml'):
-            import yaml; text = yaml.safe_dump(asdict(self), sort_keys=False)
-        else: text = json.dumps(asdict(self), indent=2)
+            import yaml; text = yaml.safe_dump(self.to_dict(), sort_keys=False)
+        else: text = json.dumps(self.to_dict(), indent=2)
         atomic_write(path, text)
         return path
 
@@ -174,9 +212,16 @@ class TrainConfig:
 
     @classmethod
     def from_dict(cls, d:Dict[str, Any], source:str='config')->'TrainConfig':
-        "Build a config from a dict, naming any unknown key."
-        check_keys(d, source)
+        "Build a config from a dict (flat, or with `model` and `augment` sub-dicts), naming any unknown key."
+        check_keys(flat_config(d), source)
         return cls(**d)
+
+def _field_default(f:dataclasses.Field)->Any:
+    return f.default_factory() if f.default_factory is not dataclasses.MISSING else f.default
+
+TrainConfig.__signature__ = inspect.Signature(   # its fields, as the generated `__init__` would show them (docs, help)
+    [inspect.Parameter(f.name, inspect.Parameter.KEYWORD_ONLY, default=_field_default(f), annotation=f.type)
+     for f in dataclasses.fields(TrainConfig)])
 
 # %% ../nbs/03b_config.ipynb #302eb3e2
 def read_config_file(path:Union[str, Path] # a JSON or YAML config
@@ -207,19 +252,37 @@ def config_sections()->Dict[str, List[str]]:
     "TrainConfig's fields by the section comments of its class body (`# data`, `# model`, ...), in order."
     try:                                                           # the module's source (a notebook's class has none)
         lines = inspect.getsource(importlib.import_module('recursive_fer.config').TrainConfig).splitlines()
-    except (ImportError, OSError, TypeError): return {'settings': [f.name for f in dataclasses.fields(TrainConfig)]}
+    except (ImportError, OSError, TypeError): return {'settings': config_flags()}
     names, sections, current = {f.name for f in dataclasses.fields(TrainConfig)}, {}, 'settings'
+    nested = {'model': list(MODEL_FLAGS), 'augment': list(AUG_FLAGS)}   # their flags, in the nested config's place
     for line in lines:
         s = line.strip()
         if s.startswith('# ') and line.startswith('    #'): current = s[2:]
-        elif (m := s.split(':', 1)[0]) in names and ':' in s: sections.setdefault(current, []).append(m)
+        elif (m := s.split(':', 1)[0]) in names and ':' in s and line.startswith('    ' + m):
+            sections.setdefault(current, []).extend(nested.get(m, [m]))
     return sections
+
+def config_flags()->List[str]:
+    "Every setting of a run by its flag, in order (the model's and the augmentation's fields in their configs' place)."
+    return list(TrainConfig().to_dict())
+
+def flat_config(d:Dict[str, Any] # config keys and values: flat, or with `model` / `augment` sub-dicts (or configs)
+               )->Dict[str, Any]: # every key as a flag
+    "A config mapping with its nested configs spread into their flags."
+    out = {}
+    for k, v in d.items():
+        if k in ('model', 'augment') and isinstance(v, (dict, ModelConfig, AugConfig)):
+            v = asdict(v) if dataclasses.is_dataclass(v) else v
+            if k == 'model': out.update({f: x for f, x in v.items() if f not in ('n_classes', 'in_chans')})
+            else: out.update({f'aug_{f}': x for f, x in v.items()})
+        else: out[k] = v
+    return out
 
 def check_keys(d:Dict[str, Any], # config keys and values
                source:str='config' # where they come from, for the message
               ):
     "An error naming each unknown key and the field it probably meant."
-    names = [f.name for f in dataclasses.fields(TrainConfig)]
+    names = config_flags()
     unknown = sorted(set(d) - set(names))
     if not unknown: return
     near = lambda k: [_ALIASES[k]] if k in _ALIASES else difflib.get_close_matches(k, names, 1, cutoff=0.75)
@@ -230,13 +293,13 @@ def check_keys(d:Dict[str, Any], # config keys and values
 RESUME_SAFE = ('workers', 'loader', 'log_every', 'compile_mode', 'amp', 'cpu_bf16', 'channels_last', 'device',
                'out_dir', 'cache_dir', 'wandb_mode', 'wandb_project', 'run_name', 'hard_class', 'easy_class')
 
-def run_differences(saved:Dict[str, Any], # the config a checkpoint was written with (`asdict`)
+def run_differences(saved:Dict[str, Any], # the config a checkpoint was written with (`to_dict`)
                     cfg:TrainConfig # the config asking to resume it
                    )->List[Tuple[str, Any, Any]]: # (field, saved value, new value) of each field that defines the run
     "The fields that define a run and differ; fields added since the checkpoint count at their defaults."
-    defaults = asdict(TrainConfig())
-    old = {**defaults, **{k: v for k, v in saved.items() if k in defaults}}
-    new = asdict(cfg)
+    defaults = TrainConfig().to_dict()
+    old = {**defaults, **{k: v for k, v in flat_config(saved).items() if k in defaults}}
+    new = cfg.to_dict()
     return [(k, old[k], new[k]) for k in new if k not in RESUME_SAFE and old[k] != new[k]]
 
 def resume_refusal(diffs:List[Tuple[str, Any, Any]], # from `run_differences`

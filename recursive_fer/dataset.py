@@ -18,11 +18,9 @@ from .votes import apply_label_mode, target_columns, VOTE_COLUMNS
 from .layouts import LAYOUT_REGISTRY, LAYOUTS, find_layout, _looks_like
 from .augment import AugConfig, eval_transforms, train_transforms, denormalize
 
-_all_ = ['DatasetError', 'AugConfig', 'eval_transforms', 'train_transforms', 'denormalize']   # re-exported
 
 # %% auto #0
-__all__ = ['add_val_split', 'read_table', 'RafDBDataset', 'show_batch', 'DatasetError', 'AugConfig', 'eval_transforms',
-           'train_transforms', 'denormalize']
+__all__ = ['add_val_split', 'read_table', 'RafDBDataset', 'show_batch']
 
 # %% ../nbs/01_dataset.ipynb #6d477ac3
 def add_val_split(df:pd.DataFrame, # table with a split column
@@ -80,6 +78,13 @@ def read_table(root:Union[str, Path], # data set folder (or zip: extracted next 
     return df, classes
 
 # %% ../nbs/01_dataset.ipynb #cb14ebda
+def _check_cache(npy:Path, table:pd.DataFrame, size:int):
+    "A given decode cache must hold one face of `size` per table row."
+    shape = np.load(npy, mmap_mode='r').shape
+    if shape[:3] != (len(table), size, size):
+        raise DatasetError(f'{npy} holds {shape[0]} faces of {shape[1]}px, but the table has {len(table)} rows at '
+                           f'{size}px: give the cache built from this table (or none, to build it)')
+
 class RafDBDataset(Dataset):
     "One split of a facial-expression data set: cached uint8 faces -> Albumentations -> (Tensor[3, H, W], label)."
     def __init__(self, root:Union[str, Path, None]=None, # data set folder or zip, in any supported layout
@@ -92,14 +97,17 @@ class RafDBDataset(Dataset):
                  table:Optional[pd.DataFrame]=None, # a table from `read_table` (then root is not read)
                  classes:Optional[List[str]]=None, # class names when a table is given
                  progress:bool=True, # progress bar while building the cache
+                 cache:Union[str, Path, None]=None, # the decode cache of exactly `table`'s faces, in its order
                  **table_kw # layout, val_frac, seed, subject_split: passed to `read_table`
                 ):
         if table is None:
             if root is None: raise ValueError('give a data set folder (root) or a table')
             table, classes = read_table(root, **table_kw)
         self.classes = list(classes if classes is not None else table.attrs['classes'])
-        npy, corrupt = build_cache(list(table.path), size, cache_dir, skip_corrupt, progress=progress)
+        npy, corrupt = (build_cache(list(table.path), size, cache_dir, skip_corrupt, progress=progress)
+                        if cache is None else (Path(cache), []))      # given (`build_splits`): used as it is
         if corrupt: warnings.warn(f'skipped {len(corrupt)} corrupt image(s), e.g. {table.path.iloc[corrupt[0]]}')
+        if cache is not None: _check_cache(npy, table, size)
         keep = np.ones(len(table), bool); keep[corrupt] = False
         rows = np.flatnonzero(keep & (table.split.values == split))
         if len(rows) == 0:

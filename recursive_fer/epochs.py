@@ -7,24 +7,21 @@ from __future__ import annotations
 import math
 from typing import Any, Dict, List, Optional
 import torch
-import torch.distributed as dist
 from torch import Tensor, nn
 from torch.utils.data import DataLoader
 from tqdm import tqdm
 from .config import TrainConfig
+from .distributed import all_reduce
 from .loss import DifferentiablePonderLoss
+from .augment import draw_mix, apply_mix
+from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 from .tracking import metric_key
 from .tracking import LOSS, CE, PONDER, ACCURACY, PONDER_COST, PONDER_COST_PER_CLASS, ACCURACY_PER_CLASS
 
 # %% auto #0
-__all__ = ['EpochMeter', 'autocast_context', 'run_epoch']
+__all__ = ['EpochMeter', 'make_ema', 'autocast_context', 'run_epoch']
 
 # %% ../nbs/04a_epochs.ipynb #1577e6c1
-def _all_reduce(t:Tensor)->Tensor:
-    "Sum `t` over the DDP processes in place (nothing in a single process)."
-    if dist.is_available() and dist.is_initialized(): dist.all_reduce(t)
-    return t
-
 class EpochMeter:
     "Sums of loss, accuracy and ponder cost (overall and per class) over an epoch, reducible across processes."
     def __init__(self, n_classes:int, device:torch.device):
@@ -48,7 +45,7 @@ class EpochMeter:
 
     def compute(self, classes:List[str], prefix:str, reduce:bool=True)->Dict[str, float]:
         "Reduce across processes (when `reduce`) and return the logged metrics."
-        t = (_all_reduce(self.t.clone()) if reduce else self.t.clone()).cpu()
+        t = (all_reduce(self.t.clone()) if reduce else self.t.clone()).cpu()
         K, n = self.K, t[5:5 + self.K]
         N = max(n.sum().item(), 1)
         m = {metric_key(prefix, name): t[i].item() / N
@@ -60,6 +57,12 @@ class EpochMeter:
         return m
 
 # %% ../nbs/04a_epochs.ipynb #36395715
+def make_ema(model:nn.Module, # the model being trained (not DDP-wrapped)
+             decay:float # weight of the average so far at each update, e.g. 0.999
+            )->AveragedModel:
+    "An exponential moving average of `model`'s weights and buffers (torch's `AveragedModel`); its first update copies."
+    return AveragedModel(model, multi_avg_fn=get_ema_multi_avg_fn(decay), use_buffers=True)
+
 def autocast_context(device:torch.device, amp:bool, cpu_bf16:bool=False):
     "(autocast context, fp16?): on CUDA bf16 where supported, else fp16 (with a scaler); on the CPU bf16 if asked."
     if device.type == 'cpu' and cpu_bf16: return torch.autocast('cpu', dtype=torch.bfloat16), False
@@ -88,7 +91,8 @@ def run_epoch(model:nn.Module, # the (possibly DDP-wrapped) model
               epoch:int=0, # for messages and the progress bar
               prefix:str='Train', # metric prefix: Train, Val or Test
               show:bool=True, # show a progress bar
-              reduce:bool=True # sum the metrics over DDP processes (False: this process's batches only)
+              reduce:bool=True, # sum the metrics over DDP processes (False: this process's batches only)
+              ema:Optional[AveragedModel]=None # the weights' moving average, updated after every optimiser step
              )->Dict[str, float]: # the epoch's metrics
     "One pass over `loader`: train when an optimiser is given, else evaluate."
     cfg = cfg or TrainConfig()
@@ -101,11 +105,14 @@ def run_epoch(model:nn.Module, # the (possibly DDP-wrapped) model
     for i, (x, y) in enumerate(bar):
         if cfg.compile_mode == 'reduce-overhead': torch.compiler.cudagraph_mark_step_begin()   # a new iteration
         x, y = x.to(device, non_blocking=True), y.to(device, non_blocking=True)
-        if cfg.channels_last and device.type == 'cuda': x = x.contiguous(memory_format=torch.channels_last)
         target = y
         if y.ndim == 2:                                            # soft label modes: a distribution per face
             if train and cfg.label_mode == 'probability': target = torch.multinomial(y.float(), 1).squeeze(1)
             y = y.argmax(1)                                        # metrics count the top class
+        if train:                                                  # mixup / CutMix: metrics count the face's own label
+            x, target = apply_mix(x, target, len(classes), draw_mix(len(x), *x.shape[-2:], cfg.mixup_alpha,
+                                                                    cfg.cutmix_alpha, device))
+        if cfg.channels_last and device.type == 'cuda': x = x.contiguous(memory_format=torch.channels_last)
         with torch.set_grad_enabled(train), ctx_amp:
             logits, rho, _ = model(x)
             loss, ce, ponder = loss_fn.parts(logits, rho, target)
@@ -122,6 +129,7 @@ def run_epoch(model:nn.Module, # the (possibly DDP-wrapped) model
             if scaler is not None and scaler.is_enabled(): scaler.step(opt); scaler.update()
             else: opt.step()
             if sched is not None: sched.step()
+            if ema is not None: ema.update_parameters(model)
         meter.update(loss, ce, ponder, logits, rho, y)
         if (i + 1) % cfg.log_every == 0: _read_running(first_bad, meter, bar if show else None, epoch, prefix)
     _read_running(first_bad, meter, None, epoch, prefix)

@@ -18,8 +18,8 @@ __all__ = ['LIB_MODULES', 'KERNEL_FILE', 'RAF_DB_SOURCE', 'kernel_metadata', 'va
 
 # %% ../nbs/06_kernel.ipynb #d489ba2b
 LIB_MODULES = ('utils', 'cache', 'votes', 'layouts', 'augment', 'dataset', 'faces', 'loader', 'model', 'loss',
-               'checkpoint', 'config', 'splits', 'tracking', 'epochs', 'figures', 'train', 'difficulty', 'evaluate',
-               'runs')
+               'checkpoint', 'config', 'splits', 'tracking', 'distributed', 'epochs', 'figures', 'train', 'difficulty',
+               'evaluate', 'runs')
 KERNEL_FILE = 'recursive-fer.ipynb'
 RAF_DB_SOURCE = 'shuvoalok/raf-db-dataset'                                # the popular Kaggle RAF-DB upload
 
@@ -160,11 +160,18 @@ def recipe_fields(name:str='gpu', # a key of `config.RECIPES`
                 if ast.literal_eval(k) == name: return {kw.arg: ast.literal_eval(kw.value) for kw in v.keywords}
     raise ValueError(f'no recipe {name!r} in the config module')
 
-def _field_comments(lib_path:Union[str, Path, None]=None)->Dict[str, str]:
-    "TrainConfig's field comments, by field name."
-    src = module_source('config', lib_path)
-    body = src[src.index('class TrainConfig'):src.index('def __post_init__')]
+def _class_comments(module:str, cls:str, lib_path:Union[str, Path, None]=None)->Dict[str, str]:
+    "A dataclass's field comments, by field name, read from its module's source."
+    src = module_source(module, lib_path)
+    body = src[src.index(f'class {cls}'):]
+    body = re.split(r'\n(?=\S)|\n    def ', body)[0]                  # up to its first method or the module's next line
     return dict(re.findall(r'^    (\w+):[^\n#]*#\s*(.*)$', body, re.M))
+
+def _field_comments(lib_path:Union[str, Path, None]=None)->Dict[str, str]:
+    "Every flag's comment, by flag: TrainConfig's fields and its nested configs' (the augmentation's with `aug_`)."
+    aug = {f'aug_{k}': v for k, v in _class_comments('augment', 'AugConfig', lib_path).items()}
+    return {**_class_comments('model', 'ModelConfig', lib_path), **aug,
+            **_class_comments('config', 'TrainConfig', lib_path)}
 
 def config_cell(lib_path:Union[str, Path, None]=None)->str:
     "The parameters cell: the GPU recipe's values, one commented line each."

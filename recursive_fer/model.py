@@ -171,13 +171,13 @@ class ModelConfig:
     width:int = 64                      # C, channels of the recursive feature map
     max_steps:int = 8                   # N_max, most applications of the recursive block
     eps:float = 0.01                    # halt once the cumulative halting probability reaches 1 - eps
-    halt_bias_init:float = 1.0          # initial bias of the halting head
+    halt_bias_init:float = 1.0          # initial halting bias (+1: about two steps at first)
     input_injection:bool = False        # feed the stem output to every step
-    act:bool = True                     # False: fixed depth (the baseline)
+    act:bool = True                     # False: fixed depth (max_steps steps), the baseline
     fixed_readout:str = 'last'          # fixed depth: 'last' step's logits or the 'mean' over steps
     in_chans:int = 3                    # input image channels
-    stem:str = 'seed'                   # 'seed' or 'residual'
-    stem_widths:List[int] = field(default_factory=lambda: [32, 64])  # residual stem: stage channels
+    stem:str = 'seed'                   # 'seed' (two convolutions, stride 4) or 'residual' (residual stages, stride 8)
+    stem_widths:List[int] = field(default_factory=lambda: [32, 64])  # residual stem: stage channels before the width
     stem_blocks:int = 1                 # residual stem: residual blocks per stage
 
     def __post_init__(self):

@@ -10,11 +10,29 @@ from typing import Any, Dict, List, NamedTuple, Optional
 import pandas as pd
 from .utils import atomic_write
 from .config import TrainConfig
-from .train import launch
+import torch
+from .config import checkpoint_dir
+from .distributed import set_dist_env, free_port, spawn
+from .train import fit
 from .evaluate import evaluate_run
 
 # %% auto #0
-__all__ = ['RunResult', 'run', 'seed_configs', 'report_row', 'summarise_seeds', 'run_seeds']
+__all__ = ['launch', 'RunResult', 'run', 'seed_configs', 'report_row', 'summarise_seeds', 'run_seeds']
+
+# %% ../nbs/05c_runs.ipynb #7dffbeab
+def _ddp_worker(rank:int, cfg:TrainConfig, world:int, port:int, resume:bool):
+    set_dist_env(rank, world, port); fit(cfg, resume=resume)
+
+def launch(cfg:TrainConfig, # the run
+           nprocs:Optional[int]=None, # processes; default one per CUDA GPU (at least 1)
+           resume:bool=True, # continue from last.pt when it exists
+           start_method:Optional[str]=None # 'fork' (notebooks, before CUDA is touched) or 'spawn'; default by context
+          )->Path: # the best checkpoint
+    "Train `cfg` with one DDP process per GPU, or in this process when there is one device."
+    n = nprocs or max(torch.cuda.device_count(), 1)
+    if n == 1: return fit(cfg, resume=resume)
+    spawn(_ddp_worker, (cfg, n, free_port(), resume), n, start_method)
+    return checkpoint_dir(cfg)/'best.pt'
 
 # %% ../nbs/05c_runs.ipynb #bc28961e
 class RunResult(NamedTuple):
@@ -98,7 +116,7 @@ def run_seeds(cfg:TrainConfig, # the run to repeat (its seed is the first)
         rows[c.seed] = report_row(json.loads((Path(c.out_dir)/'evaluation'/'report.json').read_text()))
     summary, out = summarise_seeds(rows), Path(cfg.out_dir)
     atomic_write(out/'seeds.csv', summary.to_csv())
-    atomic_write(out/'seeds.json', json.dumps(dict(seeds=rows, config=dataclasses.asdict(cfg)), indent=1))
+    atomic_write(out/'seeds.json', json.dumps(dict(seeds=rows, config=cfg.to_dict()), indent=1))
     atomic_write(out/'seeds.md', _seeds_markdown(summary, cfg, list(rows)) + '\n')
     print(f'summary over {n_seeds} seeds: {out/"seeds.md"}')
     return summary

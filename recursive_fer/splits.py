@@ -4,7 +4,7 @@
 
 # %% ../nbs/03d_splits.ipynb #8d80f9d5
 from __future__ import annotations
-import hashlib
+import hashlib, warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, List, Optional
@@ -75,10 +75,12 @@ def build_splits(cfg:TrainConfig, # the run: data, layout, val_frac, seed, label
     table, classes = read_table(resolve_data(cfg), cfg.layout, cfg.val_frac, cfg.seed, cfg.subject_split,
                                 cfg.label_mode)
     if show and table.attrs.get('left_out'): print(f"{cfg.label_mode} labels: faces left out {table.attrs['left_out']}")
-    npy, _ = build_cache(list(table.path), cfg.size, cfg.cache_dir, cfg.skip_corrupt, progress=show)
+    npy, corrupt = build_cache(list(table.path), cfg.size, cfg.cache_dir, cfg.skip_corrupt, progress=show)
+    if corrupt:                                                    # kept in the table (aligned with the cache), unused
+        warnings.warn(f'skipped {len(corrupt)} corrupt image(s), e.g. {table.path.iloc[corrupt[0]]}')
+        table = table.copy(); table.iloc[corrupt, table.columns.get_loc('split')] = 'corrupt'
     table = dedup_table(table, npy, cfg, show)
-    kw = dict(table=table, classes=classes, size=cfg.size, cache_dir=cfg.cache_dir, skip_corrupt=cfg.skip_corrupt,
-              progress=False)
+    kw = dict(table=table, classes=classes, size=cfg.size, cache=npy)   # every dataset reads this one cache
     present = [s for s in ('train', 'val', 'test') if (table.split == s).any()]
     datasets = {s: RafDBDataset(split=s, aug=cfg.aug(), **kw) for s in present}
     return Splits(classes, table, npy, datasets)

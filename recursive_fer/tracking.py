@@ -6,7 +6,6 @@
 from __future__ import annotations
 import os, json, socket, struct
 from urllib.parse import urlparse
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Union
 from .utils import get_wandb_key
@@ -72,7 +71,7 @@ class WandbLogger:
             print(f'wandb: {why}: logging offline to {cfg.out_dir}/wandb (upload later with `wandb sync`)')
         if key: os.environ['WANDB_API_KEY'] = key                    # this process only: never written to ~/.netrc
         Path(cfg.out_dir).mkdir(parents=True, exist_ok=True)
-        kw = dict(project=cfg.wandb_project, name=cfg.run_name, config=asdict(cfg), dir=cfg.out_dir, id=run_id,
+        kw = dict(project=cfg.wandb_project, name=cfg.run_name, config=cfg.to_dict(), dir=cfg.out_dir, id=run_id,
                   resume='allow')
         try:
             self.run = wandb.init(mode=mode, **kw)

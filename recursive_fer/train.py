@@ -4,88 +4,36 @@
 
 # %% ../nbs/04_train.ipynb #c1013e51
 from __future__ import annotations
-import os, gc, json, math, time, random, socket, datetime
-from dataclasses import asdict
+import gc, json, math, time, random
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Dict, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 import numpy as np
 import torch
-import torch.distributed as dist
 from torch import nn
 from torch.utils.data import DataLoader, DistributedSampler
 from .utils import seed_everything, get_device
 from .utils import atomic_write, remove_dead_temps
-from .dataset import DatasetError
+from .distributed import dist_env, init_distributed, barrier, shutdown_distributed
+from .cache import DatasetError
 from .config import check_hard_easy
 from .model import RecursiveFER
 from .loader import DeviceLoader
-# RECIPES, recipe_config, demo_config: re-exported
-from .config import TrainConfig, RECIPES, recipe_config, demo_config, ConfigError
+from .config import TrainConfig, ConfigError
 from .config import run_differences, resume_refusal, checkpoint_dir
 from .splits import build_splits, Splits
-from .tracking import WandbLogger, read_wandb_history, wandb_run_dirs  # the last two: re-exported
+from .tracking import WandbLogger
 from .tracking import current_keys
-from .epochs import run_epoch, autocast_context
-from .checkpoint import save_checkpoint, load_checkpoint, resume_checkpoint, check_compatible, load_model
+from .epochs import run_epoch, autocast_context, make_ema
+from .loss import DifferentiablePonderLoss
+from torch.optim.swa_utils import AveragedModel
+from .checkpoint import save_checkpoint, resume_checkpoint, check_compatible
 from .checkpoint import inference_record
 from .figures import save_training_curves
 
-# re-exported
-_all_ = ['TrainConfig', 'RECIPES', 'recipe_config', 'demo_config', 'WandbLogger', 'read_wandb_history',
-         'wandb_run_dirs', 'save_checkpoint', 'load_checkpoint', 'resume_checkpoint', 'check_compatible', 'load_model']
-
 # %% auto #0
-__all__ = ['dist_env', 'launch', 'find_resumable', 'make_optimizer', 'warmup_cosine', 'fit', 'TrainConfig', 'RECIPES',
-           'recipe_config', 'demo_config', 'WandbLogger', 'read_wandb_history', 'wandb_run_dirs', 'save_checkpoint',
-           'load_checkpoint', 'resume_checkpoint', 'check_compatible', 'load_model']
-
-# %% ../nbs/04_train.ipynb #067ba179
-def dist_env()->Tuple[int, int, int]:
-    "(rank, local rank, world size) from the environment torchrun sets; (0, 0, 1) in a single process."
-    return int(os.environ.get('RANK', 0)), int(os.environ.get('LOCAL_RANK', 0)), int(os.environ.get('WORLD_SIZE', 1))
-
-def _init_distributed(device:torch.device)->Tuple[int, int]:
-    rank, local, world = dist_env()
-    if world > 1 and not dist.is_initialized():
-        dist.init_process_group('nccl' if device.type == 'cuda' else 'gloo', rank=rank, world_size=world,
-                                # rank 0 may extract and decode a large data set first
-                                timeout=datetime.timedelta(hours=1))
-    return rank, world
-
-def _barrier():
-    if dist.is_available() and dist.is_initialized(): dist.barrier()
-
-def _shutdown_distributed(together:bool=True):
-    "Leave the process group: every rank at once after training (`together`), or at once on an error."
-    if dist.is_available() and dist.is_initialized():
-        if together: dist.barrier()
-        dist.destroy_process_group()
-
-def _free_port()->int:
-    with socket.socket() as s: s.bind(('127.0.0.1', 0)); return s.getsockname()[1]
-
-def _ddp_worker(rank:int, cfg:TrainConfig, world:int, port:int, resume:bool):
-    os.environ.update(RANK=str(rank), LOCAL_RANK=str(rank), WORLD_SIZE=str(world), MASTER_ADDR='127.0.0.1',
-                      MASTER_PORT=str(port))
-    fit(cfg, resume=resume)
-
-def launch(cfg:TrainConfig, # the run
-           nprocs:Optional[int]=None, # processes; default one per CUDA GPU (at least 1)
-           resume:bool=True, # continue from last.pt when it exists
-           start_method:Optional[str]=None # 'fork' (notebooks, before CUDA is touched) or 'spawn'; default by context
-          )->Path: # the best checkpoint
-    "Train on every GPU of this machine with DDP (one process each), or in this process when there is one device."
-    n = nprocs or max(torch.cuda.device_count(), 1)
-    if n == 1: return fit(cfg, resume=resume)
-    if start_method is None:
-        from fastcore.imports import IN_NOTEBOOK
-        start_method = 'fork' if IN_NOTEBOOK else 'spawn'
-    if start_method == 'fork' and torch.cuda.is_available() and torch.cuda.is_initialized():
-        raise RuntimeError('CUDA is already initialised in this process, so DDP workers cannot be forked: restart the '
-                           'kernel and launch first')
-    torch.multiprocessing.start_processes(_ddp_worker, args=(cfg, n, _free_port(), resume), nprocs=n,
-                                          start_method=start_method)
-    return checkpoint_dir(cfg)/'best.pt'
+__all__ = ['find_resumable', 'make_optimizer', 'warmup_cosine', 'RunState', 'build_run', 'restore_run', 'checkpoint_state',
+           'epoch_line', 'fit']
 
 # %% ../nbs/04_train.ipynb #11925e6f
 def find_resumable(cfg:TrainConfig, # the run asking to resume
@@ -137,7 +85,7 @@ def _loaders(cfg:TrainConfig, device:torch.device, rank:int, world:int
             )->Tuple[Splits, Dict[str, DataLoader]]:
     "The run's splits and the loaders of train and val; rank 0 extracts and decodes first."
     if rank == 0: splits = build_splits(cfg, show=True)
-    _barrier()
+    barrier()
     if rank != 0: splits = build_splits(cfg, show=False)
     ds = splits.datasets
     if 'val' not in ds: raise DatasetError(f'no validation split: set val_frac > 0 (it is {cfg.val_frac})')
@@ -156,15 +104,80 @@ def _loaders(cfg:TrainConfig, device:torch.device, rank:int, world:int
                            drop_last=False)
     return splits, dl
 
-# %% ../nbs/04_train.ipynb #b6f6b574
+# %% ../nbs/04_train.ipynb #ac122a0a
+@dataclass
+class RunState:
+    "What `fit` trains and carries from epoch to epoch."
+    model:RecursiveFER                     # the weights being trained
+    ema:Optional[AveragedModel]            # their moving average (None: off)
+    loss_fn:DifferentiablePonderLoss       # the run's loss
+    opt:torch.optim.Optimizer
+    sched:torch.optim.lr_scheduler.LambdaLR
+    scaler:torch.amp.GradScaler
+    start:int = 0                          # epochs done
+    best_acc:float = -1.0                  # best validation accuracy so far
+    history:List[Dict[str, Any]] = field(default_factory=list)
+    run_id:Optional[str] = None            # the wandb run to continue
+    elapsed:float = 0.0                    # seconds of training and validation, over resumes
+
+    @property
+    def evaluated(self)->RecursiveFER: return self.model if self.ema is None else self.ema.module
+
+def build_run(cfg:TrainConfig, # the run
+              splits:Splits, # its data
+              steps_per_epoch:int, # optimiser steps per epoch (the schedule's unit)
+              device:torch.device # where to train
+             )->RunState:
+    "The model, its moving average, loss, optimiser, schedule and scaler of a fresh run."
+    model = RecursiveFER(cfg.model_config(len(splits.classes)), compact=cfg.compact).to(device)
+    ema = make_ema(model, cfg.ema_decay) if cfg.ema_decay > 0 else None   # copied before compiling
+    if cfg.compile_mode != 'off': model.compile_step(cfg.compile_mode)
+    if cfg.channels_last and device.type == 'cuda':
+        model = model.to(memory_format=torch.channels_last)
+        if ema is not None: ema.to(memory_format=torch.channels_last)
+    opt = make_optimizer(model.parameters(), cfg)
+    sched = warmup_cosine(opt, max(1, int(cfg.warmup_epochs * steps_per_epoch)), cfg.epochs * steps_per_epoch)
+    scaler = torch.amp.GradScaler(device.type, enabled=autocast_context(device, cfg.amp)[1])
+    return RunState(model, ema, cfg.loss(splits.classes, splits.ce_weights(cfg)).to(device), opt, sched, scaler)
+
+def restore_run(r:RunState, # a fresh run's parts
+                ck:Dict[str, Any] # the checkpoint to continue from
+               ):
+    "Continue where `ck` ended: weights (and their average), optimiser, schedule, scaler, random states, history."
+    r.model.load_state_dict(ck['train_model'] if r.ema is not None else ck['model'])
+    if r.ema is not None: r.ema.module.load_state_dict(ck['model']); r.ema.n_averaged.fill_(ck['ema_updates'])
+    r.opt.load_state_dict(ck['optimizer']); r.sched.load_state_dict(ck['scheduler'])
+    r.scaler.load_state_dict(ck['scaler']); _set_rng_state(ck['rng'])
+    r.start, r.best_acc, r.run_id = ck['epoch'], ck['best_acc'], ck.get('wandb_run_id')
+    r.history = [current_keys(row) for row in ck['history']]      # older runs logged under older names
+    r.elapsed = ck.get('elapsed_s', 0.0)
+
+# %% ../nbs/04_train.ipynb #621c243e
+def checkpoint_state(r:RunState, cfg:TrainConfig, classes:List[str], row:Dict[str, Any], run_id:Optional[str],
+                     world:int, rank:int)->Dict[str, Any]:
+    "The checkpoint after the epoch `row` describes: `model` is what validation saw (the average, when on)."
+    state = dict(model=r.evaluated.state_dict(), optimizer=r.opt.state_dict(), scheduler=r.sched.state_dict(),
+                 scaler=r.scaler.state_dict(), epoch=row['epoch'], best_acc=r.best_acc, history=r.history,
+                 config=cfg.to_dict(), model_args=asdict(r.model.config), classes=classes, metrics=row,
+                 inference=inference_record(cfg.size, classes), rng=_rng_state(), wandb_run_id=run_id,
+                 world_size=world, saved_by_rank=rank, elapsed_s=r.elapsed)
+    if r.ema is not None: state.update(train_model=r.model.state_dict(), ema_updates=int(r.ema.n_averaged))
+    return state
+
+def epoch_line(row:Dict[str, Any], epochs:int, improved:bool)->str:
+    "The epoch's progress line (a star marks a new best validation accuracy)."
+    return (f"epoch {row['epoch']}/{epochs}: train loss {row['Train/Loss']:.3f} acc {row['Train/Accuracy']:.3f} "
+            f"ponder {row['Train/Ponder_Cost']:.2f} | val acc {row['Val/Accuracy']:.3f} "
+            f"ponder {row['Val/Ponder_Cost']:.2f}" + (' *' if improved else ''))
+
+# %% ../nbs/04_train.ipynb #c210f83f
 def fit(cfg:TrainConfig, # what to train and how
         resume:bool=True # continue from the last checkpoint when one exists
        )->Path: # path of the best checkpoint
     "Train a RecursiveFER model and return its best checkpoint (`evaluate_run` then evaluates it on the test split)."
     device = get_device(cfg.device)
-    rank, world = _init_distributed(device)
-    _, local, _ = dist_env()
-    if device.type == 'cuda' and world > 1: device = torch.device('cuda', local); torch.cuda.set_device(device)
+    rank, world = init_distributed(device)
+    if device.type == 'cuda' and world > 1: device = torch.device('cuda', dist_env()[1]); torch.cuda.set_device(device)
     main = rank == 0
     seed_everything(cfg.seed)
     ckdir, out = checkpoint_dir(cfg), Path(cfg.out_dir)
@@ -173,31 +186,16 @@ def fit(cfg:TrainConfig, # what to train and how
     found = find_resumable(cfg, verbose=main) if resume else None  # before any work: a refused resume costs nothing
     splits, dl = _loaders(cfg, device, rank, world)
     ds, classes = splits.datasets, splits.classes
-    # for `evaluate_run`: now, not after training
-    if 'test' in ds: check_hard_easy(cfg.hard_class, cfg.easy_class, classes)
-    model = RecursiveFER(cfg.model_config(len(classes)), compact=cfg.compact).to(device)
-    if cfg.compile_mode != 'off': model.compile_step(cfg.compile_mode)
-    if cfg.channels_last and device.type == 'cuda': model = model.to(memory_format=torch.channels_last)
-    loss_fn = cfg.loss(classes, splits.ce_weights(cfg)).to(device)
-    opt = make_optimizer(model.parameters(), cfg)
-    steps_per_epoch = len(dl['train'])
-    sched = warmup_cosine(opt, max(1, int(cfg.warmup_epochs * steps_per_epoch)), cfg.epochs * steps_per_epoch)
-    _, fp16 = autocast_context(device, cfg.amp)
-    scaler = torch.amp.GradScaler(device.type, enabled=fp16)
-    start, best_acc, history, run_id, elapsed = 0, -1.0, [], None, 0.0
+    if 'test' in ds: check_hard_easy(cfg.hard_class, cfg.easy_class, classes)   # for `evaluate_run`: now, not later
+    r = build_run(cfg, splits, len(dl['train']), device)
     if found is not None:
-        path, ck = found
-        check_compatible(ck, classes, cfg.model_kwargs(), str(path))
-        model.load_state_dict(ck['model']); opt.load_state_dict(ck['optimizer']); sched.load_state_dict(ck['scheduler'])
-        scaler.load_state_dict(ck['scaler']); _set_rng_state(ck['rng'])
-        start, best_acc, run_id = ck['epoch'], ck['best_acc'], ck.get('wandb_run_id')
-        history = [current_keys(r) for r in ck['history']]            # older runs logged under older names
-        elapsed = ck.get('elapsed_s', 0.0)
-        if main: print(f'resuming from {path} after epoch {start} of {cfg.epochs}')
-    net = nn.parallel.DistributedDataParallel(model, device_ids=[device.index] if device.type == 'cuda' else None,
+        check_compatible(found[1], classes, cfg.model_kwargs(), str(found[0]))
+        restore_run(r, found[1])
+        if main: print(f'resuming from {found[0]} after epoch {r.start} of {cfg.epochs}')
+    net = nn.parallel.DistributedDataParallel(r.model, device_ids=[device.index] if device.type == 'cuda' else None,
                                               find_unused_parameters=not cfg.act
-                                              or cfg.act_warmup_epochs > 0) if world > 1 else model
-    logger = WandbLogger(cfg, run_id) if main else None
+                                              or cfg.act_warmup_epochs > 0) if world > 1 else r.model
+    logger = WandbLogger(cfg, r.run_id) if main else None
     if main:
         cfg.save(out/'config.json'); cfg.save(out/'config.yaml')
         where = (f"faces in {dl['train'].placement} memory" if isinstance(dl['train'], DeviceLoader)
@@ -205,42 +203,34 @@ def fit(cfg:TrainConfig, # what to train and how
         print(f'training on {device} x{world}: {len(ds["train"])} train / {len(ds["val"])} val faces, '
               f'{len(classes)} classes, {where}; checkpoints -> {ckdir}')
     try:
-        for epoch in range(start, cfg.epochs):
+        for epoch in range(r.start, cfg.epochs):
             if isinstance(dl['train'], DeviceLoader): dl['train'].set_epoch(epoch)
             elif world > 1: dl['train'].sampler.set_epoch(epoch)
-            loss_fn.tau = cfg.tau_at(epoch)                            # ponder warm-up (constant without one)
-            _set_phase(model, cfg, epoch)                              # fixed depth during the ACT warm-up
+            r.loss_fn.tau = cfg.tau_at(epoch)                          # ponder warm-up (constant without one)
+            for m in {r.model, r.evaluated}: _set_phase(m, cfg, epoch)  # fixed depth during the ACT warm-up
             t_epoch = time.time()
-            tr = run_epoch(net, dl['train'], loss_fn, classes, device, opt, sched, scaler, cfg, epoch, 'Train', main)
+            tr = run_epoch(net, dl['train'], r.loss_fn, classes, device, r.opt, r.sched, r.scaler, cfg, epoch, 'Train',
+                           main, ema=r.ema)
             with torch.no_grad():
-                va = run_epoch(net, dl['val'], loss_fn, classes, device, cfg=cfg, epoch=epoch, prefix='Val', show=main)
-            row = dict(epoch=epoch + 1, lr=sched.get_last_lr()[0], tau=loss_fn.tau, **tr, **va)
-            # wall time of training + validation, over resumes
-            elapsed += time.time() - t_epoch
-            history.append(row)
+                va = run_epoch(net if r.ema is None else r.evaluated, dl['val'], r.loss_fn, classes, device, cfg=cfg,
+                               epoch=epoch, prefix='Val', show=main)
+            row = dict(epoch=epoch + 1, lr=r.sched.get_last_lr()[0], tau=r.loss_fn.tau, **tr, **va)
+            r.elapsed += time.time() - t_epoch                         # training + validation, over resumes
+            r.history.append(row)
             if main:
-                eligible = cfg.act_on(epoch) or not cfg.act                # a warm-up epoch is not the model evaluated
-                improved = eligible and va['Val/Accuracy'] > best_acc
-                if improved: best_acc = va['Val/Accuracy']
-                logger.log({**row, 'LR': row['lr'], 'Val/Best_Accuracy': best_acc}, step=epoch + 1)
-                state = dict(model=model.state_dict(), optimizer=opt.state_dict(), scheduler=sched.state_dict(),
-                             scaler=scaler.state_dict(), epoch=epoch + 1, best_acc=best_acc, history=history,
-                             config=asdict(cfg), model_args=asdict(model.config), classes=classes, metrics=row,
-                             inference=inference_record(cfg.size, classes),
-                             rng=_rng_state(),
-                             wandb_run_id=logger.id, world_size=world, saved_by_rank=rank, elapsed_s=elapsed)
+                improved = (cfg.act_on(epoch) or not cfg.act) and va['Val/Accuracy'] > r.best_acc   # not a warm-up
+                if improved: r.best_acc = va['Val/Accuracy']
+                logger.log({**row, 'LR': row['lr'], 'Val/Best_Accuracy': r.best_acc}, step=epoch + 1)
+                state = checkpoint_state(r, cfg, classes, row, logger.id, world, rank)
                 if improved: save_checkpoint(state, ckdir/'best.pt')     # best first: last.pt marks the epoch done
                 save_checkpoint(state, ckdir/'last.pt', keep_previous=True)
-                atomic_write(out/'history.json', json.dumps(history, indent=1))
-                print(f"epoch {epoch + 1}/{cfg.epochs}: train loss {tr['Train/Loss']:.3f} "
-                      f"acc {tr['Train/Accuracy']:.3f} ponder {tr['Train/Ponder_Cost']:.2f} | "
-                      f"val acc {va['Val/Accuracy']:.3f} ponder {va['Val/Ponder_Cost']:.2f}"
-                      + (' *' if improved else ''))
-            _barrier()
-        if main: save_training_curves(history, out)
+                atomic_write(out/'history.json', json.dumps(r.history, indent=1))
+                print(epoch_line(row, cfg.epochs, improved))
+            barrier()
+        if main: save_training_curves(r.history, out)
         del net; gc.collect()                                          # DDP holds the process group: let it go first
-        _shutdown_distributed()                                        # every rank leaves together
+        shutdown_distributed()                                         # every rank leaves together
     finally:
         if logger is not None: logger.finish()
-        _shutdown_distributed(together=False)                          # after an error: no barrier that could hang
+        shutdown_distributed(together=False)                           # after an error: no barrier that could hang
     return ckdir/'best.pt'

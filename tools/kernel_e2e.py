@@ -59,7 +59,7 @@ def run_kernel(tmp:Path, env:dict, name:str='raf-db-dataset')->nbformat.Notebook
     return nb
 
 def wandb_history(run_dir:Path)->list:
-    from recursive_fer.train import read_wandb_history
+    from recursive_fer.tracking import read_wandb_history
     return read_wandb_history(run_dir)
 
 def check(tmp:Path, nb:nbformat.NotebookNode, expect_line:str, data:str='raf-db-dataset'):
