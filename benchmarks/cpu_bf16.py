@@ -94,8 +94,8 @@ def main():
     base = steps['float32']['median_s']
     md += [f"| {k} | {v['median_s']:.3f} | {128 / v['median_s']:.0f} | {base / v['median_s']:.2f}x |"
            for k, v in steps.items()]
-    md += ['', f'## Whole training epochs ({len(ds)} synthetic faces: DataLoader with 1 worker and Albumentations, or the '
-           f'device loader), median of {a.epoch_rounds} interleaved rounds', '',
+    md += ['', f'## Whole training epochs ({len(ds)} synthetic faces: DataLoader with 1 worker and Albumentations, or '
+           f'the device loader), median of {a.epoch_rounds} interleaved rounds', '',
            '| variant | faces | s/epoch | faces/s | vs float32 |', '|---|---|---|---|---|']
     fps = {k: faces[k] / v['median_s'] for k, v in epochs.items()}
     md += [f"| {k} | {faces[k]} | {v['median_s']:.2f} | {fps[k]:.0f} | {fps[k] / fps['float32']:.2f}x |"
