@@ -163,7 +163,7 @@ class TrainConfig:
         "Every setting by its flag, in the flags' order: what config files and checkpoints hold."
         out = {}
         for f in dataclasses.fields(self):
-            if f.name == 'model': out.update({k: copy.deepcopy(getattr(self.model, k)) for k in MODEL_FLAGS})
+            if f.name == 'model': out.update(self.model_kwargs())
             elif f.name == 'augment': out.update({k: getattr(self.augment, v) for k, v in AUG_FLAGS.items()})
             else: out[f.name] = copy.deepcopy(getattr(self, f.name))
         return out
