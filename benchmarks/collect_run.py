@@ -15,6 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from recursive_fer.checkpoint import load_checkpoint
 from recursive_fer.config import TrainConfig
+from recursive_fer.model import gflops_per_image
 from recursive_fer.utils import atomic_write
 
 def tencrop_metrics(run:Path, cfg:TrainConfig)->dict:
@@ -27,7 +28,7 @@ def tencrop_metrics(run:Path, cfg:TrainConfig)->dict:
     return dict(tencrop_accuracy=m['tta_accuracy'], tencrop_balanced_accuracy=m['tta_balanced_accuracy'])
 
 def summary(run:Path, tencrop:bool)->dict:
-    "Accuracy (single view, flip TTA), balanced accuracy, steps, training minutes and epochs of a finished run."
+    "Accuracy (single view, flip TTA), balanced accuracy, steps and GFLOPs per face, training minutes, epochs of a run."
     cfg = TrainConfig.load(run/'config.json')
     rep = json.loads((run/'evaluation'/'report.json').read_text())
     last, best = (load_checkpoint(run/'checkpoints'/f'{n}.pt') for n in ('last', 'best'))
@@ -37,7 +38,8 @@ def summary(run:Path, tencrop:bool)->dict:
                tta_balanced_accuracy=m.get('tta_balanced_accuracy'),
                mean_steps_N=float(faces.steps.mean()), mean_ponder=float(faces.ponder_cost.mean()),
                train_minutes=last['elapsed_s'] / 60, epochs=last['epoch'],
-               best_epoch=best['epoch'], best_val_accuracy=best['best_acc'])
+               best_epoch=best['epoch'], best_val_accuracy=best['best_acc'], act=cfg.act, max_steps=cfg.max_steps)
+    out['gflops'] = gflops_per_image(cfg.model_config(len(m['classes'])), cfg.size, out['mean_steps_N'])
     return {**out, **(tencrop_metrics(run, cfg) if tencrop else {})}
 
 def main():

@@ -20,8 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import torch
-from torch.utils.flop_counter import FlopCounterMode
-from recursive_fer.model import RecursiveFER
+from recursive_fer.model import gflops_per_image
 from recursive_fer.utils import atomic_write
 from recursive_fer.config import TrainConfig, RECIPES, recipe_config, flat_config
 from recursive_fer.checkpoint import load_checkpoint
@@ -52,15 +51,6 @@ def same_run(saved:dict, cfg:TrainConfig)->bool:
     want, saved = cfg.to_dict(), {**TrainConfig().to_dict(), **flat_config(saved)}
     return {k: v for k, v in saved.items() if k not in IGNORED} == {k: v for k, v in want.items() if k not in IGNORED}
 
-def gflops_at(cfg:TrainConfig, n_classes:int, steps:float)->float:
-    "GFLOPs per image of `cfg`'s network taking `steps` steps (counted at 1 and 2 fixed steps, linear between)."
-    x, f = torch.randn(1, 3, cfg.size, cfg.size), []
-    for k in (1, 2):
-        m = RecursiveFER(cfg.model_config(n_classes), act=False, max_steps=k).eval()
-        with FlopCounterMode(display=False) as fc, torch.no_grad(): m(x)
-        f.append(fc.get_total_flops())
-    return (f[0] + (steps - 1) * (f[1] - f[0])) / 1e9
-
 def train_and_read(name:str, cfg:TrainConfig)->dict:
     "Train `cfg` (or reuse its finished run) and read back the evaluation of its best checkpoint."
     out = Path(cfg.out_dir); last = out/'checkpoints'/'last.pt'
@@ -82,7 +72,8 @@ def train_and_read(name:str, cfg:TrainConfig)->dict:
     return dict(name=name, stem=cfg.stem, act=cfg.act, k=None if cfg.act else cfg.max_steps, seed=cfg.seed,
                 accuracy=m['accuracy'], balanced_accuracy=m['balanced_accuracy'], tta_accuracy=m.get('tta_accuracy'),
                 mean_steps=float(df.steps.mean()), mean_ponder=float(df.ponder_cost.mean()),
-                gflops=gflops_at(cfg, len(classes), float(df.steps.mean())), train_s=last.get('elapsed_s'),
+                gflops=gflops_per_image(cfg.model_config(len(classes)), cfg.size, float(df.steps.mean())),
+                train_s=last.get('elapsed_s'),
                 epochs=last['epoch'], best_epoch=load_checkpoint(out/'checkpoints'/'best.pt')['epoch'],
                 class_steps_std=float(sbc['mean'].std(ddof=0)), distinct_steps=int(df.steps.nunique()),
                 per_class=sbc[['emotion', 'n', 'mean', 'ci_low', 'ci_high', 'accuracy']].to_dict('records'),

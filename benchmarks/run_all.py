@@ -26,7 +26,7 @@ from torch.utils.data import DataLoader
 from torch.utils.flop_counter import FlopCounterMode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from recursive_fer.model import RecursiveFER
+from recursive_fer.model import RecursiveFER, gflops_per_image
 from recursive_fer.utils import atomic_write
 from recursive_fer.train import fit
 from recursive_fer.config import TrainConfig, demo_config
@@ -276,14 +276,7 @@ def train_run(cfg:TrainConfig)->dict:
     test = json.loads(tm.read_text()) if tm.exists() else {}
     return dict(val_acc=m['Val/Accuracy'], val_steps=m['Val/Ponder_Cost'], test_acc=test.get('Test/Accuracy'),
                 test_steps=test.get('Test/Ponder_Cost'), best_epoch=ck['epoch'], history=hist, classes=ck['classes'],
-                gflops=gflops_at(cfg, len(ck['classes']), m['Val/Ponder_Cost']))
-
-def gflops_at(cfg:TrainConfig, n_classes:int, steps:float)->float:
-    "GFLOPs per image of this recipe's model taking `steps` steps: counted at 1 and 2 fixed steps, interpolated."
-    x = torch.randn(2, 3, cfg.size, cfg.size)
-    f = [flops_per_image(RecursiveFER(cfg.model_config(n_classes), act=False, max_steps=k).eval(), x)
-         for k in (1, 2)]
-    return (f[0] + (steps - 1) * (f[1] - f[0])) / 1e9
+                gflops=gflops_per_image(cfg.model_config(len(ck['classes'])), cfg.size, m['Val/Ponder_Cost']))
 
 def datasets(a, tmp:Path)->list:
     "(name, base config) of the data sets the training benchmarks use."

@@ -9,10 +9,12 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 import torch
 from torch import nn, Tensor
 import torch.nn.functional as F
+from torch.utils.flop_counter import FlopCounterMode
 
 # %% auto #0
 __all__ = ['STEMS', 'group_norm', 'ConvNormAct', 'Stem', 'RecursiveBlock', 'ResidualStem', 'make_stem', 'ClassifierHead',
-           'HaltingHead', 'ACTOutput', 'ACTLoop', 'FixedDepthLoop', 'ModelConfig', 'RecursiveFER', 'bucket_rows']
+           'HaltingHead', 'ACTOutput', 'ACTLoop', 'FixedDepthLoop', 'ModelConfig', 'RecursiveFER', 'bucket_rows',
+           'gflops_per_image']
 
 # %% ../nbs/02_model.ipynb #f8a95b51
 def group_norm(c:int, # channels
@@ -314,3 +316,15 @@ def _bucketed_step(self:RecursiveFER, h:Tensor, h0:Optional[Tensor], batch:int)-
     h, y, p = self.compiled_step(h, h0)
     if self.clone_outputs: h, y, p = h.clone(), y.clone(), p.clone()
     return (h[:b], y[:b], p[:b]) if pad else (h, y, p)
+
+# %% ../nbs/02_model.ipynb #a3110b61
+def gflops_per_image(mc:ModelConfig, # the network (its `act` and `max_steps` do not matter)
+                     size:int, # input side in pixels
+                     steps:float # recursive steps per face: an integer, or a mean over faces
+                    )->float: # GFLOPs of one face's forward pass
+    "GFLOPs of one face's forward pass taking `steps` recursive steps (counted at 1 and 2 steps, linear beyond)."
+    x, flops = torch.randn(1, mc.in_chans, size, size), []
+    for k in (1, 2):
+        with FlopCounterMode(display=False) as fc, torch.no_grad(): RecursiveFER(mc, act=False, max_steps=k).eval()(x)
+        flops.append(fc.get_total_flops())
+    return (flops[0] + (steps - 1) * (flops[1] - flops[0])) / 1e9
