@@ -153,6 +153,9 @@ def hypothesis_report(df:pd.DataFrame, # predictions from `predict`
     if supported:
         verdict = (f'Supported: harder classes take more steps (Spearman rho={rho:.2f}, p={p_rho:.3g}), '
                    f'and {hard} takes more than {easy} (Mann-Whitney p={p_mw:.3g}).')
+    elif df.ponder_cost.nunique() == 1:                              # no spread: both tests are undefined
+        verdict = (f'Not testable: every face took the same {df.ponder_cost.iloc[0]:g} steps (fixed depth, or halting '
+                   'that collapsed), so steps cannot follow difficulty.')
     else:
         why = []
         if not (rho > 0 and p_rho < alpha):
