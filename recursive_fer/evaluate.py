@@ -145,7 +145,8 @@ def hypothesis_report(df:pd.DataFrame, # predictions from `predict`
     sbc = steps_by_class(df, 'ponder_cost', classes)
     have = sbc[sbc.n > 0]
     difficulty = 1 - have.accuracy
-    rho, p_rho = stats.spearmanr(difficulty, have['mean']) if len(have) >= 3 else (math.nan, math.nan)
+    testable = len(have) >= 3 and have['mean'].nunique() > 1         # spearmanr warns on a constant input
+    rho, p_rho = stats.spearmanr(difficulty, have['mean']) if testable else (math.nan, math.nan)
     h, e = df.ponder_cost[df.true_name == hard], df.ponder_cost[df.true_name == easy]
     mw = stats.mannwhitneyu(h, e, alternative='greater') if len(h) and len(e) else None
     U, p_mw = (float(mw.statistic), float(mw.pvalue)) if mw is not None else (math.nan, math.nan)
