@@ -138,7 +138,7 @@ class TrainConfig:
             if getattr(self, name) < 1: raise ConfigError(f'--{name} must be >= 1, got {getattr(self, name)}')
         if self.lr <= 0: raise ConfigError(f'--lr must be > 0, got {self.lr}')
         for name in ('tau', 'weight_decay', 'warmup_epochs', 'grad_clip', 'tau_warmup_epochs', 'workers', 'mixup_alpha',
-                     'cutmix_alpha'):
+                     'cutmix_alpha', 'stem_full_width'):
             if getattr(self, name) < 0: raise ConfigError(f'--{name} must be >= 0, got {getattr(self, name)}')
         if not 0 < self.val_frac < 1: raise ConfigError(f'--val_frac must be in (0, 1), got {self.val_frac}')
         if not 0 <= self.momentum < 1: raise ConfigError(f'--momentum must be in [0, 1), got {self.momentum}')
@@ -149,6 +149,8 @@ class TrainConfig:
             raise ConfigError(f'--act_warmup_epochs must be in [0, epochs={self.epochs}), got '
                               f'{self.act_warmup_epochs}: for a shorter run, lower --act_warmup_epochs too')
         self.stem_widths = [int(c) for c in self.stem_widths]
+        if self.stem_full_width and self.stem != 'residual':
+            raise ConfigError(f'--stem_full_width {self.stem_full_width} needs --stem residual, got {self.stem!r}')
         if self.size < self.min_size():
             raise ConfigError(f'--size {self.size} is too small for the {self.stem!r} stem (stride {self.stride()}): '
                               f'at least {self.min_size()} gives the recursive block a 4x4 map')

@@ -60,11 +60,13 @@ class ResidualStem(nn.Sequential):
     def __init__(self, in_chans:int=3, # input image channels
                  width:int=128, # C, channels of the last stage (the recursive width)
                  widths:Sequence[int]=(32, 64), # channels of the stages before the last one
-                 blocks:int=1 # residual blocks per stage
+                 blocks:int=1, # residual blocks per stage
+                 full_width:int=0 # channels of a stride-1 ConvNormAct at full resolution first (0: none)
                 ):
-        if blocks < 0 or any(c < 2 for c in widths):
-            raise ValueError(f'stem widths must be >= 2 and blocks >= 0, got {list(widths)}, {blocks}')
-        layers, c_in = [], in_chans
+        if blocks < 0 or any(c < 2 for c in widths) or full_width < 0:
+            raise ValueError(f'stem widths must be >= 2, blocks and the full-resolution width >= 0, '
+                             f'got {list(widths)}, {blocks}, {full_width}')
+        layers, c_in = ([ConvNormAct(in_chans, full_width)], full_width) if full_width else ([], in_chans)
         for c in [*widths, width]:                           # each stage: [B, c_in, h, w] -> [B, c, h/2, w/2]
             layers += [ConvNormAct(c_in, c, stride=2), *[RecursiveBlock(c) for _ in range(blocks)]]
             c_in = c
@@ -76,11 +78,14 @@ def make_stem(stem:str='seed', # 'seed' (two ConvNormAct, stride 4) or 'residual
               in_chans:int=3, # input image channels
               width:int=64, # C, channels of the map handed to the recursive block
               widths:Sequence[int]=(32, 64), # residual stem: channels of the stages before the last
-              blocks:int=1 # residual stem: residual blocks per stage
+              blocks:int=1, # residual stem: residual blocks per stage
+              full_width:int=0 # residual stem: channels of a full-resolution convolution first (0: none)
              )->nn.Module:
     "The stem named by `stem`."
-    if stem == 'seed': return Stem(in_chans, width)
-    if stem == 'residual': return ResidualStem(in_chans, width, widths, blocks)
+    if stem == 'seed':
+        if full_width: raise ValueError(f'a full-resolution convolution (width {full_width}) needs the residual stem')
+        return Stem(in_chans, width)
+    if stem == 'residual': return ResidualStem(in_chans, width, widths, blocks, full_width)
     raise ValueError(f'stem must be one of {STEMS}, got {stem!r}')
 
 # %% ../nbs/02_model.ipynb #4947dc27
@@ -181,6 +186,7 @@ class ModelConfig:
     stem:str = 'seed'                   # 'seed' (two convolutions, stride 4) or 'residual' (residual stages, stride 8)
     stem_widths:List[int] = field(default_factory=lambda: [32, 64])  # residual stem: stage channels before the width
     stem_blocks:int = 1                 # residual stem: residual blocks per stage
+    stem_full_width:int = 0             # residual stem: channels of a stride-1 convolution at full resolution (0: none)
 
     def __post_init__(self):
         if self.n_classes < 2: raise ValueError(f'n_classes must be >= 2, got {self.n_classes}')
@@ -212,7 +218,7 @@ class RecursiveFER(ACTLoop, FixedDepthLoop, nn.Module):
         c = self.config
         self.compact = compact
         self.act_warmup = False                        # set by training during its ACT warm-up (see `act`)
-        self.stem = make_stem(c.stem, c.in_chans, c.width, c.stem_widths, c.stem_blocks)
+        self.stem = make_stem(c.stem, c.in_chans, c.width, c.stem_widths, c.stem_blocks, c.stem_full_width)
         self.block = RecursiveBlock(c.width, c.input_injection)
         self.head = ClassifierHead(c.width, c.n_classes)
         self.halt = HaltingHead(c.width, c.halt_bias_init)
