@@ -354,9 +354,9 @@ def demo_config(root:Union[str, Path, None]=None, # where the synthetic data goe
 _CPU = dict(size=48, stem='residual', stem_widths=[32, 64], stem_blocks=1, width=128, max_steps=6,
             halt_bias_init=-3.0, tau=0.001, act_warmup_epochs=12, tau_warmup_epochs=7, epochs=70, batch_size=128,
             lr=2e-3, weight_decay=0.05, label_smoothing=0.1, aug_scale=0.1, aug_shift=0.1, aug_rotate=10.0,
-            aug_flip_p=0.5, aug_cutout_p=0.5, aug_jitter=0.2, workers=1, cpu_bf16=True, loader='device')
+            aug_flip_p=0.5, aug_cutout_p=0.5, aug_jitter=0.2, workers=1, cpu_bf16=True, loader='device')  # with AdamW
 RECIPES:Dict[str, Dict[str, Any]] = {
-    'cpu': dict(_CPU),
+    'cpu': dict(_CPU, optimizer='sgd', lr=0.05, momentum=0.9, weight_decay=5e-4),   # SGD + Nesterov (L2 decay)
     'cpu-long': dict(_CPU, epochs=150, act_warmup_epochs=26, tau_warmup_epochs=15.0,   # cpu's warm-ups scaled
                      ema_decay=0.999, aug_erase_p=0.25, aug_crop_scale=0.8),
     'gpu': dict(size=96, stem='residual', stem_widths=[64, 128], stem_blocks=2, width=256, max_steps=8,

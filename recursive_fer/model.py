@@ -14,7 +14,7 @@ from torch.utils.flop_counter import FlopCounterMode
 # %% auto #0
 __all__ = ['STEMS', 'group_norm', 'ConvNormAct', 'Stem', 'RecursiveBlock', 'ResidualStem', 'make_stem', 'ClassifierHead',
            'HaltingHead', 'ACTOutput', 'ACTLoop', 'FixedDepthLoop', 'ModelConfig', 'RecursiveFER', 'bucket_rows',
-           'gflops_per_image']
+           'every_step', 'gflops_per_image']
 
 # %% ../nbs/02_model.ipynb #f8a95b51
 def group_norm(c:int, # channels
@@ -322,6 +322,20 @@ def _bucketed_step(self:RecursiveFER, h:Tensor, h0:Optional[Tensor], batch:int)-
     h, y, p = self.compiled_step(h, h0)
     if self.clone_outputs: h, y, p = h.clone(), y.clone(), p.clone()
     return (h[:b], y[:b], p[:b]) if pad else (h, y, p)
+
+# %% ../nbs/02_model.ipynb #9da1a2a0
+@torch.no_grad()
+def every_step(model:RecursiveFER, # a model, ACT or fixed depth (its settings are not changed)
+               x:Tensor # [B, 3, H, W] images
+              )->Tuple[Tensor, Tensor]: # head logits [B, N_max, K] and halting probabilities [B, N_max], float32
+    "Every face through all `max_steps` steps, no halting: the classifier's and the halting head's output at each."
+    h = model.stem(x)
+    h0 = h if model.input_injection else None
+    logits, halt = [], []
+    for _ in range(model.max_steps):
+        h, y, p = model.eager_step(h, h0)                  # [B, C, H, W], [B, K], [B]
+        logits.append(y.float()); halt.append(p.float())
+    return torch.stack(logits, 1), torch.stack(halt, 1)
 
 # %% ../nbs/02_model.ipynb #a3110b61
 def gflops_per_image(mc:ModelConfig, # the network (its `act` and `max_steps` do not matter)
