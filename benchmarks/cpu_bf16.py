@@ -10,8 +10,11 @@
    48px faces, float32 and bf16 alternating, and bf16 with the device loader (`loader='device'`: the faces in memory,
    augmented a batch at a time in the training process, no worker). Median faces/s.
 Run it on an idle machine: timings taken beside another job mislead. Writes results.md and results.json to --out.
+bf16 is measured whatever the CPU (training itself uses it only where the CPU has native bf16, `cpu_bf16_native`);
+the results say whether this one has. `--steps_only` skips the epochs (an emulated-bf16 epoch takes minutes).
 """
 import argparse, json, platform, statistics, sys, tempfile, time
+from unittest import mock
 from pathlib import Path
 import torch
 from torch.utils.data import DataLoader
@@ -21,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 from recursive_fer.config import recipe_config
 from recursive_fer.model import RecursiveFER
 from recursive_fer.loss import DifferentiablePonderLoss
-from recursive_fer.epochs import autocast_context, run_epoch
+from recursive_fer.epochs import autocast_context, run_epoch, cpu_bf16_native
 from recursive_fer.dataset import RafDBDataset
 from recursive_fer.loader import DeviceLoader
 from recursive_fer.layouts import RAF_CLASSES
@@ -40,7 +43,7 @@ def step_fn(bf16:bool, channels_last:bool, batch:int=128):
     if channels_last:
         model, x = model.to(memory_format=torch.channels_last), x.contiguous(memory_format=torch.channels_last)
     opt, loss_fn = torch.optim.AdamW(model.parameters(), 1e-3), DifferentiablePonderLoss(cfg.tau)
-    ctx, _ = autocast_context(torch.device('cpu'), True, bf16)
+    ctx, _ = autocast_context(torch.device('cpu'), True, bf16, native=True)       # bf16 even where emulated
     def step():
         with ctx:
             logits, rho, _ = model(x)
@@ -67,24 +70,46 @@ def epoch_fn(bf16:bool, ds:RafDBDataset, batch:int=128, device_loader:bool=False
           DataLoader(ds, batch, shuffle=True, num_workers=cfg.workers, persistent_workers=True, drop_last=True))
     return lambda: run_epoch(model, dl, loss_fn, list(RAF_CLASSES), torch.device('cpu'), opt, cfg=cfg, show=False)
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument('--rounds', type=int, default=12)
-    ap.add_argument('--epoch_rounds', type=int, default=3)
-    ap.add_argument('--faces_per_class', type=int, default=150)
-    ap.add_argument('--out', default=str(ROOT/'benchmarks'/'results'/'cpu_bf16'))
-    a = ap.parse_args()
-    t0 = time.time()
-    steps = interleaved({k: step_fn(*v) for k, v in VARIANTS.items()}, a.rounds)
-    with tempfile.TemporaryDirectory() as d:
+def cpu_name()->str:
+    "The CPU's model name (Linux), else the machine type."
+    try: names = [l.split(':', 1)[1].strip() for l in open('/proc/cpuinfo') if l.startswith('model name')]
+    except OSError: names = []
+    return names[0] if names else platform.machine()
+
+def epochs_table(a:argparse.Namespace)->tuple:
+    "Whole training epochs over synthetic faces, interleaved: (medians, faces per epoch, dataset size)."
+    with tempfile.TemporaryDirectory() as d, mock.patch('recursive_fer.epochs.cpu_bf16_native', return_value=True):
         data = make_synthetic_fer(Path(d)/'syn', 'raf-kaggle', n_per_class=a.faces_per_class, n_test_per_class=1,
                                   size=48)
         ds = RafDBDataset(data, 'train', size=48, cache_dir=Path(d)/'cache', progress=False)
         epochs = interleaved({'float32': epoch_fn(False, ds), 'bf16': epoch_fn(True, ds),
                               'bf16, device loader': epoch_fn(True, ds, device_loader=True)}, a.epoch_rounds)
         n = len(ds) // 128 * 128                                      # the DataLoader drops the last partial batch
-        faces = {k: len(ds) if 'device' in k else n for k in epochs}
-    res = dict(machine=f'{platform.machine()}, {torch.get_num_threads()} threads, torch {torch.__version__}',
+        return epochs, {k: len(ds) if 'device' in k else n for k in epochs}, len(ds)
+
+def epochs_md(epochs:dict, faces:dict, n_ds:int, rounds:int)->list:
+    "The epochs' table, as markdown lines."
+    fps = {k: faces[k] / v['median_s'] for k, v in epochs.items()}
+    return (['', f'## Whole training epochs ({n_ds} synthetic faces: DataLoader with 1 worker and Albumentations, or '
+             f'the device loader), median of {rounds} interleaved rounds', '',
+             '| variant | faces | s/epoch | faces/s | vs float32 |', '|---|---|---|---|---|'] +
+            [f"| {k} | {faces[k]} | {v['median_s']:.2f} | {fps[k]:.0f} | {fps[k] / fps['float32']:.2f}x |"
+             for k, v in epochs.items()])
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument('--rounds', type=int, default=12)
+    ap.add_argument('--epoch_rounds', type=int, default=3)
+    ap.add_argument('--faces_per_class', type=int, default=150)
+    ap.add_argument('--steps_only', action='store_true', help='time the training step only, not whole epochs')
+    ap.add_argument('--out', default=str(ROOT/'benchmarks'/'results'/'cpu_bf16'))
+    a = ap.parse_args()
+    t0 = time.time()
+    steps = interleaved({k: step_fn(*v) for k, v in VARIANTS.items()}, a.rounds)
+    epochs, faces, n_ds = ({}, {}, 0) if a.steps_only else epochs_table(a)
+    native = 'native bf16' if cpu_bf16_native() else 'no native bf16: emulated'
+    res = dict(machine=f'{cpu_name()} ({platform.machine()}, {native}), {torch.get_num_threads()} threads, '
+                       f'torch {torch.__version__}', cpu_bf16_native=cpu_bf16_native(),
                command=' '.join(['python', 'benchmarks/cpu_bf16.py'] + sys.argv[1:]), rounds=a.rounds,
                epoch_rounds=a.epoch_rounds, epoch_faces=faces, steps=steps, epochs=epochs, seconds=time.time() - t0)
     md = ["# bf16 autocast on the CPU", '', f"Machine: {res['machine']}; command: `{res['command']}`; "
@@ -94,12 +119,7 @@ def main():
     base = steps['float32']['median_s']
     md += [f"| {k} | {v['median_s']:.3f} | {128 / v['median_s']:.0f} | {base / v['median_s']:.2f}x |"
            for k, v in steps.items()]
-    md += ['', f'## Whole training epochs ({len(ds)} synthetic faces: DataLoader with 1 worker and Albumentations, or '
-           f'the device loader), median of {a.epoch_rounds} interleaved rounds', '',
-           '| variant | faces | s/epoch | faces/s | vs float32 |', '|---|---|---|---|---|']
-    fps = {k: faces[k] / v['median_s'] for k, v in epochs.items()}
-    md += [f"| {k} | {faces[k]} | {v['median_s']:.2f} | {fps[k]:.0f} | {fps[k] / fps['float32']:.2f}x |"
-           for k, v in epochs.items()]
+    if epochs: md += epochs_md(epochs, faces, n_ds, a.epoch_rounds)
     out = Path(a.out); out.mkdir(parents=True, exist_ok=True)
     atomic_write(out/'results.md', '\n'.join(md) + '\n'); atomic_write(out/'results.json', json.dumps(res, indent=1))
     print('\n'.join(md))

@@ -98,7 +98,7 @@ class TrainConfig:
     compile_mode:str = 'off'            # torch.compile mode of the recursive step, or 'off' (see COMPILE_MODES)
     seed:int = 42                       # seeds Python, NumPy, torch and the augmentation
     amp:bool = True                     # mixed precision on CUDA (bf16 where supported, else fp16 + scaler)
-    cpu_bf16:bool = False               # bf16 autocast on the CPU (faster where it has avx512_bf16 or AMX)
+    cpu_bf16:bool = False               # bf16 autocast on the CPU where it is native (avx512_bf16, AMX); else float32
     channels_last:bool = True           # channels_last memory format on CUDA
     device:Optional[str] = None         # force a device ('cpu', 'cuda:1'); default CUDA, then MPS, then CPU
     out_dir:str = 'runs/recursive-fer'  # config, history, wandb files (and checkpoints outside Kaggle)

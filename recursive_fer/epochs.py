@@ -4,7 +4,8 @@
 
 # %% ../nbs/04a_epochs.ipynb #a20d9ece
 from __future__ import annotations
-import math
+import functools, math, platform
+from pathlib import Path
 from typing import Any, Dict, List, Optional
 import torch
 from torch import Tensor, nn
@@ -19,7 +20,7 @@ from .tracking import metric_key
 from .tracking import LOSS, CE, PONDER, ACCURACY, PONDER_COST, PONDER_COST_PER_CLASS, ACCURACY_PER_CLASS
 
 # %% auto #0
-__all__ = ['EpochMeter', 'make_ema', 'autocast_context', 'run_epoch']
+__all__ = ['EpochMeter', 'make_ema', 'cpu_bf16_native', 'autocast_context', 'precision', 'run_epoch']
 
 # %% ../nbs/04a_epochs.ipynb #1577e6c1
 class EpochMeter:
@@ -63,12 +64,35 @@ def make_ema(model:nn.Module, # the model being trained (not DDP-wrapped)
     "An exponential moving average of `model`'s weights and buffers (torch's `AveragedModel`); its first update copies."
     return AveragedModel(model, multi_avg_fn=get_ema_multi_avg_fn(decay), use_buffers=True)
 
-def autocast_context(device:torch.device, amp:bool, cpu_bf16:bool=False):
-    "(autocast context, fp16?): on CUDA bf16 where supported, else fp16 (with a scaler); on the CPU bf16 if asked."
-    if device.type == 'cpu' and cpu_bf16: return torch.autocast('cpu', dtype=torch.bfloat16), False
+@functools.cache
+def cpu_bf16_native()->bool:
+    "Does this CPU compute bf16 natively (x86: avx512_bf16 or AMX; Arm: its bf16 extension)? Else autocast emulates it."
+    if platform.machine().lower() in ('x86_64', 'amd64', 'i386', 'i686'):
+        checks = ('_is_avx512_bf16_supported', '_is_amx_tile_supported')      # torch's own CPU feature checks
+        return any(getattr(torch.cpu, f, lambda: False)() for f in checks)
+    try: return 'bf16' in Path('/proc/cpuinfo').read_text().split()          # Linux on Arm lists it among Features
+    except OSError: return False                                               # no /proc (macOS, Windows): assume not
+
+def autocast_context(device:torch.device, # where the model computes
+                     amp:bool, # mixed precision on CUDA
+                     cpu_bf16:bool=False, # bf16 autocast on the CPU, where the CPU does bf16 natively
+                     native:Optional[bool]=None # does it? None asks `cpu_bf16_native`; True forces bf16 (benchmarks)
+                    ):
+    "(autocast context, fp16?): CUDA: bf16 where supported, else fp16 (with a scaler); CPU: bf16 if asked and native."
+    if device.type == 'cpu' and cpu_bf16 and (cpu_bf16_native() if native is None else native):
+        return torch.autocast('cpu', dtype=torch.bfloat16), False
     if not (amp and device.type == 'cuda'): return torch.autocast('cpu', enabled=False), False
     bf16 = torch.cuda.is_bf16_supported()
     return torch.autocast('cuda', dtype=torch.bfloat16 if bf16 else torch.float16), not bf16
+
+def precision(device:torch.device, # where the model computes
+              cfg:TrainConfig # its amp and cpu_bf16
+             )->str: # e.g. 'bf16 autocast', 'float32'
+    "What training computes in, for its log line (and why not bf16 where `cpu_bf16` was asked for and cannot help)."
+    ctx, fp16 = autocast_context(device, cfg.amp, cfg.cpu_bf16)
+    if ctx._enabled: return f"{'fp16' if fp16 else 'bf16'} autocast"
+    if device.type == 'cpu' and cfg.cpu_bf16: return 'float32 (cpu_bf16 left off: this CPU has no native bf16)'
+    return 'float32'
 
 def _read_running(first_bad:Tensor, meter:EpochMeter, bar:Optional[tqdm], epoch:int, prefix:str):
     "The loop's one host sync per `log_every` steps: stop at a non-finite loss, else refresh the progress bar."

@@ -24,7 +24,7 @@ from .config import run_differences, resume_refusal, checkpoint_dir
 from .splits import build_splits, Splits
 from .tracking import WandbLogger
 from .tracking import current_keys
-from .epochs import run_epoch, autocast_context, make_ema
+from .epochs import run_epoch, autocast_context, make_ema, precision
 from .loss import DifferentiablePonderLoss
 from torch.optim.swa_utils import AveragedModel
 from .checkpoint import save_checkpoint, resume_checkpoint, check_compatible
@@ -200,8 +200,8 @@ def fit(cfg:TrainConfig, # what to train and how
         cfg.save(out/'config.json'); cfg.save(out/'config.yaml')
         where = (f"faces in {dl['train'].placement} memory" if isinstance(dl['train'], DeviceLoader)
                  else f'{cfg.workers} DataLoader workers')
-        print(f'training on {device} x{world}: {len(ds["train"])} train / {len(ds["val"])} val faces, '
-              f'{len(classes)} classes, {where}; checkpoints -> {ckdir}')
+        print(f'training on {device} x{world} in {precision(device, cfg)}: {len(ds["train"])} train / '
+              f'{len(ds["val"])} val faces, {len(classes)} classes, {where}; checkpoints -> {ckdir}')
     try:
         for epoch in range(r.start, cfg.epochs):
             if isinstance(dl['train'], DeviceLoader): dl['train'].set_epoch(epoch)
