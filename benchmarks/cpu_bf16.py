@@ -4,7 +4,8 @@
     python benchmarks/cpu_bf16.py [--rounds 12] [--out benchmarks/results/cpu_bf16]
 
 1. One optimiser step of the `cpu` recipe's model (batch 128, 48px, AdamW, the package's loss), four ways: float32,
-   bf16 autocast (`TrainConfig.cpu_bf16`), and each with channels_last; the four alternate round after round, so drift
+   bf16 autocast (`TrainConfig.cpu_bf16`), and each with channels_last (`--compiled`: a fifth, float32 with the
+   recursive step compiled, `--compile_mode default`); they alternate round after round, so drift
    on a shared machine hits all alike. Median seconds per step over the rounds.
 2. Whole training epochs (`run_epoch`: DataLoader with one worker and Albumentations, model, optimiser) over synthetic
    48px faces, float32 and bf16 alternating, and bf16 with the device loader (`loader='device'`: the faces in memory,
@@ -34,11 +35,12 @@ from recursive_fer.utils import atomic_write
 VARIANTS = {'float32': (False, False), 'bf16': (True, False), 'float32, channels_last': (False, True),
             'bf16, channels_last': (True, True)}
 
-def step_fn(bf16:bool, channels_last:bool, batch:int=128):
+def step_fn(bf16:bool, channels_last:bool, compiled:bool=False, batch:int=128):
     "One AdamW step of the cpu recipe's model on a fixed random batch, as a closure."
     cfg = recipe_config('cpu', data='x')
     torch.manual_seed(0)
     model = RecursiveFER(cfg.model_config(7))
+    if compiled: model.compile_step('default')                      # `--compile_mode default`
     x, y = torch.randn(batch, 3, cfg.size, cfg.size), torch.randint(0, 7, (batch,))
     if channels_last:
         model, x = model.to(memory_format=torch.channels_last), x.contiguous(memory_format=torch.channels_last)
@@ -102,10 +104,12 @@ def main():
     ap.add_argument('--epoch_rounds', type=int, default=3)
     ap.add_argument('--faces_per_class', type=int, default=150)
     ap.add_argument('--steps_only', action='store_true', help='time the training step only, not whole epochs')
+    ap.add_argument('--compiled', action='store_true', help='add float32 with the recursive step compiled')
     ap.add_argument('--out', default=str(ROOT/'benchmarks'/'results'/'cpu_bf16'))
     a = ap.parse_args()
     t0 = time.time()
-    steps = interleaved({k: step_fn(*v) for k, v in VARIANTS.items()}, a.rounds)
+    variants = {**VARIANTS, **({'float32, compiled step': (False, False, True)} if a.compiled else {})}
+    steps = interleaved({k: step_fn(*v) for k, v in variants.items()}, a.rounds)
     epochs, faces, n_ds = ({}, {}, 0) if a.steps_only else epochs_table(a)
     native = 'native bf16' if cpu_bf16_native() else 'no native bf16: emulated'
     res = dict(machine=f'{cpu_name()} ({platform.machine()}, {native}), {torch.get_num_threads()} threads, '
