@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from recursive_fer.checkpoint import load_checkpoint
 from recursive_fer.config import TrainConfig
-from recursive_fer.model import gflops_per_image
+from recursive_fer.readouts import gflops_per_image
 from recursive_fer.utils import atomic_write
 
 def tencrop_metrics(run:Path, cfg:TrainConfig)->dict:

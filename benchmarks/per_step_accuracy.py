@@ -6,7 +6,7 @@
 
 For each run (its best checkpoint, its own faces and splits, single view, float32): accuracy on the test split of
 the model as trained (ACT halting, or its fixed depth), of the classifier read out after exactly k steps for every k
-(`model.every_step`: no halting), of the mean of the first k steps' probabilities, and the share of faces that some
+(`readouts.every_step`: no halting), of the mean of the first k steps' probabilities, and the share of faces that some
 step classifies correctly (an oracle, not reachable: it knows the label); an exact McNemar test compares the run's
 own readout with its best forced depth, face by face. Writes per_step.json and per_step.png.
 """
@@ -19,7 +19,7 @@ from torch.utils.data import DataLoader
 from tqdm.auto import tqdm
 from recursive_fer.checkpoint import load_checkpoint, model_from_checkpoint
 from recursive_fer.config import TrainConfig
-from recursive_fer.model import every_step
+from recursive_fer.readouts import every_step
 from recursive_fer.splits import build_splits
 from recursive_fer.utils import atomic_write
 

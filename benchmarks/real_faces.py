@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import torch
-from recursive_fer.model import gflops_per_image
+from recursive_fer.readouts import gflops_per_image
 from recursive_fer.utils import atomic_write
 from recursive_fer.config import TrainConfig, RECIPES, recipe_config, flat_config
 from recursive_fer.checkpoint import load_checkpoint

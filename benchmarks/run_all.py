@@ -26,7 +26,8 @@ from torch.utils.data import DataLoader
 from torch.utils.flop_counter import FlopCounterMode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from recursive_fer.model import RecursiveFER, gflops_per_image
+from recursive_fer.model import RecursiveFER
+from recursive_fer.readouts import gflops_per_image
 from recursive_fer.utils import atomic_write
 from recursive_fer.train import fit
 from recursive_fer.config import TrainConfig, demo_config

@@ -4,7 +4,7 @@
 
 # %% ../nbs/07_cli.ipynb #3923f366
 from __future__ import annotations
-import re, sys, json, typing, zipfile, argparse, platform, dataclasses
+import re, sys, json, typing, difflib, zipfile, argparse, platform, dataclasses
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Tuple
 import torch
@@ -21,10 +21,11 @@ from .model import ModelConfig
 from .augment import AugConfig
 from .tracking import wandb_run_dirs
 from .runs import run as train_and_test, run_seeds
+from .study import run_study, summarise_study, parse_shard
 
 # %% auto #0
 __all__ = ['USER_ERRORS', 'info', 'demo_data', 'flag_hints', 'flag_docs', 'train_parser', 'default_out_dir', 'config_from_args',
-           'train', 'evaluate', 'predict', 'export', 'kernel', 'main', 'console_main']
+           'train', 'evaluate', 'predict', 'export', 'kernel', 'parse_vary', 'study', 'main', 'console_main']
 
 # %% ../nbs/07_cli.ipynb #9b50c1ff
 @call_parse
@@ -265,11 +266,62 @@ def kernel(out_dir:str='kaggle_kernel', # the kernel folder
     if push: push_kernel(out_dir)
     return str(path)
 
+# %% ../nbs/07_cli.ipynb #e28133d2
+_NOT_VARIED = ('data', 'seed', 'out_dir', 'run_name')               # a study has one data set; seeds come from --seeds
+
+def parse_vary(specs:List[str] # the --vary values, e.g. ['halting=act,pondernet']
+              )->Dict[str, List[Any]]: # field -> its values, typed as the field's flag
+    "The grid of `--vary FIELD=V1,V2 ...`: every field known and every value valid for it."
+    names, hints, out = config_flags(), flag_hints(), {}
+    for s in specs:
+        name, eq, vals = s.partition('=')
+        name = name.strip().lstrip('-').replace('-', '_')
+        if name not in names or name in _NOT_VARIED:
+            near = difflib.get_close_matches(name, names, 1, cutoff=0.75)
+            raise ConfigError(f'--vary {s}: {name!r} is not a field a study can vary'
+                              + (f" (did you mean {near[0]!r}?)" if near and name not in _NOT_VARIED else ''))
+        if not eq or not vals.strip() or name in out:
+            raise ConfigError(f'--vary {s}: expected FIELD=VALUE,VALUE,... with each field once')
+        typ, is_bool = _flag_type(hints[name])
+        conv = (lambda v: {'true': True, 'false': False}[v.lower()]) if is_bool else (typ or str)
+        try: out[name] = [conv(v.strip()) for v in vals.split(',') if v.strip()]
+        except (ValueError, KeyError, TypeError):
+            raise ConfigError(f'--vary {s}: a value is not a valid {name} ({typ.__name__ if typ else "true/false"})')
+        bad = [v for v in out[name] if name in CHOICES and v not in CHOICES[name]]
+        if bad: raise ConfigError(f'--vary {s}: --{name} must be one of {CHOICES[name]}, got {bad[0]!r}')
+    if not out: raise ConfigError('give at least one --vary FIELD=VALUE,VALUE (e.g. --vary halting=act,pondernet)')
+    return out
+
+def study(argv:Optional[List[str]]=None # command-line arguments after `study`
+         )->Path: # the study's summary (study.md)
+    "Train every cell of a grid of settings (--vary) over seeds; test the hypothesis in each: one table, one plot."
+    p = train_parser()
+    p.prog, p.description = 'recursive-fer study', (study.__doc__ or '').strip()
+    p.usage = 'recursive-fer study --data PATH [--recipe R] --vary FIELD=V1,V2 [--vary ...] [--seeds N] [options]'
+    g = p.add_argument_group('the study')
+    g.add_argument('--vary', action='append', default=[], metavar='FIELD=V1,V2',
+                   help='a field and its values; the grid is every combination of the --vary fields (repeatable)')
+    g.add_argument('--shard', default='0/1', metavar='I/N',
+                   help='run only every N-th run from the I-th (0-based; a SLURM array: $SLURM_ARRAY_TASK_ID/N)')
+    g.add_argument('--summarise', action='store_true', help='only rebuild the summary from the finished runs')
+    args = p.parse_args(_normalise_flags(list(argv or []), p))
+    if args.summarise:
+        if not args.out_dir: raise ConfigError('--summarise needs the study folder: --out_dir')
+        summarise_study(args.out_dir); print(f"study summary: {Path(args.out_dir)/'study.md'}")
+        return Path(args.out_dir)/'study.md'
+    vary, shard, cfg = parse_vary(args.vary), parse_shard(args.shard), config_from_args(args)
+    if not cfg.data: raise ConfigError('give --data PATH (a data set folder or zip), --config FILE, or --demo')
+    if not Path(cfg.data).exists(): raise ConfigError(f'--data {cfg.data}: no such file or folder')
+    if args.out_dir is None: cfg = dataclasses.replace(cfg, out_dir=cfg.out_dir + '-study')
+    run_study(cfg, vary, args.seeds or 3, shard, args.nprocs)
+    return Path(cfg.out_dir)/'study.md'
+study.own_parser = True
+
 # %% ../nbs/07_cli.ipynb #6950a99d
 def _commands()->Dict[str, Callable]:
     "Subcommands of `recursive-fer`, by name."
-    return {'train': train, 'evaluate': evaluate, 'predict': predict, 'export': export, 'kernel': kernel,
-            'demo-data': demo_data, 'info': info}
+    return {'train': train, 'study': study, 'evaluate': evaluate, 'predict': predict, 'export': export,
+            'kernel': kernel, 'demo-data': demo_data, 'info': info}
 
 def _summary(f:Callable)->str: return (f.__doc__ or '').strip().splitlines()[0]
 

@@ -12,8 +12,8 @@ from .utils import atomic_write, iskaggle, kaggle_working
 from .augment import AugConfig
 from .layouts import LAYOUTS
 from .votes import LABEL_MODES
-from .model import ModelConfig, STEMS
-from .loss import DifferentiablePonderLoss
+from .model import ModelConfig, STEMS, HALTINGS
+from .loss import DifferentiablePonderLoss, PonderNetLoss
 
 # %% auto #0
 __all__ = ['LOADERS', 'COMPILE_MODES', 'WANDB_MODES', 'CHOICES', 'MODEL_FLAGS', 'AUG_FLAGS', 'RESUME_SAFE', 'RECIPES',
@@ -27,7 +27,8 @@ COMPILE_MODES = ('off', 'default', 'reduce-overhead', 'max-autotune')   # torch.
 WANDB_MODES = ('auto', 'online', 'offline', 'disabled')
 CHOICES:Dict[str, tuple] = dict(                                      # the allowed values of fields that have a list
     layout=LAYOUTS, stem=STEMS, fixed_readout=('last', 'mean'), ce_weights=('none', 'inverse'), loader=LOADERS,
-    compile_mode=COMPILE_MODES, wandb_mode=WANDB_MODES, optimizer=('adamw', 'sgd'), label_mode=LABEL_MODES)
+    compile_mode=COMPILE_MODES, wandb_mode=WANDB_MODES, optimizer=('adamw', 'sgd'), label_mode=LABEL_MODES,
+    halting=HALTINGS)
 # the nested configs' fields, as flags: the model's by their names (the data set decides n_classes and in_chans),
 # the augmentation's with an `aug_` prefix
 MODEL_FLAGS:Tuple[str, ...] = tuple(f.name for f in dataclasses.fields(ModelConfig)
@@ -71,6 +72,7 @@ class TrainConfig:
     tau:float = 0.01                    # price of one step of thinking (ponder cost weight)
     tau_warmup_epochs:float = 0.0       # ramp tau linearly from 0 over this many epochs once ACT is on (0: no ramp)
     act_warmup_epochs:int = 0           # first train this many epochs at fixed depth (mean of the steps' logits)
+    pondernet_beta:float = 0.01         # PonderNet (--halting pondernet): weight of KL(p || geometric prior)
     ponder_weights:Optional[Dict[str, float]] = None  # per-class ponder factors, e.g. {"Happiness": 2.0}
     ce_weights:str = 'none'             # 'none' or 'inverse' (inverse class frequency) cross-entropy weights
     label_smoothing:float = 0.1         # label smoothing of the cross entropy
@@ -138,7 +140,7 @@ class TrainConfig:
             if getattr(self, name) < 1: raise ConfigError(f'--{name} must be >= 1, got {getattr(self, name)}')
         if self.lr <= 0: raise ConfigError(f'--lr must be > 0, got {self.lr}')
         for name in ('tau', 'weight_decay', 'warmup_epochs', 'grad_clip', 'tau_warmup_epochs', 'workers', 'mixup_alpha',
-                     'cutmix_alpha', 'stem_full_width'):
+                     'cutmix_alpha', 'stem_full_width', 'pondernet_beta'):
             if getattr(self, name) < 0: raise ConfigError(f'--{name} must be >= 0, got {getattr(self, name)}')
         if not 0 < self.val_frac < 1: raise ConfigError(f'--val_frac must be in (0, 1), got {self.val_frac}')
         if not 0 <= self.momentum < 1: raise ConfigError(f'--momentum must be in [0, 1), got {self.momentum}')
@@ -179,8 +181,12 @@ class TrainConfig:
         "The `ModelConfig` of this run's model."
         return dataclasses.replace(self.model, n_classes=n_classes, stem_widths=list(self.stem_widths))
 
-    def loss(self, classes:List[str], ce_weights:Optional[List[float]]=None)->DifferentiablePonderLoss:
-        "This run's loss (tau, ponder weights, label smoothing; `ce_weights` from `Splits.ce_weights`), one for all."
+    def loss(self, classes:List[str], ce_weights:Optional[List[float]]=None
+            )->Union[DifferentiablePonderLoss, PonderNetLoss]:
+        "This run's loss: ACT's ponder cost (tau, ponder weights) or PonderNet's; `ce_weights`: `Splits.ce_weights`."
+        if self.act and self.halting == 'pondernet':
+            return PonderNetLoss(self.pondernet_beta, self.pondernet_lambda_p, self.label_smoothing, ce_weights,
+                                 classes)
         return DifferentiablePonderLoss(self.tau, self.ponder_weights, self.label_smoothing, ce_weights, classes)
 
     def act_on(self, epoch:int # 0-based epoch

@@ -138,8 +138,8 @@ def run_epoch(model:nn.Module, # the (possibly DDP-wrapped) model
                                                                     cfg.cutmix_alpha, device))
         if cfg.channels_last and device.type == 'cuda': x = x.contiguous(memory_format=torch.channels_last)
         with torch.set_grad_enabled(train), ctx_amp:
-            logits, rho, _ = model(x)
-            loss, ce, ponder = loss_fn.parts(logits, rho, target)
+            out = model(x, full=True)                              # the whole output: PonderNet's loss reads every step
+            (loss, ce, ponder), logits, rho = loss_fn.from_output(out, target), out.logits, out.ponder_cost
         new_bad = torch.isnan(first_bad[0]) & ~torch.isfinite(loss)  # recorded on the device, read every log_every
         first_bad = torch.where(new_bad, torch.stack([step, *(v.detach().float() for v in (loss, ce, ponder))]),
                                 first_bad)

@@ -28,11 +28,12 @@ from .splits import build_splits
 from .epochs import run_epoch
 from .figures import steps_by_class, make_figures, save_figures
 from .votes import vote_stats
+from .readouts import every_step, add_readouts, step_columns, exit_threshold, READOUTS
 from .difficulty import face_level_report, plot_steps_vs_agreement, plot_agreement_gallery
 
 # %% auto #0
-__all__ = ['TTA_MODES', 'tta_views', 'tta_outputs', 'predict', 'step_probs', 'metrics', 'hypothesis_report', 'evaluate',
-           'map_classes', 'evaluate_checkpoint', 'test_metrics', 'evaluate_run']
+__all__ = ['TTA_MODES', 'tta_views', 'tta_outputs', 'predict', 'step_probs', 'metrics', 'hypothesis_report', 'readouts_report',
+           'evaluate', 'map_classes', 'evaluate_checkpoint', 'test_metrics', 'evaluate_run']
 
 # %% ../nbs/05_evaluate.ipynb #ab95ebeb
 TTA_MODES = ('none', 'flip', 'tencrop')
@@ -82,8 +83,11 @@ def predict(model:RecursiveFER, # a trained model
         x = x.to(device)
         out = model.act_forward(x)                                     # the single view
         d = model.halting_data(x, out)
-        parts.append(dict(true=y.numpy(), pred=d['pred'], confidence=d['confidence'], ponder_cost=d['ponder_cost'],
-                          steps=d['steps'], step_probs=d['step_probs']))
+        conf, pred = every_step(model, x)[0].softmax(2).max(2)         # [b, N_max] each step's readout
+        true = y.argmax(1) if y.ndim == 2 else y                       # soft labels (FER+'s soft modes): the top class
+        parts.append(dict(true=true.numpy(), pred=d['pred'], confidence=d['confidence'], ponder_cost=d['ponder_cost'],
+                          steps=d['steps'], step_probs=d['step_probs'], step_pred=pred.cpu().numpy(),
+                          step_conf=conf.cpu().numpy()))
         if tta != 'none':
             t = tta_outputs(model, x, tta, first=out)
             conf, pred = t['probs'].max(1)
@@ -98,6 +102,10 @@ def predict(model:RecursiveFER, # a trained model
     df['confidence'], df['ponder_cost'], df['steps'] = cat('confidence'), cat('ponder_cost'), cat('steps')
     lam = cat('step_probs')
     for n in range(lam.shape[1]): df[f'step_prob_{n + 1}'] = lam[:, n]
+    for kind in ('pred', 'conf'):                                      # every step's prediction and confidence
+        v = cat(f'step_{kind}')
+        for n in range(v.shape[1]): df[f'step_{kind}_{n + 1}'] = v[:, n]
+    add_readouts(df)                                                   # needed_steps
     if tta != 'none':
         df['tta_pred'], df['tta_confidence'] = cat('tta_pred'), cat('tta_confidence')
         df['tta_correct'] = df.true == df.tta_pred
@@ -127,7 +135,14 @@ def metrics(df:pd.DataFrame, # predictions from `predict`
     tta = {} if 'tta_pred' not in df else dict(
         tta=df.attrs.get('tta', 'flip'), tta_accuracy=float(df.tta_correct.mean()),
         tta_balanced_accuracy=balanced(df.tta_pred, df.tta_correct), tta_mean_steps=float(df.tta_ponder_cost.mean()))
-    return dict(**tta, accuracy=float(df.correct.mean()), balanced_accuracy=balanced(df.pred, df.correct),
+    exit = {} if 'exit_steps' not in df else dict(
+        exit_accuracy=float(df.exit_correct.mean()), exit_balanced_accuracy=balanced(df.exit_pred, df.exit_correct),
+        exit_mean_steps=float(df.exit_steps.mean()), exit_threshold=df.attrs.get('exit_threshold'))
+    need = {} if 'needed_steps' not in df else dict(needed_mean_steps=float(df.needed_steps.mean()),
+                                                    faces_never_right=int(df.needed_steps.isna().sum()))
+    return dict(**tta, **exit, **need, accuracy=float(df.correct.mean()),
+                balanced_accuracy=balanced(df.pred, df.correct),
+                mean_steps=float(df.steps.mean()), mean_ponder_cost=float(df.ponder_cost.mean()),
                 per_class={c: {k: float(rep[c][k]) for k in ('precision', 'recall', 'f1-score', 'support')}
                            for c in classes},
                 confusion_matrix=confusion_matrix(df.true, df.pred, labels=labels).tolist(), classes=classes)
@@ -137,25 +152,28 @@ def hypothesis_report(df:pd.DataFrame, # predictions from `predict`
                       hard:str='auto', # the hard class to compare with the easy one (auto: Contempt, else Fear)
                       easy:str='Happiness', # the easy class
                       alpha:float=0.05, # significance level
-                      classes:Optional[List[str]]=None # class names; default the table's own
+                      classes:Optional[List[str]]=None, # class names; default the table's own
+                      value:str='ponder_cost' # the thinking time: the model's ponder cost, or a readout's column
                      )->Dict[str, Any]: # numbers, verdict and a markdown table
     "Per-class steps and accuracy, Spearman(difficulty, steps) and Mann-Whitney (hard vs easy), with a plain verdict."
     classes = list(classes or df.attrs['classes'])
     hard, easy = check_hard_easy(hard, easy, classes)
-    sbc = steps_by_class(df, 'ponder_cost', classes)
+    recall = steps_by_class(df, 'ponder_cost', classes).accuracy.to_numpy()   # difficulty: from every face
+    df = df[np.isfinite(df[value])]                                  # needed steps: faces never right left out
+    sbc = steps_by_class(df, value, classes).assign(accuracy=recall)
     have = sbc[sbc.n > 0]
     difficulty = 1 - have.accuracy
     testable = len(have) >= 3 and have['mean'].nunique() > 1         # spearmanr warns on a constant input
     rho, p_rho = stats.spearmanr(difficulty, have['mean']) if testable else (math.nan, math.nan)
-    h, e = df.ponder_cost[df.true_name == hard], df.ponder_cost[df.true_name == easy]
+    h, e = df[value][df.true_name == hard], df[value][df.true_name == easy]
     mw = stats.mannwhitneyu(h, e, alternative='greater') if len(h) and len(e) else None
     U, p_mw = (float(mw.statistic), float(mw.pvalue)) if mw is not None else (math.nan, math.nan)
     supported = bool(rho > 0 and p_rho < alpha and p_mw < alpha)
     if supported:
         verdict = (f'Supported: harder classes take more steps (Spearman rho={rho:.2f}, p={p_rho:.3g}), '
                    f'and {hard} takes more than {easy} (Mann-Whitney p={p_mw:.3g}).')
-    elif df.ponder_cost.nunique() == 1:                              # no spread: both tests are undefined
-        verdict = (f'Not testable: every face took the same {df.ponder_cost.iloc[0]:g} steps (fixed depth, or halting '
+    elif df[value].nunique() == 1:                                   # no spread: both tests are undefined
+        verdict = (f'Not testable: every face took the same {df[value].iloc[0]:g} steps (fixed depth, or halting '
                    'that collapsed), so steps cannot follow difficulty.')
     else:
         why = []
@@ -177,6 +195,40 @@ def hypothesis_report(df:pd.DataFrame, # predictions from `predict`
                 easy=easy, mannwhitney_u=U, mannwhitney_p=p_mw, alpha=alpha, supported=supported, verdict=verdict,
                 markdown=md)
 
+# %% ../nbs/05_evaluate.ipynb #28c6376a
+def _face_rows(name:str, rep:Dict[str, Any])->List[str]:
+    return [f"| {name} | {x['test']} | {x['rho']:+.3f} | [{x['ci_low']:+.3f}, {x['ci_high']:+.3f}] | {x['p']:.2g} | "
+            f"{x['n']} |" for x in rep['tests'] + rep['per_class']]
+
+def readouts_report(df:pd.DataFrame, # predictions with the readouts' columns (`readouts.add_readouts`)
+                    hard:str='auto', # the hard class of the Mann-Whitney test
+                    easy:str='Happiness' # its easy class
+                   )->Dict[str, Any]: # per readout: its column, faces left out, class- and face-level tests; markdown
+    "The class-level and (with crowd votes) face-level tests of every readout of steps: halting, needed, exit."
+    out, class_rows, face_rows = {}, [], []
+    for name, col in READOUTS.items():
+        if col not in df: continue
+        d = df[np.isfinite(df[col])]
+        d.attrs.update(df.attrs)
+        cl = hypothesis_report(df, hard, easy, value=col)
+        fl = face_level_report(d, col) if 'vote_entropy' in df else None
+        out[name] = dict(column=col, left_out=len(df) - len(d), mean=float(d[col].mean()),
+                         class_level={k: v for k, v in cl.items() if k != 'markdown'},
+                         face_level=None if fl is None else {k: v for k, v in fl.items() if k != 'markdown'})
+        class_rows.append(f"| {name} | {d[col].mean():.3f} | {len(d)} ({len(df) - len(d)} left out) | "
+                          f"{cl['spearman_rho']:+.3f} | {cl['spearman_p']:.3g} | {cl['mannwhitney_p']:.3g} |")
+        if fl is not None: face_rows += _face_rows(name, fl)
+    h = next(iter(out.values()))['class_level'] if out else dict(hard=hard, easy=easy)
+    md = ['## Every readout of steps', '', 'Class level: Spearman correlation of class difficulty (1 - recall) with '
+          f"the class's mean steps, and Mann-Whitney {h['hard']} > {h['easy']}.", '',
+          '| readout | mean steps | faces | class-level rho | p | Mann-Whitney p |', '|---|---|---|---|---|---|',
+          *class_rows]
+    if face_rows:
+        md += ['', "Face level: Spearman correlation of each face's steps with its vote entropy.", '',
+               '| readout | test | rho | 95% CI | p | faces |', '|---|---|---|---|---|---|', *face_rows, '',
+               *[f"- **{n}**: {r['face_level']['verdict']}" for n, r in out.items()]]
+    return dict(readouts=out, markdown='\n'.join(md))
+
 # %% ../nbs/05_evaluate.ipynb #b7103793
 _TTA_TEXT = {'flip': 'mean probabilities of the face and its mirror image, 2 views',
              'tencrop': 'mean probabilities of 5 crops of the face enlarged by 12.5% and their mirrors, 10 views'}
@@ -190,16 +242,21 @@ def evaluate(model:RecursiveFER, # a trained model
              batch_size:int=128, # faces per batch
              show:bool=False, # keep the figures open (to display them inline)
              progress:bool=True, # progress bar while predicting
-             tta:str='flip' # test-time augmentation reported beside the single view: 'none', 'flip' or 'tencrop'
+             tta:str='flip', # test-time augmentation reported beside the single view: 'none', 'flip' or 'tencrop'
+             val_ds:Optional[RafDBDataset]=None # the validation split: the confidence exit's threshold is chosen there
             )->Dict[str, Any]: # predictions, metrics, hypothesis report and figure paths
     "Predict on `ds`, then write and print metrics, the hypothesis report and every figure."
     hard, easy = check_hard_easy(hard, easy, ds.classes)           # before the work, not after it
     out = Path(out_dir); out.mkdir(parents=True, exist_ok=True)
     df = predict(model, ds, batch_size, progress=progress, tta=tta)
+    ref = predict(model, val_ds, batch_size, progress=False, tta='none') if val_ds is not None else df
+    add_readouts(df, exit_threshold(step_columns(ref, 'conf'), ref.steps.mean()),       # exit at the model's mean
+                 'validation' if val_ds is not None else 'these faces (no validation split given)')
     atomic_write(out/'predictions.csv', df.to_csv(index=False))
     m = metrics(df)
     h = hypothesis_report(df, hard, easy)
     face = face_level_report(df) if 'vote_entropy' in df else None   # data sets with crowd votes
+    reads = readouts_report(df, hard, easy)
     figs = make_figures(df, ds)
     if face is not None:
         figs.update(steps_vs_agreement=plot_steps_vs_agreement(df),
@@ -207,8 +264,8 @@ def evaluate(model:RecursiveFER, # a trained model
     figs = save_figures(figs, out/'figures', close=not show)
     tests = {k: v for k, v in h.items() if k != 'markdown'}
     face_tests = None if face is None else {k: v for k, v in face.items() if k != 'markdown'}
-    atomic_write(out/'report.json', json.dumps(dict(metrics=m, hypothesis=tests, face_level=face_tests), indent=1,
-                                               default=float))
+    atomic_write(out/'report.json', json.dumps(dict(metrics=m, hypothesis=tests, face_level=face_tests,
+                                                    readouts=reads['readouts']), indent=1, default=float))
     md = '\n'.join([f"# Evaluation on {len(df)} faces", '',
                     f"accuracy {m['accuracy']:.4f}, balanced accuracy {m['balanced_accuracy']:.4f} (single view; "
                     f"mean steps N {df.steps.mean():.3f}, mean ponder cost N + R {df.ponder_cost.mean():.3f})", '',
@@ -219,13 +276,20 @@ def evaluate(model:RecursiveFER, # a trained model
                     '| emotion | precision | recall | F1 | faces |', '|---|---|---|---|---|',
                     *[f"| {c} | {v['precision']:.3f} | {v['recall']:.3f} | {v['f1-score']:.3f} | {int(v['support'])} |"
                       for c, v in m['per_class'].items()],
-                    '', h['markdown'], *(['', face['markdown']] if face is not None else [])])
+                    f"confidence exit (threshold {m['exit_threshold']:.3f}, chosen on {df.attrs['exit_chosen_on']} "
+                    f"for the model's mean steps): accuracy {m['exit_accuracy']:.4f} at {m['exit_mean_steps']:.3f} "
+                    "mean steps; "
+                    f"{m['faces_never_right']} faces never right to the last step (no needed step)", '',
+                    '', h['markdown'], *(['', face['markdown']] if face is not None else []), '', reads['markdown']])
     atomic_write(out/'report.md', md + '\n')
-    res = dict(predictions=df, metrics=m, hypothesis=h, face_level=face, figures=figs, report=out/'report.md')
+    res = dict(predictions=df, metrics=m, hypothesis=h, face_level=face, readouts=reads['readouts'], figures=figs,
+               report=out/'report.md')
     if wandb_run is not None: log_evaluation(wandb_run, res, prefix)
     print(f"{prefix.lower()}: accuracy {m['accuracy']:.3f} (balanced {m['balanced_accuracy']:.3f})"
           + (f", with {tta} TTA {m['tta_accuracy']:.3f}" if tta != 'none' else '')
-          + f"; mean steps N {df.steps.mean():.2f}, mean ponder cost N + R {df.ponder_cost.mean():.2f}\n"
+          + f"; mean steps N {df.steps.mean():.2f}, mean ponder cost N + R {df.ponder_cost.mean():.2f}; "
+          f"confidence exit {m['exit_accuracy']:.3f} at {m['exit_mean_steps']:.2f} steps, needed steps "
+          f"{m['needed_mean_steps']:.2f}\n"
           f"hypothesis: {h['verdict']}\n" + (f"face level: {face['verdict']}\n" if face is not None else '')
           + f"report, per-face table (predictions.csv) and figures: {out}")
     return res
@@ -270,9 +334,10 @@ def evaluate_checkpoint(checkpoint:Union[str, Path], # best.pt or last.pt from t
     table = map_classes(table, list(data_classes), classes, f'{checkpoint} on {data}')
     shared = [c for c in data_classes if c in classes]
     kw['hard'], kw['easy'] = check_hard_easy(kw.get('hard', 'auto'), kw.get('easy', 'Happiness'), shared)
-    ds = RafDBDataset(table=table, classes=classes, split=split, size=inference_info(ck)['size'], transform='eval',
-                      cache_dir=cache_dir or cfg.get('cache_dir'))
-    return evaluate(model, ds, out_dir, **kw)
+    make = lambda s: RafDBDataset(table=table, classes=classes, split=s, size=inference_info(ck)['size'],
+                                  transform='eval', cache_dir=cache_dir or cfg.get('cache_dir'))
+    val = make('val') if split != 'val' and (table.split == 'val').any() else None   # the exit's threshold
+    return evaluate(model, make(split), out_dir, val_ds=val, **kw)
 
 # %% ../nbs/05_evaluate.ipynb #564e513c
 def test_metrics(model:RecursiveFER, # a trained model
@@ -308,6 +373,6 @@ def evaluate_run(cfg:TrainConfig, # the training run
     try:
         if logger.run is not None: logger.run.summary.update(m)
         res = evaluate(model, test_ds, out/'evaluation', cfg.hard_class, cfg.easy_class, wandb_run=logger.run,
-                       batch_size=cfg.batch_size, progress=False, tta=tta)
+                       batch_size=cfg.batch_size, progress=False, tta=tta, val_ds=splits.datasets.get('val'))
     finally: logger.finish()
     return {**res, 'test_metrics': m}

@@ -17,9 +17,9 @@ __all__ = ['LIB_MODULES', 'KERNEL_FILE', 'RAF_DB_SOURCE', 'kernel_metadata', 'va
            'kernel_is_current']
 
 # %% ../nbs/06_kernel.ipynb #d489ba2b
-LIB_MODULES = ('utils', 'cache', 'votes', 'layouts', 'augment', 'dataset', 'faces', 'loader', 'model', 'loss',
-               'checkpoint', 'config', 'splits', 'tracking', 'distributed', 'epochs', 'figures', 'train', 'difficulty',
-               'evaluate', 'runs')
+LIB_MODULES = ('utils', 'cache', 'votes', 'layouts', 'augment', 'dataset', 'faces', 'loader', 'model', 'readouts',
+               'loss', 'checkpoint', 'config', 'splits', 'tracking', 'distributed', 'epochs', 'figures', 'train',
+               'difficulty', 'evaluate', 'runs')
 KERNEL_FILE = 'recursive-fer.ipynb'
 RAF_DB_SOURCE = 'shuvoalok/raf-db-dataset'                                # the popular Kaggle RAF-DB upload
 

@@ -4,13 +4,13 @@
 
 # %% ../nbs/03_loss.ipynb #a447edad
 from __future__ import annotations
-from typing import Dict, NamedTuple, Optional, Sequence, Union
+from typing import Any, Dict, NamedTuple, Optional, Sequence, Union
 import torch
 from torch import nn, Tensor
 import torch.nn.functional as F
 
 # %% auto #0
-__all__ = ['ClassValues', 'class_vector', 'PonderLossParts', 'DifferentiablePonderLoss']
+__all__ = ['ClassValues', 'class_vector', 'PonderLossParts', 'DifferentiablePonderLoss', 'truncated_geometric', 'PonderNetLoss']
 
 # %% ../nbs/03_loss.ipynb #7b4abc01
 ClassValues = Union[Sequence[float], Tensor, Dict[str, float], None]
@@ -94,6 +94,69 @@ class DifferentiablePonderLoss(nn.Module):
         self.ce, self.ponder = ce.detach(), ponder.detach()
         return PonderLossParts(ce + self.tau * ponder, ce, ponder)
 
+    def from_output(self, out:Any, # the model's `ACTOutput` (`model(x, full=True)`)
+                    target:Tensor # [B] class indices or [B, K] class probabilities
+                   )->PonderLossParts:
+        "`parts` of a forward pass's output: training calls every halting rule's loss this way."
+        return self.parts(out.logits, out.ponder_cost, target)
+
     def forward(self, logits:Tensor, ponder_cost:Tensor, target:Tensor)->Tensor:
         "The total loss; `self.ce` and `self.ponder` hold its parts afterwards."
         return self.parts(logits, ponder_cost, target).total
+
+# %% ../nbs/03_loss.ipynb #36629dca
+def truncated_geometric(lambda_p:float, # halting probability per step
+                        n_steps:int # N_max
+                       )->Tensor: # [N_max] g_n, summing to 1
+    "PonderNet's prior over the halting step: g_n = lambda_p (1 - lambda_p)^(n-1), renormalised over 1..N_max."
+    g = lambda_p * (1 - lambda_p) ** torch.arange(n_steps, dtype=torch.float32)
+    return g / g.sum()
+
+class PonderNetLoss(nn.Module):
+    "`sum_n p_n CE(y_n, t) + beta * KL(p || truncated geometric(lambda_p))`, with both parts kept for logging."
+    def __init__(self, beta:float=0.01, # weight of the KL term
+                 lambda_p:float=0.3, # the prior's halting probability per step
+                 label_smoothing:float=0.0, # label smoothing of every step's cross entropy
+                 ce_weight:ClassValues=None, # per-class cross-entropy weights (e.g. inverse frequency)
+                 class_names:Optional[Sequence[str]]=None, # class names, needed when a weight is a dict
+                 n_classes:Optional[int]=None # K, checked against the logits when given
+                ):
+        super().__init__()
+        if beta < 0: raise ValueError(f'pondernet_beta must be >= 0, got {beta}')
+        if not 0 < lambda_p < 1: raise ValueError(f'pondernet_lambda_p must be in (0, 1), got {lambda_p}')
+        self.beta, self.lambda_p, self.label_smoothing = beta, lambda_p, label_smoothing
+        self.n_classes = n_classes if n_classes is not None else (len(class_names) if class_names else None)
+        self.register_buffer('ce_w', class_vector(ce_weight, self.n_classes, class_names, 'ce_weight'))
+        self.tau, self.ce, self.ponder = 0.0, None, None   # tau: ACT's ponder price, not used here (logged as 0)
+
+    def parts(self, step_logits:Tensor, # [B, N, K] every step's logits y_n
+              p:Tensor, # [B, N] halting distribution p_n
+              target:Tensor # [B] class indices, or [B, K] class probabilities
+             )->PonderLossParts:
+        "Total loss, the reconstruction loss `sum_n p_n CE(y_n, t)` and the un-scaled `KL(p || g)`."
+        B, N, K = step_logits.shape
+        if p.shape != (B, N): raise ValueError(f'p must be [B, N]=[{B}, {N}], got shape {tuple(p.shape)}')
+        if self.n_classes is not None and self.n_classes != K:
+            raise ValueError(f'n_classes is set for {self.n_classes} classes but the logits have K={K}')
+        soft, p = target.ndim == 2, p.float()
+        t = target.float().repeat_interleave(N, 0) if soft else target.repeat_interleave(N)   # [B N] or [B N, K]
+        ce = F.cross_entropy(step_logits.float().reshape(B * N, K), t, weight=self.ce_w, reduction='none',
+                             label_smoothing=self.label_smoothing).view(B, N)               # CE(y_n, t) per face
+        norm = self.ce_w[target].sum() if self.ce_w is not None and not soft else B         # F.cross_entropy's mean
+        rec = (p * ce).sum() / norm                                                          # sum_n p_n CE(y_n, t)
+        g = truncated_geometric(self.lambda_p, N).to(p.device)
+        kl = (torch.xlogy(p, p) - p * g.log()).sum(1).mean()                                 # KL(p || g), 0 log 0 = 0
+        self.ce, self.ponder = rec.detach(), kl.detach()
+        return PonderLossParts(rec + self.beta * kl, rec, kl)
+
+    def from_output(self, out:Any, # the model's `ACTOutput` (`model(x, full=True)`)
+                    target:Tensor # [B] class indices or [B, K] class probabilities
+                   )->PonderLossParts:
+        "`parts` of a forward pass; without per-step logits (fixed depth, the warm-up) the plain cross entropy."
+        if out.step_logits is None:                                  # one step, all the mass on it: KL = 0
+            return self.parts(out.logits.unsqueeze(1), torch.ones_like(out.logits[:, :1]), target)
+        return self.parts(out.step_logits, torch.stack(out.step_probs, 1), target)
+
+    def forward(self, step_logits:Tensor, p:Tensor, target:Tensor)->Tensor:
+        "The total loss; `self.ce` (the reconstruction part) and `self.ponder` (the KL) hold its parts afterwards."
+        return self.parts(step_logits, p, target).total

@@ -4,17 +4,17 @@
 
 # %% ../nbs/02_model.ipynb #c394cce4
 from __future__ import annotations
+import math
 from dataclasses import dataclass, field, fields, replace
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 import torch
 from torch import nn, Tensor
 import torch.nn.functional as F
-from torch.utils.flop_counter import FlopCounterMode
 
 # %% auto #0
-__all__ = ['STEMS', 'group_norm', 'ConvNormAct', 'Stem', 'RecursiveBlock', 'ResidualStem', 'make_stem', 'ClassifierHead',
-           'HaltingHead', 'ACTOutput', 'ACTLoop', 'FixedDepthLoop', 'ModelConfig', 'RecursiveFER', 'bucket_rows',
-           'every_step', 'gflops_per_image']
+__all__ = ['STEMS', 'HALTINGS', 'group_norm', 'ConvNormAct', 'Stem', 'RecursiveBlock', 'ResidualStem', 'make_stem',
+           'ClassifierHead', 'HaltingHead', 'ACTOutput', 'ACTLoop', 'FixedDepthLoop', 'pondernet_distribution',
+           'halting_step', 'PonderNetLoop', 'ModelConfig', 'RecursiveFER', 'bucket_rows']
 
 # %% ../nbs/02_model.ipynb #f8a95b51
 def group_norm(c:int, # channels
@@ -109,13 +109,22 @@ class HaltingHead(nn.Module):
 # %% ../nbs/02_model.ipynb #95debaae
 @dataclass
 class ACTOutput:
-    "Everything one ACT forward pass produces, per sample."
-    logits:Tensor            # [B, K] halting-weighted logits, sum_n lam_n * head(h_n)
-    ponder_cost:Tensor       # [B] rho = N + R
-    step_probs:List[Tensor]  # one [B] tensor of lam_n per executed step (0 once a sample has halted)
+    "Everything one forward pass of a halting rule (ACT, PonderNet) or of fixed depth produces, per sample."
+    logits:Tensor            # [B, K] ACT: halting-weighted logits, sum_n lam_n * head(h_n); PonderNet: y_N
+    ponder_cost:Tensor       # [B] ACT: rho = N + R; PonderNet: N at inference, sum_n n p_n in training
+    step_probs:List[Tensor]  # one [B] tensor of lam_n (PonderNet: p_n) per executed step (0 once a sample has halted)
     steps:Tensor             # [B] integer N, the number of steps each sample took
+    step_logits:Optional[Tensor] = None  # [B, N_max, K] every step's logits (PonderNet in training: its loss)
 
 # %% ../nbs/02_model.ipynb #05d7b98c
+def _drop_halted(halts_now:Tensor, # [b] rows that halted at this step
+                 idx:Tensor, h:Tensor, h0:Optional[Tensor] # the working batch: row indices, states, stem outputs
+                )->Tuple[Tensor, Tensor, Optional[Tensor]]: # the rows that go on thinking
+    "Compaction: the working batch without the rows that just halted (gathered only when some row did)."
+    keep = ~halts_now
+    if keep.all(): return idx, h, h0
+    return idx[keep], h[keep], (None if h0 is None else h0[keep])    # [b', C, H, W]
+
 class ACTLoop:
     "Graves ACT over a model's recursive step (mixed into `RecursiveFER`)."
     def act_loop(self, x:Tensor # [B, 3, H, W] images
@@ -145,10 +154,7 @@ class ACTLoop:
             running = running.index_put((idx,), alive & ~halts_now)
             if self.compact:                               # compacted (masked form: every row goes on to max_steps)
                 if not running.any(): break                # every face has halted: stop
-                keep = ~halts_now                          # [b] rows that go on thinking
-                if not keep.all():                         # gather only when some row halted at this step
-                    idx, h = idx[keep], h[keep]            # [b', C, H, W]
-                    if h0 is not None: h0 = h0[keep]
+                idx, h, h0 = _drop_halted(halts_now, idx, h, h0)
         return ACTOutput(logits, ponder, step_probs, steps)
 
 # %% ../nbs/02_model.ipynb #dd596343
@@ -170,7 +176,68 @@ class FixedDepthLoop:
         return ACTOutput(logits, h.new_full((B,), float(N)), [h.new_full((B,), wi) for wi in w],
                          torch.full((B,), N, dtype=torch.long, device=x.device))
 
+# %% ../nbs/02_model.ipynb #093c8830
+def pondernet_distribution(lam:Tensor # [B, N] conditional halting probabilities lambda_n (the last is taken as 1)
+                          )->Tensor: # [B, N] p_n, the probability of halting at step n; each row sums to 1
+    "PonderNet's halting distribution: p_n = lambda_n prod_{j<n} (1 - lambda_j), the remainder on the last step."
+    lam = torch.cat([lam[:, :-1], torch.ones_like(lam[:, -1:])], 1)             # lambda_N = 1: halt by N_max
+    survive = torch.cumprod(1 - lam, 1)                                          # prod_{j<=n} (1 - lambda_j)
+    return lam * torch.cat([torch.ones_like(lam[:, :1]), survive[:, :-1]], 1)    # lambda_n prod_{j<n} (1 - lambda_j)
+
+def halting_step(p:Tensor, # [B, N] halting distribution p_n
+                 threshold:float=0.5 # halt once p_1 + ... + p_n reaches this
+                )->Tensor: # [B] integer step N in 1..N_max
+    "The first step whose cumulative halting probability reaches `threshold`."
+    return (p.cumsum(1) < threshold).sum(1).clamp(max=p.shape[1] - 1) + 1
+
+# %% ../nbs/02_model.ipynb #28945e25
+class PonderNetLoop:
+    "PonderNet over a model's recursive step (mixed into `RecursiveFER`)."
+    def pondernet_loop(self, x:Tensor # [B, 3, H, W] images
+                      )->ACTOutput:
+        "Training: every step, with p_n and every step's logits; inference: halt at the threshold, compacted."
+        return self._pondernet_every_step(x) if self.training else self._pondernet_halting(x)
+
+    def _pondernet_every_step(self, x:Tensor)->ACTOutput:
+        h = self.stem(x)
+        h0 = h if self.input_injection else None
+        ys, lams = [], []
+        for _ in range(self.max_steps):
+            h, y, lam = self.step(h, h0, len(x))           # [B, C, H, W], [B, K], [B]
+            ys.append(y.float()); lams.append(lam.float())
+        y, p = torch.stack(ys, 1), pondernet_distribution(torch.stack(lams, 1))   # [B, N, K], [B, N]
+        steps = halting_step(p, self.config.pondernet_threshold)                   # [B]
+        n = torch.arange(1, self.max_steps + 1, dtype=p.dtype, device=p.device)
+        logits = y[torch.arange(len(x), device=x.device), steps - 1]               # [B, K] y_N
+        return ACTOutput(logits, (p * n).sum(1), list(p.unbind(1)), steps, y)     # ponder cost: sum_n n p_n
+
+    def _pondernet_halting(self, x:Tensor)->ACTOutput:
+        h = self.stem(x)
+        h0 = h if self.input_injection else None
+        B, K, dev, thr = x.shape[0], self.n_classes, x.device, self.config.pondernet_threshold
+        idx, running = torch.arange(B, device=dev), torch.ones(B, dtype=torch.bool, device=dev)
+        f32 = dict(dtype=torch.float32, device=dev)
+        logits, cum, survive = torch.zeros(B, K, **f32), torch.zeros(B, **f32), torch.ones(B, **f32)
+        steps, step_probs = torch.zeros(B, dtype=torch.long, device=dev), []
+        for n in range(1, self.max_steps + 1):
+            h, y, lam = self.step(h, h0, B)                # [b, C, H, W], [b, K], [b]
+            y, lam = y.float(), (lam.float() if n < self.max_steps else torch.ones_like(lam, dtype=torch.float32))
+            alive = running[idx]                           # [b] all True when compacting
+            p = survive[idx] * lam                         # p_n = lambda_n prod_{j<n} (1 - lambda_j)
+            halts_now = alive & ((cum[idx] + p >= thr) | (n == self.max_steps))   # every face halts by N_max
+            logits = logits.index_add(0, idx, y * halts_now.unsqueeze(1))           # y = y_N
+            step_probs.append(torch.zeros(B, **f32).index_add(0, idx, torch.where(halts_now, 1 - cum[idx], p) * alive))
+            cum, survive = cum.index_add(0, idx, p * alive), survive.index_copy(0, idx, survive[idx] * (1 - lam))
+            steps = steps.index_add(0, idx, alive.long())
+            running = running.index_put((idx,), alive & ~halts_now)
+            if self.compact:
+                if not running.any(): break
+                idx, h, h0 = _drop_halted(halts_now, idx, h, h0)
+        return ACTOutput(logits, steps.float(), step_probs, steps)
+
 # %% ../nbs/02_model.ipynb #0bdcd0ae
+HALTINGS = ('act', 'pondernet')   # the halting rules
+
 @dataclass
 class ModelConfig:
     "Every architecture option of `RecursiveFER` (saved as `model_args` in checkpoints)."
@@ -178,7 +245,10 @@ class ModelConfig:
     width:int = 64                      # C, channels of the recursive feature map
     max_steps:int = 8                   # N_max, most applications of the recursive block
     eps:float = 0.01                    # halt once the cumulative halting probability reaches 1 - eps
-    halt_bias_init:float = 1.0          # initial halting bias (+1: about two steps at first)
+    halt_bias_init:float = 1.0          # ACT's initial halting bias (+1: about two steps at first)
+    halting:str = 'act'                 # the halting rule: 'act' (Graves) or 'pondernet' (Banino et al. 2021)
+    pondernet_lambda_p:float = 0.3      # PonderNet: the geometric prior's halting probability, also its initial lambda
+    pondernet_threshold:float = 0.5     # PonderNet inference: halt once p_1 + ... + p_n reaches this
     input_injection:bool = False        # feed the stem output to every step
     act:bool = True                     # False: fixed depth (max_steps steps), the baseline
     fixed_readout:str = 'last'          # fixed depth: 'last' step's logits or the 'mean' over steps
@@ -193,6 +263,9 @@ class ModelConfig:
         if self.width < 2 or self.width % 2: raise ValueError(f'width must be an even number >= 2, got {self.width}')
         if self.max_steps < 1: raise ValueError(f'max_steps must be >= 1, got {self.max_steps}')
         if not 0 <= self.eps < 1: raise ValueError(f'eps must be in [0, 1), got {self.eps}')
+        if self.halting not in HALTINGS: raise ValueError(f'halting must be one of {HALTINGS}, got {self.halting!r}')
+        for name in ('pondernet_lambda_p', 'pondernet_threshold'):
+            if not 0 < getattr(self, name) < 1: raise ValueError(f'{name} must be in (0, 1), got {getattr(self, name)}')
         if self.fixed_readout not in ('last', 'mean'):
             raise ValueError(f"fixed_readout must be 'last' or 'mean', got {self.fixed_readout!r}")
         self.stem_widths = list(self.stem_widths)
@@ -205,8 +278,8 @@ class ModelConfig:
         return cls(**{k: v for k, v in d.items() if k in names})
 
 # %% ../nbs/02_model.ipynb #06e573a4
-class RecursiveFER(ACTLoop, FixedDepthLoop, nn.Module):
-    "Stem -> RecursiveBlock applied up to `max_steps` times with ACT halting -> (logits, ponder_cost, step_probs)."
+class RecursiveFER(ACTLoop, PonderNetLoop, FixedDepthLoop, nn.Module):
+    "Stem -> RecursiveBlock applied up to `max_steps` times, halted per face (ACT or PonderNet) -> logits, steps."
     def __init__(self, config:Optional[ModelConfig]=None, # the architecture (default: `ModelConfig()`)
                  compact:bool=True, # drop halted rows from the working batch (False: masked full-batch form)
                  **options # ModelConfig fields, applied over `config` (`RecursiveFER(n_classes=8, width=32)`)
@@ -221,7 +294,8 @@ class RecursiveFER(ACTLoop, FixedDepthLoop, nn.Module):
         self.stem = make_stem(c.stem, c.in_chans, c.width, c.stem_widths, c.stem_blocks, c.stem_full_width)
         self.block = RecursiveBlock(c.width, c.input_injection)
         self.head = ClassifierHead(c.width, c.n_classes)
-        self.halt = HaltingHead(c.width, c.halt_bias_init)
+        lam_p = c.pondernet_lambda_p                   # PonderNet starts at its prior: lambda = lambda_p
+        self.halt = HaltingHead(c.width, c.halt_bias_init if c.halting == 'act' else math.log(lam_p / (1 - lam_p)))
         self.compiled_step, self.buckets, self.clone_outputs = None, 8, False   # set by `compile_step`
 
     n_classes = property(lambda self: self.config.n_classes)
@@ -276,13 +350,15 @@ class RecursiveFER(ACTLoop, FixedDepthLoop, nn.Module):
                    )->ACTOutput:
         "Run the model and return logits, ponder cost, halting weights and integer steps (the loops are above)."
         if x.ndim != 4: raise ValueError(f'expected images [B, C, H, W], got shape {tuple(x.shape)}')
-        return self.act_loop(x) if self.act else self.fixed_loop(x)
+        if not self.act: return self.fixed_loop(x)
+        return self.pondernet_loop(x) if self.config.halting == 'pondernet' else self.act_loop(x)
 
-    def forward(self, x:Tensor # [B, 3, H, W] images
-               )->Tuple[Tensor, Tensor, List[Tensor]]: # logits [B, K], ponder cost [B], lam_n [B] per step
-        "Logits, ponder cost `N + R` and per-step halting weights."
+    def forward(self, x:Tensor, # [B, 3, H, W] images
+                full:bool=False # return the whole `ACTOutput` (training's loss reads it)
+               )->Tuple[Tensor, Tensor, List[Tensor]]: # logits [B, K], ponder cost [B], lam_n (p_n) [B] per step
+        "Logits, ponder cost (ACT: `N + R`) and per-step halting weights."
         out = self.act_forward(x)
-        return out.logits, out.ponder_cost, out.step_probs
+        return out if full else (out.logits, out.ponder_cost, out.step_probs)
 
     @torch.no_grad()
     def halting_data(self, x:Tensor, # [B, 3, H, W] images
@@ -322,29 +398,3 @@ def _bucketed_step(self:RecursiveFER, h:Tensor, h0:Optional[Tensor], batch:int)-
     h, y, p = self.compiled_step(h, h0)
     if self.clone_outputs: h, y, p = h.clone(), y.clone(), p.clone()
     return (h[:b], y[:b], p[:b]) if pad else (h, y, p)
-
-# %% ../nbs/02_model.ipynb #9da1a2a0
-@torch.no_grad()
-def every_step(model:RecursiveFER, # a model, ACT or fixed depth (its settings are not changed)
-               x:Tensor # [B, 3, H, W] images
-              )->Tuple[Tensor, Tensor]: # head logits [B, N_max, K] and halting probabilities [B, N_max], float32
-    "Every face through all `max_steps` steps, no halting: the classifier's and the halting head's output at each."
-    h = model.stem(x)
-    h0 = h if model.input_injection else None
-    logits, halt = [], []
-    for _ in range(model.max_steps):
-        h, y, p = model.eager_step(h, h0)                  # [B, C, H, W], [B, K], [B]
-        logits.append(y.float()); halt.append(p.float())
-    return torch.stack(logits, 1), torch.stack(halt, 1)
-
-# %% ../nbs/02_model.ipynb #a3110b61
-def gflops_per_image(mc:ModelConfig, # the network (its `act` and `max_steps` do not matter)
-                     size:int, # input side in pixels
-                     steps:float # recursive steps per face: an integer, or a mean over faces
-                    )->float: # GFLOPs of one face's forward pass
-    "GFLOPs of one face's forward pass taking `steps` recursive steps (counted at 1 and 2 steps, linear beyond)."
-    x, flops = torch.randn(1, mc.in_chans, size, size), []
-    for k in (1, 2):
-        with FlopCounterMode(display=False) as fc, torch.no_grad(): RecursiveFER(mc, act=False, max_steps=k).eval()(x)
-        flops.append(fc.get_total_flops())
-    return (flops[0] + (steps - 1) * (flops[1] - flops[0])) / 1e9

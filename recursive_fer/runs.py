@@ -77,6 +77,13 @@ def report_row(report:Dict[str, Any], # a report.json of `evaluate`
     for t in (face or {}).get('tests', []) + (face or {}).get('per_class', []):
         name = f"face-level rho, {t['test']}"
         row[name], row[f'sig:{name}'], row[f'neg:{name}'] = t['rho'], float(t['ci_low'] > 0), float(t['ci_high'] < 0)
+    for readout, r in (report.get('readouts') or {}).items():            # needed steps, confidence exit
+        if readout == 'halting': continue                              # the rows above
+        row[f'{readout}: mean steps'], row[f'{readout}: class-level rho'] = r['mean'], r['class_level']['spearman_rho']
+        for t in (r['face_level'] or {}).get('tests', []):
+            name = f"{readout}: face-level rho, {t['test']}"
+            row[name], row[f'sig:{name}'] = t['rho'], float(t['ci_low'] > 0)
+            row[f'neg:{name}'] = float(t['ci_high'] < 0)
     return row
 
 def summarise_seeds(rows:Dict[int, Dict[str, float]] # seed -> `report_row`
