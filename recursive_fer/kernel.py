@@ -144,7 +144,8 @@ library cells here, change the package and rebuild.
 2. wandb (optional; `wandb_mode` below: `'auto'`, `'online'`, `'offline'` or `'disabled'`): for online logging, add
    `WANDB_API_KEY` under *Add-ons > Secrets*, attach it, and turn the internet on. The notebook itself needs no
    internet: without a key or without a network, wandb logs offline into the output folder and training goes on.
-3. *Settings > Accelerator*: **GPU T4 x2** trains on both GPUs (DDP); one GPU, or the CPU, also work.
+3. *Settings > Accelerator*: **GPU T4 x2** trains the `gpu` recipe on both GPUs (DDP); one GPU also works. Without a
+   GPU the notebook trains the `cpu` recipe (about an hour on 2 cores that compute bf16; `RECIPE` below overrides).
 
 **Where the outputs land** (all under `/kaggle/working/`): `checkpoints/best.pt` and `last.pt` (a re-run resumes from
 `last.pt`); `run/` with `config.json`, `history.json` and the wandb files; `run/evaluation/` with the per-face
@@ -174,17 +175,24 @@ def _field_comments(lib_path:Union[str, Path, None]=None)->Dict[str, str]:
             **_class_comments('config', 'TrainConfig', lib_path)}
 
 def config_cell(lib_path:Union[str, Path, None]=None)->str:
-    "The parameters cell: the GPU recipe's values, one commented line each."
-    fields, notes = recipe_fields('gpu', lib_path), _field_comments(lib_path)
-    fields = {**fields, 'label_mode': 'majority', 'wandb_mode': 'auto'}   # FER+'s votes, wandb: beside the recipe
-    rows = [f'    {k}={v!r},'.ljust(30) + f'# {notes.get(k, "")}' for k, v in fields.items()]
-    return '\n'.join(["# The run's settings: the `gpu` recipe, measured on real faces (see the docs' Real faces",
-                      '# page). Edit any value, or add any other TrainConfig field (see the TrainConfig cell below).',
-                      'CONFIG = dict(', *rows, ')',
+    "The parameters cell: the recipe (chosen for the hardware unless named) and the fields that override it."
+    notes = _field_comments(lib_path)
+    switches = dict(label_mode='majority', wandb_mode='auto')
+    rows = [f'    {k}={v!r},'.ljust(30) + f'# {notes.get(k, "")}' for k, v in switches.items()]
+    return '\n'.join(["# The run's settings. RECIPE 'auto' trains the `gpu` recipe where a GPU is found and the",
+                      "# `cpu` recipe without one (both measured on real faces: the docs' Real faces page); name one",
+                      "# ('gpu', 'cpu', 'cpu-long') to choose it yourself. CONFIG overrides the recipe: add any",
+                      '# TrainConfig field (see the TrainConfig cell below), e.g. epochs=10.',
+                      "RECIPE = 'auto'", 'CONFIG = dict(', *rows, ')',
                       "DATASET = 'raf-db-dataset'        # the attached data set's folder name under /kaggle/input",
                       "RUN_NAME = 'recursive-fer-kaggle' # wandb run name"])
 
 _STEPS = [
+    ("## The recipe\n\nThe `gpu` recipe where a GPU is found, the `cpu` recipe without one (or the one `RECIPE` "
+     "names); `CONFIG`'s fields override it.",
+     """recipe, why = choose_recipe(RECIPE)
+print(f"recipe {recipe!r}: {why}; CONFIG overrides {sorted(CONFIG) or 'nothing'}")
+settings = {**RECIPES[recipe], **CONFIG}"""),
     ("## wandb\n\nThe key comes from the environment, then from the notebook's secrets; without one, wandb runs "
      "offline.",
      """key = get_wandb_key()
@@ -195,16 +203,17 @@ print('wandb:', 'online' if key else where)"""),
      "is read where it is), before any DataLoader exists. The layout is detected and the faces are decoded once into "
      "a cache.",
      """data_dir = extract_dataset(name=DATASET)
-table, classes = read_table(data_dir, label_mode=CONFIG.get('label_mode', 'majority'))
+table, classes = read_table(data_dir, label_mode=settings.get('label_mode', 'majority'))
 splits = table.split.value_counts().to_dict()
 print(f'{data_dir}: {len(table)} faces, {len(classes)} classes {classes}, splits {splits}')
-show_batch(RafDBDataset(table=table, classes=classes, split='train', size=CONFIG.get('size', 100)),
+show_batch(RafDBDataset(table=table, classes=classes, split='train', size=settings.get('size', 100)),
            title='Training faces after augmentation');"""),
     ("## Train\n\nWith two GPUs, `launch` forks one DDP process per GPU; CUDA is not initialised in this "
      "notebook's process before that (`device_count` does not initialise it). Checkpoints go to "
      "`/kaggle/working/checkpoints/`; the test split is then evaluated once, with the best checkpoint "
      "(`run`: `launch`, then `evaluate_run`).",
-     """cfg = TrainConfig(data=str(data_dir), out_dir=str(kaggle_working()/'run'), run_name=RUN_NAME, **CONFIG)
+     """cfg = recipe_config(recipe, data=str(data_dir), out_dir=str(kaggle_working()/'run'), run_name=RUN_NAME,
+                    **CONFIG)
 n_gpus = torch.cuda.device_count()
 print(f'{n_gpus} GPU(s): training with {max(n_gpus, 1)} process(es)')
 best, test = run(cfg, nprocs=max(n_gpus, 1))"""),

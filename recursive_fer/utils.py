@@ -7,15 +7,15 @@ from __future__ import annotations
 import os, random, netrc, json, shutil, stat, zipfile, errno, secrets
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Iterator, List, Optional, Union
+from typing import Callable, Iterator, List, Optional, Tuple, Union
 import numpy as np
 import torch
 from filelock import FileLock, Timeout
 
 # %% auto #0
 __all__ = ['KAGGLE_ROOT_ENV', 'RAF_KAGGLE_SLUG', 'seed_everything', 'get_device', 'kaggle_root', 'kaggle_working', 'iskaggle',
-           'get_wandb_key', 'DiskFullError', 'atomic_path', 'atomic_write', 'file_lock', 'remove_temps',
-           'remove_dead_temps', 'build_once', 'find_kaggle_input', 'extract_dataset']
+           'choose_recipe', 'get_wandb_key', 'DiskFullError', 'atomic_path', 'atomic_write', 'file_lock',
+           'remove_temps', 'remove_dead_temps', 'build_once', 'find_kaggle_input', 'extract_dataset']
 
 # %% ../nbs/00_utils.ipynb #c9b4ca01
 def seed_everything(seed:int=42, # seed for Python, NumPy and torch (CPU and every GPU)
@@ -58,6 +58,14 @@ def kaggle_working()->Path:
 def iskaggle()->bool:
     "True inside a Kaggle kernel (or a fake Kaggle tree set up by a test)."
     return 'KAGGLE_KERNEL_RUN_TYPE' in os.environ or (kaggle_root()/'input').is_dir()
+
+# %% ../nbs/00_utils.ipynb #6ea90e26
+def choose_recipe(choice:str='auto' # 'auto', or a recipe's name ('gpu', 'cpu', 'cpu-long') to keep
+                 )->Tuple[str, str]: # the recipe and why it was chosen
+    "The recipe to train: `gpu` where a CUDA GPU is found, `cpu` without one; a recipe given by name is kept."
+    if choice != 'auto': return choice, 'chosen in the settings'
+    if torch.cuda.is_available(): return 'gpu', f'a GPU was found ({torch.cuda.get_device_name(0)})'
+    return 'cpu', 'no GPU was found, so the CPU recipe (the gpu recipe would take days on a CPU)'
 
 # %% ../nbs/00_utils.ipynb #6d3a856a
 def _netrc_wandb_key()->Optional[str]:

@@ -2,7 +2,8 @@
 """End-to-end run of the committed Kaggle kernel on a fake Kaggle tree, on the CPU (run by .ci/run).
 
 1. A synthetic data set, zipped, under <tmp>/input/<name>/: the Kaggle RAF-DB layout in the first run, FER+'s
-   layout (8 classes, votes per face, `label_mode='crossentropy'`) in the second.
+   layout (8 classes, votes per face, `label_mode='crossentropy'`) in the second. The first run lets the kernel
+   choose the recipe (no GPU here: `cpu`, said in its first output line), the second names `gpu`.
 2. A stub `kaggle_secrets` on the kernel's path: one run where it has no key, one where it raises like the real client.
 3. A stub `recursive_fer` that fails on import, so the kernel must be self-contained.
 4. Tiny epochs through the parameters cell; the notebook executed top to bottom with nbclient, wandb offline.
@@ -26,8 +27,10 @@ STUB_RAISES = ("class BackendError(Exception): pass\n"
                "secrets exist for kernel id 1 and label ' + label + '.\"]}')\n")
 BLOCK_PACKAGE = "raise ImportError('the Kaggle kernel must not import recursive_fer: it has to be self-contained')\n"
 
-DATA = {'raf-db-dataset': dict(layout='raf-kaggle', marker='DATASET/train', config={}),
-        'ferplus': dict(layout='ferplus', marker='FER2013Train/label.csv', config=dict(label_mode='crossentropy'))}
+DATA = {'raf-db-dataset': dict(layout='raf-kaggle', marker='DATASET/train', config={}, recipe='auto'),
+        'ferplus': dict(layout='ferplus', marker='FER2013Train/label.csv', config=dict(label_mode='crossentropy'),
+                        recipe='gpu')}
+RECIPE_LINE = {'auto': "recipe 'cpu': no GPU was found", 'gpu': "recipe 'gpu': chosen in the settings"}
 
 def fake_kaggle(tmp:Path, stub:str, name:str='raf-db-dataset')->dict:
     "Lay out <tmp>/input/<name>/<zip> (a key of DATA) and the stubs; return the environment for the kernel."
@@ -51,8 +54,8 @@ def run_kernel(tmp:Path, env:dict, name:str='raf-db-dataset')->nbformat.Notebook
     nb = nbformat.read(KERNEL, as_version=4)
     i = next(i for i, c in enumerate(nb.cells) if 'parameters' in c.metadata.get('tags', []))
     settings = {**TINY, **DATA[name]['config']}
-    nb.cells.insert(i + 1, nbformat.v4.new_code_cell(f'CONFIG.update({settings!r}); DATASET = {name!r}  '
-                                                     '# injected by tools/kernel_e2e.py'))
+    injected = f"CONFIG.update({settings!r}); DATASET = {name!r}; RECIPE = {DATA[name]['recipe']!r}"
+    nb.cells.insert(i + 1, nbformat.v4.new_code_cell(injected + '  # injected by tools/kernel_e2e.py'))
     old = dict(os.environ); os.environ.clear(); os.environ.update(env)     # the kernel process inherits this
     try: NotebookClient(nb, timeout=600, kernel_name='python3', resources={'metadata': {'path': str(tmp)}}).execute()
     finally: os.environ.clear(); os.environ.update(old)
@@ -77,6 +80,8 @@ def check(tmp:Path, nb:nbformat.NotebookNode, expect_line:str, data:str='raf-db-
     text = '\n'.join(o.get('text', '') for c in nb.cells if c.cell_type == 'code' for o in c.outputs
                      if o.output_type == 'stream')
     assert text.count(expect_line) == 1, f'expected {expect_line!r} once in the output, got {text.count(expect_line)}'
+    first = text.strip().splitlines()[0]                               # the recipe chosen for the hardware, said first
+    assert first.startswith(RECIPE_LINE[DATA[data]['recipe']]), first
     if votes: assert 'face level: ' in text and 'crossentropy labels: faces left out' in text, text[-2000:]
     runs = sorted((working/'run'/'wandb').glob('offline-run-*'))
     assert len({r.name.rsplit('-', 1)[1] for r in runs}) == 1, runs   # one wandb run: training, then the test summary
