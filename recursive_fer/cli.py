@@ -8,7 +8,7 @@ import re, sys, json, typing, difflib, zipfile, argparse, platform, dataclasses
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Tuple
 import torch
-from fastcore.script import call_parse, anno_parser
+from fastcore.script import call_parse, anno_parser, Param
 from fastcore.docments import docments
 from . import __version__
 from .utils import get_device, iskaggle, kaggle_root, get_wandb_key
@@ -21,11 +21,13 @@ from .model import ModelConfig
 from .augment import AugConfig
 from .tracking import wandb_run_dirs
 from .runs import run as train_and_test, run_seeds
+from .evaluate import TTA_MODES
 from .study import run_study, summarise_study, parse_shard
 
 # %% auto #0
 __all__ = ['USER_ERRORS', 'info', 'demo_data', 'flag_hints', 'flag_docs', 'train_parser', 'default_out_dir', 'config_from_args',
-           'train', 'evaluate', 'predict', 'export', 'kernel', 'parse_vary', 'study', 'main', 'console_main']
+           'train', 'evaluate', 'synthetic_note', 'predict', 'export', 'kernel', 'parse_vary', 'study', 'main',
+           'console_main']
 
 # %% ../nbs/07_cli.ipynb #9b50c1ff
 @call_parse
@@ -182,15 +184,16 @@ train.own_parser = True
 
 # %% ../nbs/07_cli.ipynb #bdc9ad9b
 @call_parse
-def evaluate(checkpoint:str=None, # best.pt or last.pt written by training (required)
-             data:str=None, # data set folder or zip in any supported layout (required)
+def evaluate(checkpoint:Param('best.pt or last.pt written by training', str, required=True)=None,
+             data:Param('data set folder or zip in any supported layout', str, required=True)=None,
              out_dir:str='evaluation', # folder for predictions.csv, report.md/json and figures/
-             split:str='test', # split to evaluate ('val' re-creates the run's validation slice)
+             split:Param("split to evaluate ('val' re-creates the run's validation slice)", str,
+                         choices=['train', 'val', 'test'])='test',
              hard_class:str='auto', # hard class of the Mann-Whitney test (any case; auto: Contempt, else Fear)
              easy_class:str='Happiness', # easy class of that test (any case)
              cache_dir:str=None, # decoded-image cache (default: the run's)
              device:str=None, # default CUDA, then MPS, then CPU
-             tta:str='flip' # test-time augmentation reported beside the single view: none, flip or tencrop
+             tta:Param('test-time augmentation reported beside the single view', str, choices=list(TTA_MODES))='flip'
             )->str: # the output folder
     "Evaluate a checkpoint on a data set: per-face table, metrics, hypothesis report and steps plots."
     if not checkpoint or not data: raise ConfigError('--checkpoint and --data are both required')
@@ -200,6 +203,14 @@ def evaluate(checkpoint:str=None, # best.pt or last.pt written by training (requ
     return out_dir
 
 # %% ../nbs/07_cli.ipynb #5395162c
+def synthetic_note(checkpoint:str, # the checkpoint's path, for the message
+                   cfg:Dict[str, Any] # its saved training config
+                  )->Optional[str]: # one line for a model trained on the synthetic faces, else None
+    "A word that a `--demo` model never saw a real face (its emotions on photos mean nothing)."
+    if Path(str(cfg.get('data', ''))).name != 'synthetic-fer' and cfg.get('run_name') != 'demo': return None
+    return (f'note: {checkpoint} was trained on the built-in synthetic faces (--demo) and has never seen a real face: '
+            'its emotions on photos mean nothing')
+
 def predict(argv:Optional[List[str]]=None # command-line arguments after `predict`
            )->str: # the output folder
     "Emotions and thinking time for the faces in photos, folders and videos (one CSV/JSON row per face)."
@@ -218,6 +229,8 @@ def predict(argv:Optional[List[str]]=None # command-line arguments after `predic
     p.add_argument('--version', action='version', version=f'recursive-fer {__version__}')
     args = p.parse_args(_normalise_flags(list(argv or []), p))
     from recursive_fer.predict import Predictor, predict_files
+    from recursive_fer.checkpoint import load_checkpoint
+    if note := synthetic_note(args.checkpoint, load_checkpoint(args.checkpoint).get('config', {})): print(note)
     pred = Predictor.from_checkpoint(args.checkpoint, args.detect, args.device, margin=args.margin)
     df = predict_files(pred, args.paths, args.out_dir, args.every, args.annotate)
     n_err = int(df.error.notna().sum())
@@ -238,8 +251,9 @@ def export(checkpoint:str=None, # best.pt or last.pt written by training (requir
     if format != 'onnx': raise ConfigError(f'--format {format!r}: only onnx is supported')
     from recursive_fer.predict import export_onnx
     path = export_onnx(checkpoint, out)
-    print(f'wrote {path} (input images [B, 3, size, size] normalised as in training; outputs probs, steps, '
-          'ponder_cost; the early exit is not exported: every face runs max_steps steps)')
+    print(f'wrote {path}: input images [B, 3, size, size] normalised as in training, outputs probs, steps and '
+          "ponder_cost; the image size, normalisation and classes are in its metadata (key 'recursive_fer'); the early "
+          'exit is not exported: every face runs max_steps steps')
     return str(path)
 
 # %% ../nbs/07_cli.ipynb #c85f35ac
@@ -333,7 +347,7 @@ def _usage()->str:
 
 # mistakes a user can make (data, config, flags, checkpoints): one line and exit code 2, the traceback with --debug
 USER_ERRORS = (ValueError, FileNotFoundError, NotADirectoryError, IsADirectoryError, PermissionError,
-               zipfile.BadZipFile, FloatingPointError)
+               zipfile.BadZipFile, FloatingPointError, ImportError)   # ImportError: a missing extra, with its advice
 
 def _run(name:str, rest:List[str])->Any:
     "Parse a subcommand's arguments (either spelling of a flag) and call it."

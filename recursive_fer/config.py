@@ -28,7 +28,7 @@ WANDB_MODES = ('auto', 'online', 'offline', 'disabled')
 CHOICES:Dict[str, tuple] = dict(                                      # the allowed values of fields that have a list
     layout=LAYOUTS, stem=STEMS, fixed_readout=('last', 'mean'), ce_weights=('none', 'inverse'), loader=LOADERS,
     compile_mode=COMPILE_MODES, wandb_mode=WANDB_MODES, optimizer=('adamw', 'sgd'), label_mode=LABEL_MODES,
-    halting=HALTINGS)
+    halting=HALTINGS, sampler=('none', 'balanced'))
 # the nested configs' fields, as flags: the model's by their names (the data set decides n_classes and in_chans),
 # the augmentation's with an `aug_` prefix
 MODEL_FLAGS:Tuple[str, ...] = tuple(f.name for f in dataclasses.fields(ModelConfig)
@@ -65,6 +65,7 @@ class TrainConfig:
     skip_corrupt:bool = False           # leave corrupt images out with a warning instead of stopping
     cache_dir:Optional[str] = None      # decoded-image cache (default ~/.cache/recursive_fer, on Kaggle working/cache)
     dedup:bool = False                  # leave out training faces that also occur (pixel-identical) in val or test
+    sampler:str = 'none'                # 'balanced': training faces drawn inverse to their class's frequency
     # model
     model:ModelConfig = field(default_factory=ModelConfig)  # the architecture: each of its fields is a flag (--width)
     compact:bool = True                 # train with halted faces dropped from the batch (False: masked, no host syncs)
@@ -75,6 +76,7 @@ class TrainConfig:
     pondernet_beta:float = 0.01         # PonderNet (--halting pondernet): weight of KL(p || geometric prior)
     ponder_weights:Optional[Dict[str, float]] = None  # per-class ponder factors, e.g. {"Happiness": 2.0}
     ce_weights:str = 'none'             # 'none' or 'inverse' (inverse class frequency) cross-entropy weights
+    logit_adjust:float = 0.0            # train on logits + this * log(class prior) (Menon et al. 2021; 0: off, ~1)
     label_smoothing:float = 0.1         # label smoothing of the cross entropy
     # the hypothesis report of the test split
     hard_class:str = 'auto'             # the hard class of its Mann-Whitney test; auto: Contempt if present, else Fear
@@ -140,7 +142,7 @@ class TrainConfig:
             if getattr(self, name) < 1: raise ConfigError(f'--{name} must be >= 1, got {getattr(self, name)}')
         if self.lr <= 0: raise ConfigError(f'--lr must be > 0, got {self.lr}')
         for name in ('tau', 'weight_decay', 'warmup_epochs', 'grad_clip', 'tau_warmup_epochs', 'workers', 'mixup_alpha',
-                     'cutmix_alpha', 'stem_full_width', 'pondernet_beta'):
+                     'cutmix_alpha', 'stem_full_width', 'pondernet_beta', 'logit_adjust'):
             if getattr(self, name) < 0: raise ConfigError(f'--{name} must be >= 0, got {getattr(self, name)}')
         if not 0 < self.val_frac < 1: raise ConfigError(f'--val_frac must be in (0, 1), got {self.val_frac}')
         if not 0 <= self.momentum < 1: raise ConfigError(f'--momentum must be in [0, 1), got {self.momentum}')

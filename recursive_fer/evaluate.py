@@ -168,21 +168,20 @@ def hypothesis_report(df:pd.DataFrame, # predictions from `predict`
     h, e = df[value][df.true_name == hard], df[value][df.true_name == easy]
     mw = stats.mannwhitneyu(h, e, alternative='greater') if len(h) and len(e) else None
     U, p_mw = (float(mw.statistic), float(mw.pvalue)) if mw is not None else (math.nan, math.nan)
-    supported = bool(rho > 0 and p_rho < alpha and p_mw < alpha)
-    if supported:
-        verdict = (f'Supported: harder classes take more steps (Spearman rho={rho:.2f}, p={p_rho:.3g}), '
-                   f'and {hard} takes more than {easy} (Mann-Whitney p={p_mw:.3g}).')
-    elif df[value].nunique() == 1:                                   # no spread: both tests are undefined
+    sig_rho, sig_mw = bool(rho > 0 and p_rho < alpha), bool(p_mw < alpha)
+    supported = sig_rho and sig_mw
+    said_rho = (f"difficulty and steps {'are' if sig_rho else 'are not'} significantly positively correlated over "
+                f"the {len(have)} class means (Spearman rho={rho:.2f}, p={p_rho:.3g}; {len(have)} means give this test "
+                'little power)')
+    said_mw = (f"{hard} {'takes' if sig_mw else 'does not take'} significantly more steps than {easy} "
+               f"(Mann-Whitney p={p_mw:.3g}, {len(h)} vs {len(e)} faces)")
+    if df[value].nunique() == 1:                                     # no spread: both tests are undefined
         verdict = (f'Not testable: every face took the same {df[value].iloc[0]:g} steps (fixed depth, or halting '
                    'that collapsed), so steps cannot follow difficulty.')
-    else:
-        why = []
-        if not (rho > 0 and p_rho < alpha):
-            why.append(f'difficulty and steps are not significantly positively correlated (Spearman rho={rho:.2f}, '
-                       f'p={p_rho:.3g})')
-        if not p_mw < alpha:
-            why.append(f'{hard} does not take significantly more steps than {easy} (Mann-Whitney p={p_mw:.3g})')
-        verdict = 'Not supported by these data: ' + '; '.join(why) + '.'
+    elif supported: verdict = f'Supported: {said_rho}, and {said_mw}.'
+    elif sig_mw or sig_rho:                                          # every test's outcome, the significant one first
+        verdict = f"Partly supported: {said_mw if sig_mw else said_rho}; but {said_rho if sig_mw else said_mw}."
+    else: verdict = f'Not supported by these data: {said_rho}; {said_mw}.'
     table = ['| emotion | faces | mean ponder cost (N + R) | 95% CI | accuracy |', '|---|---|---|---|---|']
     table += [f'| {r.emotion} | {r.n} | {r.mean:.3f} | [{r.ci_low:.3f}, {r.ci_high:.3f}] | {r.accuracy:.3f} |'
               for r in sbc.itertuples()]
@@ -344,10 +343,11 @@ def test_metrics(model:RecursiveFER, # a trained model
                  ds:RafDBDataset, # the faces to evaluate (eval transform)
                  cfg:TrainConfig, # the run: its loss (tau, ponder weights, label smoothing), batch size, workers
                  ce_weights:Optional[List[float]]=None, # the training loss's class weights
-                 device:Union[str, torch.device]='cpu' # where to evaluate
+                 device:Union[str, torch.device]='cpu', # where to evaluate
+                 loss_fn:Optional[torch.nn.Module]=None # the run's loss (`Splits.loss`: with logit adjustment)
                 )->Dict[str, float]: # `Test/...` loss, accuracy and steps, the training loop's quantities
     "The training loop's metrics of `model` on `ds`, with the training loss."
-    loss_fn = cfg.loss(ds.classes, ce_weights).to(device)
+    loss_fn = (loss_fn or cfg.loss(ds.classes, ce_weights)).to(device)
     loader = DataLoader(ds, cfg.batch_size, shuffle=False, num_workers=cfg.workers)
     with torch.no_grad():
         return run_epoch(model, loader, loss_fn, ds.classes, torch.device(device), cfg=cfg, prefix='Test', show=False,
@@ -367,7 +367,7 @@ def evaluate_run(cfg:TrainConfig, # the training run
     weights, test_ds, dev = splits.ce_weights(cfg), splits.datasets['test'], get_device(device or cfg.device)
     ck = load_checkpoint(best)
     model = model_from_checkpoint(ck, dev)
-    m = test_metrics(model, test_ds, cfg, weights, dev)
+    m = test_metrics(model, test_ds, cfg, weights, dev, splits.loss(cfg))
     atomic_write(out/'test_metrics.json', json.dumps(m, indent=1))
     logger = WandbLogger(cfg, ck.get('wandb_run_id'), quiet=True)
     try:

@@ -67,20 +67,24 @@ def plot_steps_per_class(df:pd.DataFrame, classes:Optional[List[str]]=None):
     sbc = steps_by_class(df, 'ponder_cost', classes)
     fig, axs = plt.subplots(1, 2, figsize=(13, 4.4), gridspec_kw=dict(width_ratios=[1, 1.1]))
     x = np.arange(len(classes))
-    axs[0].bar(x, sbc['mean'], color=sns.color_palette('crest', len(classes)), alpha=0.85)
+    axs[0].bar(x, sbc['mean'], color='tab:blue', alpha=0.7)
     axs[0].errorbar(x, sbc['mean'], yerr=[sbc['mean'] - sbc.ci_low, sbc.ci_high - sbc['mean']], fmt='none', ecolor='k',
                     capsize=4)
     for xi, (hi, a) in enumerate(zip(sbc.ci_high, sbc.accuracy)):
         if not math.isnan(hi): axs[0].text(xi, hi, f'acc {a:.2f}', ha='center', va='bottom', fontsize=8)
-    axs[0].set_xticks(x, classes, rotation=30, ha='right')
+    axs[0].set_xticks(x, [f'{c}\nn={n}' for c, n in zip(classes, sbc.n)], rotation=30, ha='right')
     axs[0].set(ylabel='mean ponder cost (N + R)', title='Ponder cost per emotion (95% bootstrap CI)', ylim=(0, None))
     k = range(len(classes))
     piv = df.pivot_table(index='true', columns='pred', values='ponder_cost', aggfunc='mean').reindex(index=k, columns=k)
+    cnt = df.pivot_table(index='true', columns='pred', values='ponder_cost', aggfunc='size').reindex(index=k, columns=k)
+    text = np.where(cnt.isna().to_numpy(), '', [[f'{m:.2f}\nn={c:.0f}' for m, c in zip(*r)]
+                                                for r in zip(piv.to_numpy(), cnt.to_numpy())])
     n_max = sum(c.startswith('step_prob_') for c in df.columns) or float(np.ceil(df.ponder_cost.max()))
-    sns.heatmap(piv.to_numpy(), annot=True, fmt='.2f', cmap='magma_r', ax=axs[1], xticklabels=classes, vmin=1,
-                vmax=n_max + 1, yticklabels=classes, annot_kws=dict(fontsize=7),
+    sns.heatmap(piv.to_numpy(), annot=text, fmt='', cmap='magma_r', ax=axs[1], xticklabels=classes, vmin=1,
+                vmax=n_max + 1, yticklabels=classes, annot_kws=dict(fontsize=6),
                 cbar_kws=dict(label=f'mean ponder cost (colours span its whole range, 1 to {n_max + 1})'))
-    axs[1].set(xlabel='predicted', ylabel='true', title='Mean ponder cost per (true, predicted) pair')
+    axs[1].set(xlabel='predicted', ylabel='true',
+               title='Mean ponder cost and faces per (true, predicted) pair\n(blank: no face of that pair)')
     fig.tight_layout(); return fig
 
 def plot_confusion(df:pd.DataFrame, classes:Optional[List[str]]=None):
@@ -96,14 +100,15 @@ def plot_confusion(df:pd.DataFrame, classes:Optional[List[str]]=None):
     fig.tight_layout(); return fig
 
 def plot_accuracy_vs_steps(df:pd.DataFrame):
-    "Accuracy of the faces that took N steps, for every N, with the number of faces."
+    "Accuracy of the faces that took N steps, for every N, with a 95% bootstrap CI and the number of faces."
     g = df.groupby('steps').agg(acc=('correct', 'mean'), n=('correct', 'size')).reset_index()
+    ci = np.array([bootstrap_ci(df.correct[df.steps == s].to_numpy(float), seed=int(s)) for s in g.steps])
     fig, ax = plt.subplots(figsize=(6, 3.8))
-    ax.plot(g.steps, g.acc, 'o-')
-    for s, a, n in zip(g.steps, g.acc, g.n):
-        ax.annotate(f'n={n}', (s, a), textcoords='offset points', xytext=(0, 6), ha='center', fontsize=8)
-    ax.set(xlabel='steps taken, N', ylabel='accuracy', title='Accuracy by steps taken', ylim=(-0.05, 1.1),
-           xticks=g.steps)
+    ax.errorbar(g.steps, g.acc, yerr=[g.acc - ci[:, 0], ci[:, 1] - g.acc], fmt='o', capsize=4)   # separate steps
+    for s, hi, n in zip(g.steps, ci[:, 1], g.n):
+        ax.annotate(f'n={n}', (s, hi), textcoords='offset points', xytext=(0, 4), ha='center', fontsize=8)
+    ax.set(xlabel='steps taken, N', ylabel='accuracy', title='Accuracy by steps taken (95% bootstrap CI)',
+           ylim=(-0.05, 1.15), xticks=g.steps)
     ax.grid(alpha=0.3); fig.tight_layout(); return fig
 
 def face_grid(picks:List[Tuple[str, Sequence[int]]], # (row label, the faces' indices) for each row of the grid
@@ -157,29 +162,33 @@ def save_figures(figs:Dict[str, Any], out_dir:Union[str, Path], close:bool=True)
 
 # %% ../nbs/05a_figures.ipynb #79eaf4ee
 def plot_history(history:List[Dict[str, float]], # rows of `fit`'s history (history.json)
-                 title:str='Training' # figure title
+                 title:str='Training', # figure title
+                 best_epoch:Optional[int]=None # the best checkpoint's epoch, marked; default: highest val accuracy
                 ):
     "Loss, accuracy and average steps per epoch, train against validation; returns the figure."
     import matplotlib.pyplot as plt
     history = [current_keys(h) for h in history]                   # histories of older runs too
     ep = [h['epoch'] for h in history]
+    best = best_epoch or max(history, key=lambda h: h['Val/Accuracy'])['epoch']
     fig, axs = plt.subplots(1, 3, figsize=(13, 3.4))
     for ax, (tk, vk, label) in zip(axs,
                                    [('Train/Loss', 'Val/Loss', 'loss'), ('Train/Accuracy', 'Val/Accuracy', 'accuracy'),
                                          ('Train/Ponder_Cost', 'Val/Ponder_Cost', 'ponder cost (N + R)')]):
         ax.plot(ep, [h[tk] for h in history], 'o-', label='train')
         ax.plot(ep, [h[vk] for h in history], 's-', label='validation')
-        ax.set(xlabel='epoch', ylabel=label, title=label); ax.grid(alpha=0.3); ax.legend()
+        ax.axvline(best, color='grey', ls='--', lw=1, label=f'best checkpoint (epoch {best})')
+        ax.set(xlabel='epoch', ylabel=label, title=label); ax.grid(alpha=0.3); ax.legend(fontsize=8)
     fig.suptitle(title); fig.tight_layout()
     return fig
 
 def save_training_curves(history:List[Dict[str, float]], # rows of `fit`'s history
-                         out_dir:Path # the run folder: the figure goes to `<out_dir>/training_curves.png`
+                         out_dir:Path, # the run folder: the figure goes to `<out_dir>/training_curves.png`
+                         best_epoch:Optional[int]=None # the best checkpoint's epoch (marked)
                         )->Optional[Path]:
     "The training-curve figure of a run, written beside its history (nothing for an empty history)."
     if not history: return None
     import matplotlib.pyplot as plt
-    fig, path = plot_history(history), Path(out_dir)/'training_curves.png'
+    fig, path = plot_history(history, best_epoch=best_epoch), Path(out_dir)/'training_curves.png'
     with atomic_path(path) as tmp: fig.savefig(tmp, dpi=110, bbox_inches='tight')
     plt.close(fig)
     return path

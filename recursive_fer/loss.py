@@ -10,7 +10,8 @@ from torch import nn, Tensor
 import torch.nn.functional as F
 
 # %% auto #0
-__all__ = ['ClassValues', 'class_vector', 'PonderLossParts', 'DifferentiablePonderLoss', 'truncated_geometric', 'PonderNetLoss']
+__all__ = ['ClassValues', 'class_vector', 'logit_adjustment', 'PonderLossParts', 'DifferentiablePonderLoss',
+           'truncated_geometric', 'PonderNetLoss']
 
 # %% ../nbs/03_loss.ipynb #7b4abc01
 ClassValues = Union[Sequence[float], Tensor, Dict[str, float], None]
@@ -41,6 +42,21 @@ def class_vector(values:ClassValues, # K factors, or {class name: factor}, or No
         raise ValueError(f'{what} must be >= 0; negative for class(es) {bad}: {w.tolist()}')
     return w
 
+# %% ../nbs/03_loss.ipynb #16d72386
+def logit_adjustment(counts:Sequence[float], # training faces per class, [K]
+                     tau:float, # the adjustment's strength (0: none)
+                     class_names:Optional[Sequence[str]]=None # for the message
+                    )->Optional[Tensor]: # [K] tau * log prior, or None for tau = 0
+    "What the logit-adjusted loss adds to the logits: `tau * log(counts / sum(counts))`."
+    if tau < 0: raise ValueError(f'--logit_adjust must be >= 0, got {tau}')
+    if tau == 0: return None
+    c = torch.as_tensor(counts, dtype=torch.float32)
+    if (c <= 0).any():
+        names = [class_names[i] if class_names else i for i in (c <= 0).nonzero().flatten().tolist()]
+        raise ValueError(f'--logit_adjust {tau}: no training face of class(es) {names}, so their prior is 0 and its '
+                         'log is -inf; leave those classes out of the data set, or train without logit adjustment')
+    return tau * (c / c.sum()).log()
+
 # %% ../nbs/03_loss.ipynb #38395ef6
 class PonderLossParts(NamedTuple):
     "The total loss and its two parts (each a scalar tensor)."
@@ -64,6 +80,7 @@ class DifferentiablePonderLoss(nn.Module):
         self.n_classes = n_classes if n_classes is not None else (len(class_names) if class_names else None)
         self.register_buffer('w', class_vector(class_weights, self.n_classes, class_names, 'class_weights'))
         self.register_buffer('ce_w', class_vector(ce_weight, self.n_classes, class_names, 'ce_weight'))
+        self.register_buffer('adjust', None)   # [K] tau * log prior added to the logits (`logit_adjustment`), or None
         self.ce, self.ponder = None, None   # the last call's parts, detached, for logging
 
     def _check(self, logits:Tensor, ponder_cost:Tensor, target:Tensor):
@@ -85,6 +102,7 @@ class DifferentiablePonderLoss(nn.Module):
         "Total loss, cross entropy and the (class-weighted, un-scaled) ponder cost."
         self._check(logits, ponder_cost, target)
         soft = target.ndim == 2
+        if self.adjust is not None: logits = logits.float() + self.adjust                  # logit adjustment
         ce = F.cross_entropy(logits.float(), target.float() if soft else target, weight=self.ce_w,
                              label_smoothing=self.label_smoothing)
         # w[t_i] * rho_i; a soft target pays its expected factor sum_k p_ik w_k
@@ -127,6 +145,7 @@ class PonderNetLoss(nn.Module):
         self.beta, self.lambda_p, self.label_smoothing = beta, lambda_p, label_smoothing
         self.n_classes = n_classes if n_classes is not None else (len(class_names) if class_names else None)
         self.register_buffer('ce_w', class_vector(ce_weight, self.n_classes, class_names, 'ce_weight'))
+        self.register_buffer('adjust', None)   # [K] tau * log prior added to every step's logits, or None
         self.tau, self.ce, self.ponder = 0.0, None, None   # tau: ACT's ponder price, not used here (logged as 0)
 
     def parts(self, step_logits:Tensor, # [B, N, K] every step's logits y_n
@@ -139,6 +158,7 @@ class PonderNetLoss(nn.Module):
         if self.n_classes is not None and self.n_classes != K:
             raise ValueError(f'n_classes is set for {self.n_classes} classes but the logits have K={K}')
         soft, p = target.ndim == 2, p.float()
+        if self.adjust is not None: step_logits = step_logits.float() + self.adjust         # logit adjustment
         t = target.float().repeat_interleave(N, 0) if soft else target.repeat_interleave(N)   # [B N] or [B N, K]
         ce = F.cross_entropy(step_logits.float().reshape(B * N, K), t, weight=self.ce_w, reduction='none',
                              label_smoothing=self.label_smoothing).view(B, N)               # CE(y_n, t) per face

@@ -4,7 +4,7 @@
 
 # %% ../nbs/05d_predict.ipynb #6db27349
 from __future__ import annotations
-import json, math, importlib.util
+import json, math, logging, warnings, importlib.util
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple, Union
@@ -283,9 +283,17 @@ def export_onnx(checkpoint:Union[str, Path], # a best.pt or last.pt
     model.compact = False                                          # masked: no data-dependent shapes
     path = Path(out) if out is not None else Path(checkpoint).with_suffix('.onnx')
     x = torch.randn(2, 3, info['size'], info['size'])
-    prog = torch.onnx.export(_Exportable(model).eval(), (x,), input_names=['images'], dynamo=True, opset_version=opset,
-                             output_names=['probs', 'steps', 'ponder_cost'], verbose=False,
-                             dynamic_shapes=({0: torch.export.Dim('batch', min=1, max=65536)},))
+    quiet = [logging.getLogger(n) for n in ('onnx_ir', 'torch.onnx')]   # a line per empty attribute, per missing op
+    levels = [q.level for q in quiet]
+    for q in quiet: q.setLevel(logging.ERROR)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter('ignore', FutureWarning)             # torch's pytree deprecation, not the user's
+            prog = torch.onnx.export(_Exportable(model).eval(), (x,), input_names=['images'], dynamo=True,
+                                     opset_version=opset, output_names=['probs', 'steps', 'ponder_cost'],
+                                     verbose=False, dynamic_shapes=({0: torch.export.Dim('batch', min=1, max=65536)},))
+    finally:
+        for q, level in zip(quiet, levels): q.setLevel(level)
     proto = prog.model_proto
     proto.metadata_props.add(key='recursive_fer', value=json.dumps(info))
     atomic_write(path, proto.SerializeToString())

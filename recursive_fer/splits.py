@@ -13,7 +13,9 @@ from .utils import iskaggle, kaggle_working, extract_dataset
 from .cache import build_cache, default_cache_dir, cache_hashes
 from .cache import find_duplicates, describe_duplicates, drop_duplicates
 from .dataset import RafDBDataset, read_table
+from torch import nn
 from .config import TrainConfig
+from .loss import logit_adjustment
 
 # %% auto #0
 __all__ = ['resolve_data', 'dedup_table', 'Splits', 'build_splits']
@@ -67,6 +69,13 @@ class Splits:
     def ce_weights(self, cfg:TrainConfig)->Optional[List[float]]:
         "The training loss's cross-entropy class weights: inverse train frequencies when `cfg.ce_weights` says so."
         return self.datasets['train'].class_weights() if cfg.ce_weights == 'inverse' else None
+
+    def loss(self, cfg:TrainConfig)->nn.Module:
+        "The run's loss: its class weights and, with `--logit_adjust`, the train split's log prior added to the logits."
+        fn = cfg.loss(self.classes, self.ce_weights(cfg))
+        counts = list(self.datasets['train'].class_counts().values())
+        fn.adjust = logit_adjustment(counts, cfg.logit_adjust, self.classes)
+        return fn
 
 def build_splits(cfg:TrainConfig, # the run: data, layout, val_frac, seed, label_mode, size, cache_dir, dedup
                  show:bool=True # progress bar and messages (left-out faces, duplicates)

@@ -18,7 +18,7 @@ from .distributed import dist_env, init_distributed, barrier, shutdown_distribut
 from .cache import DatasetError
 from .config import check_hard_easy
 from .model import RecursiveFER
-from .loader import DeviceLoader
+from .loader import DeviceLoader, BalancedSampler
 from .config import TrainConfig, ConfigError
 from .config import run_differences, resume_refusal, checkpoint_dir
 from .splits import build_splits, Splits
@@ -90,14 +90,16 @@ def _loaders(cfg:TrainConfig, device:torch.device, rank:int, world:int
     ds = splits.datasets
     if 'val' not in ds: raise DatasetError(f'no validation split: set val_frac > 0 (it is {cfg.val_frac})')
     on_device = cfg.loader == 'device' or (cfg.loader == 'auto' and device.type == 'cuda')
+    balanced = cfg.sampler == 'balanced'
     dl = {}
     for s, d in ds.items():
         if s == 'test': continue                                   # the caller evaluates test (`evaluate_run`)
         if on_device:                                              # faces and augmentation on the GPU
             dl[s] = DeviceLoader(d, cfg.batch_size, device, cfg.aug() if s == 'train' else None, shuffle=s == 'train',
-                                 seed=cfg.seed, rank=rank, world=world)
+                                 seed=cfg.seed, rank=rank, world=world, balanced=balanced and s == 'train')
             continue
         sampler = DistributedSampler(d, world, rank, shuffle=(s == 'train'), seed=cfg.seed) if world > 1 else None
+        if balanced and s == 'train': sampler = BalancedSampler(d.labels, cfg.seed, rank, world)
         dl[s] = DataLoader(d, cfg.batch_size, shuffle=(s == 'train' and sampler is None), sampler=sampler,
                            num_workers=cfg.workers, pin_memory=device.type == 'cuda',
                            persistent_workers=cfg.workers > 0,
@@ -138,7 +140,7 @@ def build_run(cfg:TrainConfig, # the run
     opt = make_optimizer(model.parameters(), cfg)
     sched = warmup_cosine(opt, max(1, int(cfg.warmup_epochs * steps_per_epoch)), cfg.epochs * steps_per_epoch)
     scaler = torch.amp.GradScaler(device.type, enabled=autocast_context(device, cfg.amp)[1])
-    return RunState(model, ema, cfg.loss(splits.classes, splits.ce_weights(cfg)).to(device), opt, sched, scaler)
+    return RunState(model, ema, splits.loss(cfg).to(device), opt, sched, scaler)
 
 def restore_run(r:RunState, # a fresh run's parts
                 ck:Dict[str, Any] # the checkpoint to continue from
@@ -205,7 +207,7 @@ def fit(cfg:TrainConfig, # what to train and how
     try:
         for epoch in range(r.start, cfg.epochs):
             if isinstance(dl['train'], DeviceLoader): dl['train'].set_epoch(epoch)
-            elif world > 1: dl['train'].sampler.set_epoch(epoch)
+            elif hasattr(dl['train'].sampler, 'set_epoch'): dl['train'].sampler.set_epoch(epoch)
             r.loss_fn.tau = cfg.tau_at(epoch)                          # ponder warm-up (constant without one)
             for m in {r.model, r.evaluated}: _set_phase(m, cfg, epoch)  # fixed depth during the ACT warm-up
             t_epoch = time.time()
@@ -227,7 +229,10 @@ def fit(cfg:TrainConfig, # what to train and how
                 atomic_write(out/'history.json', json.dumps(r.history, indent=1))
                 print(epoch_line(row, cfg.epochs, improved))
             barrier()
-        if main: save_training_curves(r.history, out)
+        if main:                                                       # the best checkpoint's epoch: as `improved`
+            best = max((h for h in r.history if cfg.act_on(h['epoch'] - 1) or not cfg.act),
+                       key=lambda h: h['Val/Accuracy'], default=None)
+            save_training_curves(r.history, out, best and best['epoch'])
         del net; gc.collect()                                          # DDP holds the process group: let it go first
         shutdown_distributed()                                         # every rank leaves together
     finally:
