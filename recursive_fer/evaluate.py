@@ -29,6 +29,7 @@ from .epochs import run_epoch
 from .figures import steps_by_class, make_figures, save_figures
 from .votes import vote_stats
 from .readouts import every_step, add_readouts, step_columns, exit_threshold, READOUTS
+from .readouts import add_balanced_readout, posthoc_markdown, class_recall
 from .difficulty import face_level_report, plot_steps_vs_agreement, plot_agreement_gallery
 
 # %% auto #0
@@ -86,7 +87,7 @@ def predict(model:RecursiveFER, # a trained model
         conf, pred = every_step(model, x)[0].softmax(2).max(2)         # [b, N_max] each step's readout
         true = y.argmax(1) if y.ndim == 2 else y                       # soft labels (FER+'s soft modes): the top class
         parts.append(dict(true=true.numpy(), pred=d['pred'], confidence=d['confidence'], ponder_cost=d['ponder_cost'],
-                          steps=d['steps'], step_probs=d['step_probs'], step_pred=pred.cpu().numpy(),
+                          steps=d['steps'], step_probs=d['step_probs'], step_pred=pred.cpu().numpy(), probs=d['probs'],
                           step_conf=conf.cpu().numpy()))
         if tta != 'none':
             t = tta_outputs(model, x, tta, first=out)
@@ -102,6 +103,7 @@ def predict(model:RecursiveFER, # a trained model
     df['confidence'], df['ponder_cost'], df['steps'] = cat('confidence'), cat('ponder_cost'), cat('steps')
     lam = cat('step_probs')
     for n in range(lam.shape[1]): df[f'step_prob_{n + 1}'] = lam[:, n]
+    df[[f'prob_{c}' for c in ds.classes]] = cat('probs')               # every class's probability
     for kind in ('pred', 'conf'):                                      # every step's prediction and confidence
         v = cat(f'step_{kind}')
         for n in range(v.shape[1]): df[f'step_{kind}_{n + 1}'] = v[:, n]
@@ -138,9 +140,13 @@ def metrics(df:pd.DataFrame, # predictions from `predict`
     exit = {} if 'exit_steps' not in df else dict(
         exit_accuracy=float(df.exit_correct.mean()), exit_balanced_accuracy=balanced(df.exit_pred, df.exit_correct),
         exit_mean_steps=float(df.exit_steps.mean()), exit_threshold=df.attrs.get('exit_threshold'))
+    post = {} if 'balanced_pred' not in df else dict(
+        posthoc_tau=df.attrs['posthoc_tau'], posthoc_accuracy=float(df.balanced_correct.mean()),
+        posthoc_balanced_accuracy=balanced(df.balanced_pred, df.balanced_correct),
+        posthoc_recall=dict(zip(classes, class_recall(df.true, df.balanced_pred, len(classes)).tolist())))
     need = {} if 'needed_steps' not in df else dict(needed_mean_steps=float(df.needed_steps.mean()),
                                                     faces_never_right=int(df.needed_steps.isna().sum()))
-    return dict(**tta, **exit, **need, accuracy=float(df.correct.mean()),
+    return dict(**tta, **exit, **post, **need, accuracy=float(df.correct.mean()),
                 balanced_accuracy=balanced(df.pred, df.correct),
                 mean_steps=float(df.steps.mean()), mean_ponder_cost=float(df.ponder_cost.mean()),
                 per_class={c: {k: float(rep[c][k]) for k in ('precision', 'recall', 'f1-score', 'support')}
@@ -242,7 +248,8 @@ def evaluate(model:RecursiveFER, # a trained model
              show:bool=False, # keep the figures open (to display them inline)
              progress:bool=True, # progress bar while predicting
              tta:str='flip', # test-time augmentation reported beside the single view: 'none', 'flip' or 'tencrop'
-             val_ds:Optional[RafDBDataset]=None # the validation split: the confidence exit's threshold is chosen there
+             val_ds:Optional[RafDBDataset]=None, # the validation split: the exit's threshold and tau are chosen there
+             train_counts:Optional[List[int]]=None # training faces per class: the post-hoc balanced readout's prior
             )->Dict[str, Any]: # predictions, metrics, hypothesis report and figure paths
     "Predict on `ds`, then write and print metrics, the hypothesis report and every figure."
     hard, easy = check_hard_easy(hard, easy, ds.classes)           # before the work, not after it
@@ -251,6 +258,7 @@ def evaluate(model:RecursiveFER, # a trained model
     ref = predict(model, val_ds, batch_size, progress=False, tta='none') if val_ds is not None else df
     add_readouts(df, exit_threshold(step_columns(ref, 'conf'), ref.steps.mean()),       # exit at the model's mean
                  'validation' if val_ds is not None else 'these faces (no validation split given)')
+    if train_counts is not None: add_balanced_readout(df, ref, train_counts, ds.classes)   # log p - tau log prior
     atomic_write(out/'predictions.csv', df.to_csv(index=False))
     m = metrics(df)
     h = hypothesis_report(df, hard, easy)
@@ -274,12 +282,13 @@ def evaluate(model:RecursiveFER, # a trained model
                        "single view's.", ''] if tta != 'none' else []),
                     '| emotion | precision | recall | F1 | faces |', '|---|---|---|---|---|',
                     *[f"| {c} | {v['precision']:.3f} | {v['recall']:.3f} | {v['f1-score']:.3f} | {int(v['support'])} |"
-                      for c, v in m['per_class'].items()],
+                      for c, v in m['per_class'].items()], '',
                     f"confidence exit (threshold {m['exit_threshold']:.3f}, chosen on {df.attrs['exit_chosen_on']} "
                     f"for the model's mean steps): accuracy {m['exit_accuracy']:.4f} at {m['exit_mean_steps']:.3f} "
                     "mean steps; "
                     f"{m['faces_never_right']} faces never right to the last step (no needed step)", '',
-                    '', h['markdown'], *(['', face['markdown']] if face is not None else []), '', reads['markdown']])
+                    *(posthoc_markdown(m) if 'posthoc_tau' in m else []), '', h['markdown'],
+                    *(['', face['markdown']] if face is not None else []), '', reads['markdown']])
     atomic_write(out/'report.md', md + '\n')
     res = dict(predictions=df, metrics=m, hypothesis=h, face_level=face, readouts=reads['readouts'], figures=figs,
                report=out/'report.md')
@@ -336,7 +345,8 @@ def evaluate_checkpoint(checkpoint:Union[str, Path], # best.pt or last.pt from t
     make = lambda s: RafDBDataset(table=table, classes=classes, split=s, size=inference_info(ck)['size'],
                                   transform='eval', cache_dir=cache_dir or cfg.get('cache_dir'))
     val = make('val') if split != 'val' and (table.split == 'val').any() else None   # the exit's threshold
-    return evaluate(model, make(split), out_dir, val_ds=val, **kw)
+    train = np.bincount(table.label[table.split == 'train'], minlength=len(classes)).tolist()   # the training prior
+    return evaluate(model, make(split), out_dir, val_ds=val, train_counts=train if sum(train) else None, **kw)
 
 # %% ../nbs/05_evaluate.ipynb #564e513c
 def test_metrics(model:RecursiveFER, # a trained model
@@ -373,6 +383,7 @@ def evaluate_run(cfg:TrainConfig, # the training run
     try:
         if logger.run is not None: logger.run.summary.update(m)
         res = evaluate(model, test_ds, out/'evaluation', cfg.hard_class, cfg.easy_class, wandb_run=logger.run,
-                       batch_size=cfg.batch_size, progress=False, tta=tta, val_ds=splits.datasets.get('val'))
+                       batch_size=cfg.batch_size, progress=False, tta=tta, val_ds=splits.datasets.get('val'),
+                       train_counts=list(splits.datasets['train'].class_counts().values()))
     finally: logger.finish()
     return {**res, 'test_metrics': m}

@@ -4,7 +4,7 @@
 
 # %% ../nbs/02a_readouts.ipynb #f2d572d4
 from __future__ import annotations
-from typing import Optional, Tuple
+from typing import List, Optional, Sequence, Tuple
 import numpy as np
 import pandas as pd
 import torch
@@ -14,6 +14,7 @@ from .model import RecursiveFER, ModelConfig
 
 # %% auto #0
 __all__ = ['READOUTS', 'every_step', 'needed_steps', 'confidence_exit', 'exit_threshold', 'step_columns', 'add_readouts',
+           'class_recall', 'balanced_pred', 'posthoc_tau', 'add_balanced_readout', 'posthoc_markdown',
            'gflops_per_image']
 
 # %% ../nbs/02a_readouts.ipynb #7353deea
@@ -85,6 +86,55 @@ def add_readouts(df:pd.DataFrame, # a predictions table with the per-step column
     df['exit_correct'] = df.exit_pred == df.true
     df.attrs.update(exit_threshold=float(threshold), exit_chosen_on=chosen_on)
     return df
+
+# %% ../nbs/02a_readouts.ipynb #9641f537
+def class_recall(true:np.ndarray, pred:np.ndarray, n_classes:int)->np.ndarray:
+    "Recall of each class, [K] (NaN for a class without faces)."
+    true, pred = np.asarray(true), np.asarray(pred)
+    n = np.bincount(true, minlength=n_classes).astype(float)
+    hit = np.bincount(true[true == pred], minlength=n_classes)
+    return np.where(n > 0, hit / np.maximum(n, 1), np.nan)
+
+def balanced_pred(probs:np.ndarray, # [F, K] class probabilities
+                  log_prior:np.ndarray, # [K] log of the training split's class frequencies
+                  tau:float # the adjustment's strength
+                 )->np.ndarray: # [F] argmax of log p - tau log prior
+    "The post-hoc logit-adjusted prediction."
+    return (np.log(np.clip(probs, 1e-12, None)) - tau * np.asarray(log_prior)).argmax(1)
+
+def posthoc_tau(probs:np.ndarray, # [F, K] class probabilities of the validation faces
+                true:np.ndarray, # [F] their classes
+                log_prior:np.ndarray, # [K] log training prior
+                taus:Sequence[float]=tuple(np.round(np.arange(0, 3.01, 0.1), 2)) # the grid (0 first: the plain readout)
+               )->float: # the tau with the highest balanced accuracy (the smallest on ties)
+    "The post-hoc adjustment's strength, chosen for balanced accuracy."
+    K = probs.shape[1]
+    score = [np.nanmean(class_recall(true, balanced_pred(probs, log_prior, t), K)) for t in taus]
+    return float(taus[int(np.argmax(score))])
+
+def add_balanced_readout(df:pd.DataFrame, # a predictions table with prob_<class> columns (changed in place)
+                         ref:pd.DataFrame, # the validation split's predictions: tau is chosen there
+                         train_counts:Sequence[int], # training faces per class: the prior
+                         classes:Sequence[str] # the class names, in the model's order
+                        )->pd.DataFrame: # `df` with `balanced_pred` and `balanced_correct` (tau in its attrs)
+    "The post-hoc balanced readout of a predictions table."
+    log_prior = np.log(np.maximum(train_counts, 1) / max(sum(train_counts), 1))
+    probs = lambda t: t[[f'prob_{c}' for c in classes]].to_numpy()
+    tau = df.attrs['posthoc_tau'] = posthoc_tau(probs(ref), ref.true.to_numpy(), log_prior)
+    df['balanced_pred'] = balanced_pred(probs(df), log_prior, tau)
+    df['balanced_correct'] = df.balanced_pred == df.true
+    return df
+
+def posthoc_markdown(m:dict # `evaluate.metrics` of a table with the balanced readout
+                    )->List[str]: # report lines
+    "The plain and the post-hoc balanced readout side by side (the same steps: only the argmax moves)."
+    return [f"Post-hoc balanced readout (log p - tau log prior, tau = {m['posthoc_tau']:g} chosen on the validation "
+            f"split for balanced accuracy; the same steps): accuracy {m['posthoc_accuracy']:.4f} (plain "
+            f"{m['accuracy']:.4f}), balanced accuracy {m['posthoc_balanced_accuracy']:.4f} (plain "
+            f"{m['balanced_accuracy']:.4f})", '', '| emotion | recall, plain | recall, balanced readout |',
+            '|---|---|---|',
+            *[f"| {c} | {v['recall']:.3f} | {m['posthoc_recall'][c]:.3f} |" for c, v in m['per_class'].items()], '']
+
 
 # %% ../nbs/02a_readouts.ipynb #e535e1cd
 def gflops_per_image(mc:ModelConfig, # the network (its `act` and `max_steps` do not matter)
