@@ -143,7 +143,8 @@ def study_markdown(summary:pd.DataFrame, runs:pd.DataFrame)->str:
     rows = ['| cell | readout | seeds | accuracy | balanced | mean steps | face-level rho (sd) | within class | '
             'class-level rho | CI > 0 | CI < 0 | verdict |', '|---|---|---|---|---|---|---|---|---|---|---|---|']
     rows += [f"| {r.cell} | {r.readout} | {r.seeds} | {f(r.accuracy, 4)} | {f(r.balanced_accuracy, 4)} | "
-             f"{f(r.mean_steps, 2)} | {r.rho:+.3f} ({f(r.rho_sd)}) | {r.rho_within_class:+.3f} | "
+             f"{f(r.mean_steps, 2)} | {r.rho:+.3f}{'' if r.seeds < 2 else f' ({r.rho_sd:.3f})'} | "
+             f"{r.rho_within_class:+.3f} | "
              f"{r.class_level_rho:+.3f} | {r.ci_above_0} | {r.ci_below_0} | {r.verdict} |"
              for r in summary.itertuples()]
     answer = []
@@ -166,8 +167,8 @@ def plot_study(runs:pd.DataFrame # `study_table`
     "Forest plot: each cell's face-level rho per readout, every seed with its 95% CI, and the mean over seeds."
     names = [n for n in READOUTS if f'{n}: rho overall' in runs]
     cells = list(dict.fromkeys(runs.cell))
-    fig, axs = plt.subplots(1, len(names), figsize=(4.2 * len(names), 0.9 + 0.55 * len(cells)), sharey=True,
-                            squeeze=False)
+    fig, axs = plt.subplots(1, len(names), figsize=(4.2 * len(names), 2.2 + 0.55 * len(cells)), sharey=True,
+                            sharex=True, squeeze=False)                # one scale: the readouts side by side
     for ax, name in zip(axs[0], names):
         key = f'{name}: rho overall'
         for i, c in enumerate(cells):
