@@ -112,6 +112,9 @@ def _verdict(tests:List[Dict[str, Any]], value:str)->str:
     ok = [x['test'] for x in tests if x['supports']]
     neg = [x['test'] for x in tests if x['ci_high'] < 0]
     overall = tests[0]
+    if math.isnan(overall['rho']):                                   # a constant readout: no correlation to test
+        return (f"Not testable at the face level: every face took the same {value.replace('_', ' ')}, so it cannot "
+                'follow human disagreement.')
     if len(ok) == len(tests):
         return (f"Supported at the face level: faces people disagree about take {more} ({_fmt(overall)}), also "
                 "within each emotion and with the model's confidence held fixed.")

@@ -107,7 +107,8 @@ def study_table(out_dir:str # the study folder
 
 # %% ../nbs/05e_study.ipynb #d041d836
 def _verdict(lows:pd.Series, highs:pd.Series)->str:
-    "follows / goes against human difficulty (the CI on one side of 0 in every seed), or says nothing."
+    "follows / goes against human difficulty (the CI on one side of 0 in every seed), says nothing, or not testable."
+    if len(lows) and lows.isna().all(): return 'not testable (the same steps for every face)'
     if len(lows) and (lows > 0).all(): return 'follows'
     if len(highs) and (highs < 0).all(): return 'goes against'
     return 'says nothing'
@@ -151,9 +152,10 @@ def study_markdown(summary:pd.DataFrame, runs:pd.DataFrame)->str:
     for name in READOUTS:
         s = summary[summary.readout == name]
         if s.empty: continue
-        by = {v: list(s.cell[s.verdict == v]) for v in ('follows', 'goes against', 'says nothing')}
-        said = [f"{v} human difficulty in {', '.join(c)}" if v != 'says nothing' else f"says nothing in {', '.join(c)}"
-                for v, c in by.items() if c]
+        by = {v: list(s.cell[s.verdict == v]) for v in ('follows', 'goes against', 'says nothing',
+                                                         'not testable (the same steps for every face)')}
+        said = [f"{v} human difficulty in {', '.join(c)}" if v in ('follows', 'goes against') else
+                f"{v} in {', '.join(c)}" for v, c in by.items() if c]
         answer.append(f"- **{name}**: " + '; '.join(said))
     return '\n'.join([f'# Study: {len(runs)} runs, {runs.cell.nunique()} cells', '',
                       "Face-level rho: Spearman correlation of a face's steps with its vote entropy (the mean over "
