@@ -25,9 +25,9 @@ from .evaluate import TTA_MODES
 from .study import run_study, summarise_study, parse_shard
 
 # %% auto #0
-__all__ = ['USER_ERRORS', 'info', 'demo_data', 'flag_hints', 'flag_docs', 'train_parser', 'default_out_dir', 'config_from_args',
-           'train', 'evaluate', 'synthetic_note', 'predict', 'export', 'kernel', 'parse_vary', 'study', 'main',
-           'console_main']
+__all__ = ['USER_ERRORS', 'info', 'demo_data', 'flag_hints', 'flag_docs', 'one_line_errors', 'train_parser', 'default_out_dir',
+           'config_from_args', 'train', 'evaluate', 'synthetic_note', 'predict', 'export', 'kernel', 'parse_vary',
+           'study', 'main', 'console_main']
 
 # %% ../nbs/07_cli.ipynb #9b50c1ff
 @call_parse
@@ -91,6 +91,14 @@ def _by_flag(get:Callable[[type], Dict[str, Any]])->Dict[str, Any]:
 def flag_hints()->Dict[str, Any]: return _by_flag(typing.get_type_hints)   # each flag's type
 def flag_docs()->Dict[str, str]: return _by_flag(docments)                  # each flag's comment
 
+def one_line_errors(p:argparse.ArgumentParser # a parser whose mistakes should be one line
+                   )->argparse.ArgumentParser: # the same parser
+    "A flag mistake (an unknown choice, a missing value) is one line and exit 2, like every other user error."
+    def error(message:str):
+        p.exit(2, f'{p.prog}: error: {message} (--help lists the options)\n')
+    p.error = error
+    return p
+
 def train_parser()->argparse.ArgumentParser:
     "The argument parser of `recursive-fer train`, built from `TrainConfig`, grouped by its sections."
     p = argparse.ArgumentParser(prog='recursive-fer train', description=(train.__doc__ or '').strip(),
@@ -121,7 +129,7 @@ def train_parser()->argparse.ArgumentParser:
             if name in CHOICES: kw.update(choices=CHOICES[name], metavar='{' + ','.join(CHOICES[name]) + '}')
             g.add_argument(f'--{name}', default=None,
                            help=_flag_help(docs.get(name) or '', getattr(defaults, name)), **kw)
-    return p
+    return one_line_errors(p)
 
 def _normalise_flags(argv:List[str], parser:argparse.ArgumentParser)->List[str]:
     "`--out-dir` and `--out_dir` alike: a flag the parser does not know is tried with - and _ swapped."
@@ -216,6 +224,7 @@ def predict(argv:Optional[List[str]]=None # command-line arguments after `predic
     "Emotions and thinking time for the faces in photos, folders and videos (one CSV/JSON row per face)."
     p = argparse.ArgumentParser(prog='recursive-fer predict', description=(predict.__doc__ or '').strip(),
                                 usage='recursive-fer predict --checkpoint best.pt [options] PATH [PATH ...]')
+    one_line_errors(p)
     p.add_argument('paths', nargs='+', metavar='PATH', help='images, folders (searched recursively) and videos')
     p.add_argument('--checkpoint', required=True, help='best.pt or last.pt written by training')
     p.add_argument('--out_dir', default='predictions', help='predictions.csv/.json and annotated copies go here '
@@ -354,7 +363,7 @@ def _run(name:str, rest:List[str])->Any:
     cmd = _commands()[name]
     if getattr(cmd, 'own_parser', False): return cmd(rest)
     func = getattr(cmd, '__wrapped__', cmd)
-    parser = anno_parser(func, prog=f'recursive-fer {name}')
+    parser = one_line_errors(anno_parser(func, prog=f'recursive-fer {name}'))
     parser.add_argument('--version', action='version', version=f'recursive-fer {__version__}')
     args = vars(parser.parse_args(_normalise_flags(rest, parser)))
     args.pop('pdb', None); args.pop('xtra', None); args.pop('version', None)
