@@ -17,7 +17,7 @@ from .runs import run
 
 # %% auto #0
 __all__ = ['study_cells', 'cell_name', 'study_runs', 'check_study_folder', 'parse_shard', 'study_table', 'summarise_study',
-           'study_markdown', 'plot_study', 'run_study']
+           'study_markdown', 'rare_classes_markdown', 'plot_study', 'run_study']
 
 # %% ../nbs/05e_study.ipynb #5496340a
 def study_cells(vary:Dict[str, List[Any]] # field -> the values it takes
@@ -84,7 +84,12 @@ def _run_row(report:Dict[str, Any], cell:Dict[str, Any], seed:int)->Dict[str, An
     "One finished run's numbers, flat."
     m = report['metrics']
     row = dict(cell=cell_name(cell), **cell, seed=seed, accuracy=m['accuracy'],
-               balanced_accuracy=m['balanced_accuracy'], mean_steps=m.get('mean_steps', math.nan))
+               balanced_accuracy=m['balanced_accuracy'], mean_steps=m.get('mean_steps', math.nan),
+               posthoc_accuracy=m.get('posthoc_accuracy', math.nan),
+               posthoc_balanced_accuracy=m.get('posthoc_balanced_accuracy', math.nan))
+    for cls, r in (m.get('per_class') or {}).items():                  # the rare classes' table
+        row[f'faces: {cls}'], row[f'recall: {cls}'] = r['support'], r['recall']
+        row[f'posthoc recall: {cls}'] = (m.get('posthoc_recall') or {}).get(cls, math.nan)
     for name, r in (report.get('readouts') or {}).items():
         row[f'{name}: mean steps'] = r['mean']
         row[f'{name}: class-level rho'] = r['class_level']['spearman_rho']
@@ -162,7 +167,25 @@ def study_markdown(summary:pd.DataFrame, runs:pd.DataFrame)->str:
                       'seeds, sd in brackets); CI > 0 / CI < 0: in how many seeds its 95% bootstrap CI lies wholly '
                       'above / below 0. A readout *follows* human difficulty in a cell when its CI is above 0 in every '
                       'seed, *goes against* it when below 0 in every seed, and *says nothing* otherwise.', '',
-                      *rows, '', '## Plain answer', '', *answer])
+                      *rows, '', '## Plain answer', '', *answer, *rare_classes_markdown(runs)])
+
+def rare_classes_markdown(runs:pd.DataFrame, # `study_table`
+                          n:int=3 # how many of the rarest test classes to show
+                         )->List[str]: # the section's lines (none without per-class numbers)
+    "Per cell, over seeds: accuracy, balanced accuracy, plain and post-hoc balanced, and the rarest classes' recall."
+    faces = {c[len('faces: '):]: runs[c].mean() for c in runs if c.startswith('faces: ')}
+    if not faces: return []
+    rare = sorted(faces, key=faces.get)[:n]
+    f = lambda v: '' if pd.isna(v) else f'{v:.3f}'
+    head = ['| cell | seeds | accuracy | balanced | post-hoc accuracy | post-hoc balanced | '
+            + ' | '.join(f'{c} ({faces[c]:.0f} faces): recall, post-hoc' for c in rare) + ' |',
+            '|---|---|---|---|---|---|' + '---|' * len(rare)]
+    rows = [f'| {cell} | {len(g)} | {f(g.accuracy.mean())} | {f(g.balanced_accuracy.mean())} | '
+            f'{f(g.posthoc_accuracy.mean())} | {f(g.posthoc_balanced_accuracy.mean())} | '
+            + ' | '.join(f"{f(g[f'recall: {c}'].mean())}, {f(g[f'posthoc recall: {c}'].mean())}" for c in rare) + ' |'
+            for cell, g in runs.groupby('cell', sort=False)]
+    return ['', '## Rare classes', '', 'Mean over seeds. Post-hoc: the balanced readout (log p - tau log prior, tau '
+            "chosen on the validation split for balanced accuracy; the same model and steps).", '', *head, *rows]
 
 def plot_study(runs:pd.DataFrame # `study_table`
               ):
