@@ -15,11 +15,12 @@ from sklearn.metrics import confusion_matrix
 from .dataset import RafDBDataset
 from .utils import atomic_path
 from .tracking import current_keys
+from .readouts import posthoc_curve
 
 # %% auto #0
 __all__ = ['FIGURES', 'bootstrap_ci', 'steps_by_class', 'plot_steps_histogram', 'plot_steps_per_class', 'plot_confusion',
-           'plot_accuracy_vs_steps', 'face_grid', 'plot_step_gallery', 'make_figures', 'save_figures', 'plot_history',
-           'save_training_curves']
+           'plot_accuracy_vs_steps', 'face_grid', 'plot_step_gallery', 'plot_posthoc_tradeoff', 'make_figures',
+           'save_figures', 'plot_history', 'save_training_curves']
 
 # %% ../nbs/05a_figures.ipynb #85f9cbf7
 def bootstrap_ci(x:np.ndarray, # values of one group
@@ -144,10 +145,33 @@ def plot_step_gallery(df:pd.DataFrame, ds:RafDBDataset, n:int=8):
 FIGURES = {'steps_histogram': plot_steps_histogram, 'steps_per_class': plot_steps_per_class,
            'confusion_matrix': plot_confusion, 'accuracy_vs_steps': plot_accuracy_vs_steps}
 
+def plot_posthoc_tradeoff(df:pd.DataFrame, # predictions with the post-hoc balanced readout (`add_balanced_readout`)
+                          n_rare:int=3 # the rarest classes (fewest faces here) whose recall is drawn
+                         ):
+    "Accuracy, balanced accuracy and the rarest classes' recall against the post-hoc tau; the chosen tau marked."
+    classes = df.attrs['posthoc_classes']
+    probs = df[[f'prob_{c}' for c in classes]].to_numpy()
+    curve = posthoc_curve(probs, df.true.to_numpy(), np.array(df.attrs['posthoc_log_prior']))
+    counts = np.bincount(df.true, minlength=len(classes))
+    rare = [k for k in np.argsort(counts, kind='stable') if counts[k]][:n_rare]
+    fig, ax = plt.subplots(figsize=(6.4, 3.8))
+    ax.plot(curve.tau, curve.accuracy, 'k-', lw=2, label=f'accuracy ({len(df)} faces)')
+    ax.plot(curve.tau, curve.balanced_accuracy, 'C0-', lw=2, label='balanced accuracy')
+    for i, k in enumerate(rare):
+        ax.plot(curve.tau, curve[f'recall_{k}'], ls='--', color=f'C{i + 1}',
+                label=f'recall {classes[k]} ({counts[k]} faces)')
+    tau = df.attrs['posthoc_tau']
+    ax.axvline(tau, color='grey', ls=':', label=f'tau = {tau:g}, chosen on validation')
+    ax.set(xlabel='tau (log p - tau log prior)', ylabel='fraction', ylim=(0, 1.02),
+           title='Post-hoc balanced readout: what the rare classes cost')
+    ax.grid(alpha=0.3); ax.legend(fontsize=8, loc='center left', bbox_to_anchor=(1.01, 0.5))
+    return fig
+
 def make_figures(df:pd.DataFrame, ds:Optional[RafDBDataset]=None)->Dict[str, Any]:
-    "Every evaluation figure, by name (the gallery needs the data set)."
+    "Every evaluation figure, by name (the gallery needs the data set; the trade-off, the post-hoc readout)."
     figs = {name: f(df) for name, f in FIGURES.items()}
     if ds is not None: figs['step_gallery'] = plot_step_gallery(df, ds)
+    if 'posthoc_tau' in df.attrs: figs['posthoc_tradeoff'] = plot_posthoc_tradeoff(df)
     return figs
 
 def save_figures(figs:Dict[str, Any], out_dir:Union[str, Path], close:bool=True)->Dict[str, Path]:

@@ -13,8 +13,8 @@ from torch.utils.flop_counter import FlopCounterMode
 from .model import RecursiveFER, ModelConfig
 
 # %% auto #0
-__all__ = ['READOUTS', 'every_step', 'needed_steps', 'confidence_exit', 'exit_threshold', 'step_columns', 'add_readouts',
-           'class_recall', 'balanced_pred', 'posthoc_tau', 'add_balanced_readout', 'posthoc_markdown',
+__all__ = ['READOUTS', 'TAUS', 'every_step', 'needed_steps', 'confidence_exit', 'exit_threshold', 'step_columns', 'add_readouts',
+           'class_recall', 'balanced_pred', 'posthoc_curve', 'posthoc_tau', 'add_balanced_readout', 'posthoc_markdown',
            'gflops_per_image']
 
 # %% ../nbs/02a_readouts.ipynb #7353deea
@@ -102,15 +102,30 @@ def balanced_pred(probs:np.ndarray, # [F, K] class probabilities
     "The post-hoc logit-adjusted prediction."
     return (np.log(np.clip(probs, 1e-12, None)) - tau * np.asarray(log_prior)).argmax(1)
 
+TAUS = tuple(np.round(np.arange(0, 3.01, 0.1), 2))                # the post-hoc grid (0 first: the plain readout)
+
+def posthoc_curve(probs:np.ndarray, # [F, K] class probabilities
+                  true:np.ndarray, # [F] their classes
+                  log_prior:np.ndarray, # [K] log training prior
+                  taus:Sequence[float]=TAUS # the adjustment strengths to try
+                 )->pd.DataFrame: # per tau: accuracy, balanced accuracy and each class's recall (`recall_<k>`)
+    "The post-hoc readout at every tau: the trade-off between accuracy and the rare classes."
+    K, rows = probs.shape[1], []
+    for t in taus:
+        pred = balanced_pred(probs, log_prior, t)
+        rec = class_recall(true, pred, K)
+        rows.append(dict(tau=float(t), accuracy=float((pred == true).mean()), balanced_accuracy=float(np.nanmean(rec)),
+                         **{f'recall_{k}': float(r) for k, r in enumerate(rec)}))
+    return pd.DataFrame(rows)
+
 def posthoc_tau(probs:np.ndarray, # [F, K] class probabilities of the validation faces
                 true:np.ndarray, # [F] their classes
                 log_prior:np.ndarray, # [K] log training prior
-                taus:Sequence[float]=tuple(np.round(np.arange(0, 3.01, 0.1), 2)) # the grid (0 first: the plain readout)
+                taus:Sequence[float]=TAUS # the grid
                )->float: # the tau with the highest balanced accuracy (the smallest on ties)
     "The post-hoc adjustment's strength, chosen for balanced accuracy."
-    K = probs.shape[1]
-    score = [np.nanmean(class_recall(true, balanced_pred(probs, log_prior, t), K)) for t in taus]
-    return float(taus[int(np.argmax(score))])
+    curve = posthoc_curve(probs, true, log_prior, taus)
+    return float(curve.tau[int(curve.balanced_accuracy.to_numpy().argmax())])
 
 def add_balanced_readout(df:pd.DataFrame, # a predictions table with prob_<class> columns (changed in place)
                          ref:pd.DataFrame, # the validation split's predictions: tau is chosen there
@@ -121,6 +136,7 @@ def add_balanced_readout(df:pd.DataFrame, # a predictions table with prob_<class
     log_prior = np.log(np.maximum(train_counts, 1) / max(sum(train_counts), 1))
     probs = lambda t: t[[f'prob_{c}' for c in classes]].to_numpy()
     tau = df.attrs['posthoc_tau'] = posthoc_tau(probs(ref), ref.true.to_numpy(), log_prior)
+    df.attrs.update(posthoc_log_prior=log_prior.tolist(), posthoc_classes=list(classes))   # for the trade-off figure
     df['balanced_pred'] = balanced_pred(probs(df), log_prior, tau)
     df['balanced_correct'] = df.balanced_pred == df.true
     return df
