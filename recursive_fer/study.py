@@ -101,14 +101,16 @@ def _run_row(report:Dict[str, Any], cell:Dict[str, Any], seed:int)->Dict[str, An
 
 def study_table(out_dir:str # the study folder
                )->pd.DataFrame: # one row per finished run
-    "Every finished run of a study folder, flat (cells read from each run's config)."
+    "Every finished run of a study folder, flat (cells read from each run's config), in the grid's order, seed by seed."
     rows, out = [], Path(out_dir)
     manifest = json.loads((out/'study.json').read_text())
     for rep in sorted(out.glob('*/seed-*/evaluation/report.json')):
         cfg = flat_config(json.loads((rep.parents[1]/'config.json').read_text()))
         cell = {k: cfg[k] for k in manifest['vary']}
         rows.append(_run_row(json.loads(rep.read_text()), cell, cfg['seed']))
-    return pd.DataFrame(rows)
+    order = {cell_name(c): i for i, c in enumerate(study_cells(manifest['vary']))}
+    return pd.DataFrame(rows).sort_values(['cell', 'seed'], key=lambda s: s.map(order) if s.name == 'cell' else s,
+                                          ignore_index=True) if rows else pd.DataFrame(rows)
 
 # %% ../nbs/05e_study.ipynb #d041d836
 def _verdict(lows:pd.Series, highs:pd.Series)->str:
