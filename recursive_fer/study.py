@@ -204,6 +204,9 @@ def plot_study(runs:pd.DataFrame # `study_table`
             ax.errorbar(g[key], i + off, xerr=[g[key] - g[f'{key} low'], g[f'{key} high'] - g[key]], fmt='o', ms=3,
                         color='tab:blue', alpha=0.6, capsize=2)
             ax.plot(g[key].mean(), i, 'D', color='black', ms=6)
+            if g[key].isna().all():                                     # a constant readout has no correlation
+                ax.text(0.5, i, 'not testable:\nthe same steps for every face', ha='center', va='center', fontsize=8,
+                        color='dimgrey', bbox=dict(fc='white', ec='none'), transform=ax.get_yaxis_transform())
         ax.axvline(0, color='grey', lw=1, ls='--')
         ax.set(title=name, xlabel="face-level Spearman rho\n(steps vs vote entropy)")
         ax.grid(alpha=0.3, axis='x')
