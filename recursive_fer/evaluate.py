@@ -28,7 +28,7 @@ from .splits import build_splits
 from .epochs import run_epoch
 from .figures import steps_by_class, make_figures, save_figures
 from .votes import vote_stats
-from .readouts import every_step, add_readouts, step_columns, exit_threshold, READOUTS
+from .readouts import every_step, expected_steps, add_readouts, step_columns, exit_threshold, READOUTS
 from .readouts import add_balanced_readout, posthoc_markdown, class_recall
 from .difficulty import face_level_report, plot_steps_vs_agreement, plot_agreement_gallery
 
@@ -84,11 +84,13 @@ def predict(model:RecursiveFER, # a trained model
         x = x.to(device)
         out = model.act_forward(x)                                     # the single view
         d = model.halting_data(x, out)
-        conf, pred = every_step(model, x)[0].softmax(2).max(2)         # [b, N_max] each step's readout
+        ys, lam = every_step(model, x)                                 # [b, N_max, K], [b, N_max] each step's readout
+        conf, pred = ys.softmax(2).max(2)
         true = y.argmax(1) if y.ndim == 2 else y                       # soft labels (FER+'s soft modes): the top class
         parts.append(dict(true=true.numpy(), pred=d['pred'], confidence=d['confidence'], ponder_cost=d['ponder_cost'],
                           steps=d['steps'], step_probs=d['step_probs'], step_pred=pred.cpu().numpy(), probs=d['probs'],
                           step_conf=conf.cpu().numpy()))
+        if model.config.halting == 'pondernet': parts[-1]['expected_steps'] = expected_steps(lam).cpu().numpy()
         if tta != 'none':
             t = tta_outputs(model, x, tta, first=out)
             conf, pred = t['probs'].max(1)
@@ -107,6 +109,7 @@ def predict(model:RecursiveFER, # a trained model
     for kind in ('pred', 'conf'):                                      # every step's prediction and confidence
         v = cat(f'step_{kind}')
         for n in range(v.shape[1]): df[f'step_{kind}_{n + 1}'] = v[:, n]
+    if 'expected_steps' in parts[0]: df['expected_steps'] = cat('expected_steps')   # PonderNet: sum_n n p_n
     add_readouts(df)                                                   # needed_steps
     if tta != 'none':
         df['tta_pred'], df['tta_confidence'] = cat('tta_pred'), cat('tta_confidence')

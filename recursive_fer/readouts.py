@@ -10,12 +10,12 @@ import pandas as pd
 import torch
 from torch import Tensor
 from torch.utils.flop_counter import FlopCounterMode
-from .model import RecursiveFER, ModelConfig
+from .model import RecursiveFER, ModelConfig, pondernet_distribution
 
 # %% auto #0
-__all__ = ['READOUTS', 'TAUS', 'every_step', 'needed_steps', 'confidence_exit', 'exit_threshold', 'step_columns', 'add_readouts',
-           'class_recall', 'balanced_pred', 'posthoc_curve', 'posthoc_tau', 'add_balanced_readout', 'posthoc_markdown',
-           'gflops_per_image']
+__all__ = ['READOUTS', 'TAUS', 'every_step', 'expected_steps', 'needed_steps', 'confidence_exit', 'exit_threshold',
+           'step_columns', 'add_readouts', 'class_recall', 'balanced_pred', 'posthoc_curve', 'posthoc_tau',
+           'add_balanced_readout', 'posthoc_markdown', 'gflops_per_image']
 
 # %% ../nbs/02a_readouts.ipynb #7353deea
 @torch.no_grad()
@@ -30,6 +30,13 @@ def every_step(model:RecursiveFER, # a model, ACT or fixed depth (its settings a
         h, y, p = model.eager_step(h, h0)                  # [B, C, H, W], [B, K], [B]
         logits.append(y.float()); halt.append(p.float())
     return torch.stack(logits, 1), torch.stack(halt, 1)
+
+# %% ../nbs/02a_readouts.ipynb #38ee4113
+def expected_steps(lam:Tensor # [B, N_max] every step's conditional halting probability (`every_step`)
+                  )->Tensor: # [B] sum_n n p_n of PonderNet's halting distribution
+    "PonderNet's expected steps: the mean of its halting distribution over every step."
+    n = torch.arange(1, lam.shape[1] + 1, dtype=lam.dtype, device=lam.device)
+    return (pondernet_distribution(lam) * n).sum(1)
 
 # %% ../nbs/02a_readouts.ipynb #5d9c0bbe
 def needed_steps(step_pred:np.ndarray, # [F, N_max] the predicted class after each step
@@ -64,7 +71,8 @@ def exit_threshold(step_conf:np.ndarray, # [F, N_max] softmax maximum after each
     return float(c[best])
 
 # %% ../nbs/02a_readouts.ipynb #e91c8635
-READOUTS = {'halting': 'ponder_cost', 'needed steps': 'needed_steps', 'confidence exit': 'exit_steps'}
+READOUTS = {'halting': 'ponder_cost', 'needed steps': 'needed_steps', 'confidence exit': 'exit_steps',
+            'expected steps': 'expected_steps'}                 # the last: PonderNet only
 
 def step_columns(df:pd.DataFrame, # a predictions table with step_pred_<n> and step_conf_<n> columns
                  kind:str # 'pred' or 'conf'

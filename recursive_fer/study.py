@@ -129,7 +129,7 @@ def summarise_study(out_dir:str # the study folder
     for cell, g in runs.groupby('cell', sort=False):
         for name in READOUTS:
             key = f'{name}: rho overall'
-            if key not in g: continue
+            if key not in g or g[f'{name}: mean steps'].isna().all(): continue   # not a readout of this cell's rule
             rows.append(dict(cell=cell, readout=name, seeds=len(g), accuracy=g.accuracy.mean(),
                              accuracy_sd=g.accuracy.std(ddof=1), balanced_accuracy=g.balanced_accuracy.mean(),
                              mean_steps=g[f'{name}: mean steps'].mean(), rho=g[key].mean(), rho_sd=g[key].std(ddof=1),
@@ -200,6 +200,7 @@ def plot_study(runs:pd.DataFrame # `study_table`
         key = f'{name}: rho overall'
         for i, c in enumerate(cells):
             g = runs[runs.cell == c]
+            if g[f'{name}: mean steps'].isna().all(): continue          # a readout of another halting rule
             off = np.linspace(-0.2, 0.2, len(g)) if len(g) > 1 else np.zeros(1)
             ax.errorbar(g[key], i + off, xerr=[g[key] - g[f'{key} low'], g[f'{key} high'] - g[key]], fmt='o', ms=3,
                         color='tab:blue', alpha=0.6, capsize=2)
