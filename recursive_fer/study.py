@@ -109,8 +109,7 @@ def study_table(out_dir:str # the study folder
         cell = {k: cfg[k] for k in manifest['vary']}
         rows.append(_run_row(json.loads(rep.read_text()), cell, cfg['seed']))
     order = {cell_name(c): i for i, c in enumerate(study_cells(manifest['vary']))}
-    return pd.DataFrame(rows).sort_values(['cell', 'seed'], key=lambda s: s.map(order) if s.name == 'cell' else s,
-                                          ignore_index=True) if rows else pd.DataFrame(rows)
+    return pd.DataFrame(sorted(rows, key=lambda r: (order[r['cell']], r['seed'])))
 
 # %% ../nbs/05e_study.ipynb #d041d836
 def _verdict(lows:pd.Series, highs:pd.Series)->str:
@@ -119,6 +118,10 @@ def _verdict(lows:pd.Series, highs:pd.Series)->str:
     if len(lows) and (lows > 0).all(): return 'follows'
     if len(highs) and (highs < 0).all(): return 'goes against'
     return 'says nothing'
+
+def _has_readout(g:pd.DataFrame, name:str)->bool:
+    "Whether a cell's runs have this readout at all (`expected steps` is PonderNet's only)."
+    return f'{name}: mean steps' in g and not g[f'{name}: mean steps'].isna().all()
 
 def summarise_study(out_dir:str # the study folder
                    )->pd.DataFrame: # per cell and readout: seeds, accuracy, steps, face-level rho and the verdict
@@ -129,7 +132,7 @@ def summarise_study(out_dir:str # the study folder
     for cell, g in runs.groupby('cell', sort=False):
         for name in READOUTS:
             key = f'{name}: rho overall'
-            if key not in g or g[f'{name}: mean steps'].isna().all(): continue   # not a readout of this cell's rule
+            if not _has_readout(g, name): continue
             rows.append(dict(cell=cell, readout=name, seeds=len(g), accuracy=g.accuracy.mean(),
                              accuracy_sd=g.accuracy.std(ddof=1), balanced_accuracy=g.balanced_accuracy.mean(),
                              mean_steps=g[f'{name}: mean steps'].mean(), rho=g[key].mean(), rho_sd=g[key].std(ddof=1),
@@ -200,7 +203,7 @@ def plot_study(runs:pd.DataFrame # `study_table`
         key = f'{name}: rho overall'
         for i, c in enumerate(cells):
             g = runs[runs.cell == c]
-            if g[f'{name}: mean steps'].isna().all(): continue          # a readout of another halting rule
+            if not _has_readout(g, name): continue                       # a readout of another halting rule
             off = np.linspace(-0.2, 0.2, len(g)) if len(g) > 1 else np.zeros(1)
             ax.errorbar(g[key], i + off, xerr=[g[key] - g[f'{key} low'], g[f'{key} high'] - g[key]], fmt='o', ms=3,
                         color='tab:blue', alpha=0.6, capsize=2)
