@@ -39,6 +39,7 @@ def within_group_spearman(x:np.ndarray, y:np.ndarray, groups:np.ndarray)->float:
 def partial_spearman(x:np.ndarray, y:np.ndarray, z:np.ndarray)->float:
     "Spearman correlation of x and y with z held fixed: ranks of x and y regressed on z's rank, residuals correlated."
     rx, ry, rz = _rank(x), _rank(y), _rank(z)
+    if np.ptp(rx) == 0 or np.ptp(ry) == 0: return math.nan          # a constant has no correlation (not rounding noise)
     Z = np.column_stack([np.ones(len(rz)), rz])
     res = lambda r: r - Z @ np.linalg.lstsq(Z, r, rcond=None)[0]
     return _pearson(res(rx), res(ry))
