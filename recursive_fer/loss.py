@@ -165,7 +165,8 @@ class PonderNetLoss(nn.Module):
         norm = self.ce_w[target].sum() if self.ce_w is not None and not soft else B         # F.cross_entropy's mean
         rec = (p * ce).sum() / norm                                                          # sum_n p_n CE(y_n, t)
         g = truncated_geometric(self.lambda_p, N).to(p.device)
-        kl = (torch.xlogy(p, p) - p * g.log()).sum(1).mean()                                 # KL(p || g), 0 log 0 = 0
+        log_p = p.clamp_min(torch.finfo(p.dtype).tiny).log()     # finite where p_n = 0 (a lambda of 1, as bf16 rounds)
+        kl = (p * (log_p - g.log())).sum(1).mean()                # KL(p || g), 0 log 0 = 0 with a finite gradient
         self.ce, self.ponder = rec.detach(), kl.detach()
         return PonderLossParts(rec + self.beta * kl, rec, kl)
 
