@@ -95,13 +95,17 @@ def precision(device:torch.device, # where the model computes
     return 'float32'
 
 def _read_running(first_bad:Tensor, meter:EpochMeter, bar:Optional[tqdm], epoch:int, prefix:str):
-    "The loop's one host sync per `log_every` steps: stop at a non-finite loss, else refresh the progress bar."
-    s, loss, ce, ponder, mean_loss, acc, steps = torch.cat([first_bad.double(), meter.running()]).tolist()
-    if not math.isnan(s):
-        raise FloatingPointError(f'non-finite loss {loss} (cross entropy {ce}, ponder {ponder}) at epoch {epoch + 1}, '
-                                 f'{prefix.lower()} step {int(s) + 1}: stopping before anything of this epoch is '
-                                 'saved. Lower lr, or check the data.')
-    if bar is not None: bar.set_postfix(loss=f'{mean_loss:.3f}', acc=f'{acc:.2f}', ponder=f'{steps:.2f}')
+    "The loop's one host sync per `log_every` steps: stop at a non-finite loss or gradient, else refresh the bar."
+    s, loss, ce, ponder, grad, mean_loss, acc, steps = torch.cat([first_bad.double(), meter.running()]).tolist()
+    if math.isnan(s):                                              # nothing went non-finite
+        if bar is not None: bar.set_postfix(loss=f'{mean_loss:.3f}', acc=f'{acc:.2f}', ponder=f'{steps:.2f}')
+        return
+    where = f'at epoch {epoch + 1}, {prefix.lower()} step {int(s) + 1}: stopping before anything of this epoch is saved'
+    if math.isfinite(loss):                                        # a finite loss whose gradient is not
+        raise FloatingPointError(f'non-finite gradient (norm {grad}) of a finite loss {loss:.4g} {where}. The backward '
+                                 'pass made it (a log or a division at 0, or an overflow): lower lr, or report it.')
+    raise FloatingPointError(f'non-finite loss {loss} (cross entropy {ce}, ponder {ponder}) {where}. Lower lr, or '
+                             'check the data.')
 
 def run_epoch(model:nn.Module, # the (possibly DDP-wrapped) model
               loader:DataLoader, # batches of (images, labels)
@@ -123,7 +127,7 @@ def run_epoch(model:nn.Module, # the (possibly DDP-wrapped) model
     train = opt is not None
     model.train(train)
     meter, (ctx_amp, _) = EpochMeter(len(classes), device), autocast_context(device, cfg.amp, cfg.cpu_bf16)
-    first_bad = torch.full((4,), math.nan, device=device)         # step, loss, CE, ponder of the first non-finite loss
+    first_bad = torch.full((5,), math.nan, device=device)   # step, loss, CE, ponder, grad norm of the first non-finite
     step = torch.zeros((), device=device)
     bar = tqdm(loader, desc=f'{prefix.lower()} epoch {epoch + 1}', leave=False, disable=not show, dynamic_ncols=True)
     for i, (x, y) in enumerate(bar):
@@ -141,19 +145,23 @@ def run_epoch(model:nn.Module, # the (possibly DDP-wrapped) model
             out = model(x, full=True)                              # the whole output: PonderNet's loss reads every step
             (loss, ce, ponder), logits, rho = loss_fn.from_output(out, target), out.logits, out.ponder_cost
         new_bad = torch.isnan(first_bad[0]) & ~torch.isfinite(loss)  # recorded on the device, read every log_every
-        first_bad = torch.where(new_bad, torch.stack([step, *(v.detach().float() for v in (loss, ce, ponder))]),
-                                first_bad)
-        step += 1
+        seen = torch.stack([step, *(v.detach().float() for v in (loss, ce, ponder)), torch.zeros_like(step)])
+        first_bad = torch.where(new_bad, seen, first_bad)
         if train:
             opt.zero_grad(set_to_none=True)
             if scaler is not None and scaler.is_enabled():
                 scaler.scale(loss).backward(); scaler.unscale_(opt)
             else: loss.backward()
-            if cfg.grad_clip > 0: nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
+            if cfg.grad_clip > 0:                                  # its norm: a NaN gradient stops the run too
+                norm = nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip).float()
+                fp16 = scaler is not None and scaler.is_enabled()  # fp16's scaler skips an overflowing step itself
+                bad_grad = torch.isnan(first_bad[0]) & ~torch.isfinite(norm) & (not fp16)
+                first_bad = torch.where(bad_grad, torch.cat([seen[:4], norm.reshape(1)]), first_bad)
             if scaler is not None and scaler.is_enabled(): scaler.step(opt); scaler.update()
             else: opt.step()
             if sched is not None: sched.step()
             if ema is not None: ema.update_parameters(model)
+        step += 1
         meter.update(loss, ce, ponder, logits, rho, y)
         if (i + 1) % cfg.log_every == 0: _read_running(first_bad, meter, bar if show else None, epoch, prefix)
     _read_running(first_bad, meter, None, epoch, prefix)
