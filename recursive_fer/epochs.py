@@ -127,6 +127,7 @@ def run_epoch(model:nn.Module, # the (possibly DDP-wrapped) model
     train = opt is not None
     model.train(train)
     meter, (ctx_amp, _) = EpochMeter(len(classes), device), autocast_context(device, cfg.amp, cfg.cpu_bf16)
+    fp16 = scaler is not None and scaler.is_enabled()           # its scaler skips an overflowing step itself
     first_bad = torch.full((5,), math.nan, device=device)   # step, loss, CE, ponder, grad norm of the first non-finite
     step = torch.zeros((), device=device)
     bar = tqdm(loader, desc=f'{prefix.lower()} epoch {epoch + 1}', leave=False, disable=not show, dynamic_ncols=True)
@@ -149,15 +150,14 @@ def run_epoch(model:nn.Module, # the (possibly DDP-wrapped) model
         first_bad = torch.where(new_bad, seen, first_bad)
         if train:
             opt.zero_grad(set_to_none=True)
-            if scaler is not None and scaler.is_enabled():
-                scaler.scale(loss).backward(); scaler.unscale_(opt)
+            if fp16: scaler.scale(loss).backward(); scaler.unscale_(opt)
             else: loss.backward()
             if cfg.grad_clip > 0:                                  # its norm: a NaN gradient stops the run too
                 norm = nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip).float()
-                fp16 = scaler is not None and scaler.is_enabled()  # fp16's scaler skips an overflowing step itself
-                bad_grad = torch.isnan(first_bad[0]) & ~torch.isfinite(norm) & (not fp16)
-                first_bad = torch.where(bad_grad, torch.cat([seen[:4], norm.reshape(1)]), first_bad)
-            if scaler is not None and scaler.is_enabled(): scaler.step(opt); scaler.update()
+                if not fp16:
+                    bad_grad = torch.isnan(first_bad[0]) & ~torch.isfinite(norm)
+                    first_bad = torch.where(bad_grad, torch.cat([seen[:4], norm.reshape(1)]), first_bad)
+            if fp16: scaler.step(opt); scaler.update()
             else: opt.step()
             if sched is not None: sched.step()
             if ema is not None: ema.update_parameters(model)

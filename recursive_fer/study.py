@@ -150,13 +150,13 @@ def summarise_study(out_dir:str # the study folder
 # %% ../nbs/05e_study.ipynb #13535953
 def study_markdown(summary:pd.DataFrame, runs:pd.DataFrame)->str:
     "The study's table and its plain answer."
-    f = lambda v, d=3: '' if v is None or pd.isna(v) else f'{v:.{d}f}'
-    sg = lambda v: '' if pd.isna(v) else f'{v:+.3f}'                # a constant readout has no rho: left blank
+    f = lambda v, spec='.3f': '' if v is None or pd.isna(v) else format(v, spec)   # no rho (a constant): blank
     rows = ['| cell | readout | seeds | accuracy | balanced | mean steps | face-level rho (sd) | within class | '
             'class-level rho | CI > 0 | CI < 0 | verdict |', '|---|---|---|---|---|---|---|---|---|---|---|---|']
-    rows += [f"| {r.cell} | {r.readout} | {r.seeds} | {f(r.accuracy, 4)} | {f(r.balanced_accuracy, 4)} | "
-             f"{f(r.mean_steps, 2)} | {sg(r.rho)}{'' if pd.isna(r.rho_sd) else f' ({r.rho_sd:.3f})'} | "
-             f"{sg(r.rho_within_class)} | {sg(r.class_level_rho)} | {r.ci_above_0} | {r.ci_below_0} | {r.verdict} |"
+    rows += [f"| {r.cell} | {r.readout} | {r.seeds} | {f(r.accuracy, '.4f')} | {f(r.balanced_accuracy, '.4f')} | "
+             f"{f(r.mean_steps, '.2f')} | {f(r.rho, '+.3f')}{'' if pd.isna(r.rho_sd) else f' ({r.rho_sd:.3f})'} | "
+             f"{f(r.rho_within_class, '+.3f')} | {f(r.class_level_rho, '+.3f')} | {r.ci_above_0} | {r.ci_below_0} | "
+             f"{r.verdict} |"
              for r in summary.itertuples()]
     answer = []
     for name in READOUTS:
