@@ -15,7 +15,7 @@ from sklearn.metrics import confusion_matrix
 from .dataset import RafDBDataset
 from .utils import atomic_path
 from .tracking import current_keys
-from .readouts import posthoc_curve
+from .readouts import TAUS, posthoc_curve
 
 # %% auto #0
 __all__ = ['FIGURES', 'bootstrap_ci', 'steps_by_class', 'plot_steps_histogram', 'plot_steps_per_class', 'plot_confusion',
@@ -151,7 +151,8 @@ def plot_posthoc_tradeoff(df:pd.DataFrame, # predictions with the post-hoc balan
     "Accuracy, balanced accuracy and the rarest classes' recall against the post-hoc tau; the chosen tau marked."
     classes = df.attrs['posthoc_classes']
     probs = df[[f'prob_{c}' for c in classes]].to_numpy()
-    curve = posthoc_curve(probs, df.true.to_numpy(), np.array(df.attrs['posthoc_log_prior']))
+    curve = posthoc_curve(probs, df.true.to_numpy(), np.array(df.attrs['posthoc_log_prior']),
+                          df.attrs.get('posthoc_taus', TAUS))
     counts = np.bincount(df.true, minlength=len(classes))
     rare = [k for k in np.argsort(counts, kind='stable') if counts[k]][:n_rare]
     fig, ax = plt.subplots(figsize=(6.4, 3.8))

@@ -14,7 +14,7 @@ from .model import RecursiveFER, ModelConfig, pondernet_distribution
 
 # %% auto #0
 __all__ = ['READOUTS', 'TAUS', 'every_step', 'expected_steps', 'needed_steps', 'confidence_exit', 'exit_threshold',
-           'step_columns', 'add_readouts', 'class_recall', 'balanced_pred', 'posthoc_curve', 'posthoc_tau',
+           'step_columns', 'add_readouts', 'class_recall', 'balanced_pred', 'tau_grid', 'posthoc_curve', 'posthoc_tau',
            'add_balanced_readout', 'posthoc_markdown', 'gflops_per_image']
 
 # %% ../nbs/02a_readouts.ipynb #7353deea
@@ -112,6 +112,12 @@ def balanced_pred(probs:np.ndarray, # [F, K] class probabilities
 
 TAUS = tuple(np.round(np.arange(0, 3.01, 0.1), 2))                # the post-hoc grid (0 first: the plain readout)
 
+def tau_grid(logit_adjust:float=0.0 # the `--logit_adjust` the model was trained with
+            )->Tuple[float, ...]: # taus from -logit_adjust to 3 in steps of 0.1, always with 0 (the plain readout)
+    "The post-hoc grid for a model: a logit-adjusted one may need part of its prior back (a negative tau)."
+    if logit_adjust <= 0: return TAUS
+    return tuple(sorted({0.0, *np.round(np.arange(-logit_adjust, 3.0 + 1e-9, 0.1), 2).tolist()}))
+
 def posthoc_curve(probs:np.ndarray, # [F, K] class probabilities
                   true:np.ndarray, # [F] their classes
                   log_prior:np.ndarray, # [K] log training prior
@@ -130,21 +136,24 @@ def posthoc_tau(probs:np.ndarray, # [F, K] class probabilities of the validation
                 true:np.ndarray, # [F] their classes
                 log_prior:np.ndarray, # [K] log training prior
                 taus:Sequence[float]=TAUS # the grid
-               )->float: # the tau with the highest balanced accuracy (the smallest on ties)
+               )->float: # the tau with the highest balanced accuracy (the one nearest 0 on ties)
     "The post-hoc adjustment's strength, chosen for balanced accuracy."
     curve = posthoc_curve(probs, true, log_prior, taus)
-    return float(curve.tau[int(curve.balanced_accuracy.to_numpy().argmax())])
+    best = curve[curve.balanced_accuracy >= curve.balanced_accuracy.max() - 1e-12]
+    return float(best.tau.iloc[int(best.tau.abs().to_numpy().argmin())])
 
 def add_balanced_readout(df:pd.DataFrame, # a predictions table with prob_<class> columns (changed in place)
                          ref:pd.DataFrame, # the validation split's predictions: tau is chosen there
                          train_counts:Sequence[int], # training faces per class: the prior
-                         classes:Sequence[str] # the class names, in the model's order
+                         classes:Sequence[str], # the class names, in the model's order
+                         logit_adjust:float=0.0 # the model's training `--logit_adjust`: the grid starts at its negative
                         )->pd.DataFrame: # `df` with `balanced_pred` and `balanced_correct` (tau in its attrs)
     "The post-hoc balanced readout of a predictions table."
     log_prior = np.log(np.maximum(train_counts, 1) / max(sum(train_counts), 1))
-    probs = lambda t: t[[f'prob_{c}' for c in classes]].to_numpy()
-    tau = df.attrs['posthoc_tau'] = posthoc_tau(probs(ref), ref.true.to_numpy(), log_prior)
-    df.attrs.update(posthoc_log_prior=log_prior.tolist(), posthoc_classes=list(classes))   # for the trade-off figure
+    probs, taus = lambda t: t[[f'prob_{c}' for c in classes]].to_numpy(), tau_grid(logit_adjust)
+    tau = df.attrs['posthoc_tau'] = posthoc_tau(probs(ref), ref.true.to_numpy(), log_prior, taus)
+    df.attrs.update(posthoc_log_prior=log_prior.tolist(), posthoc_classes=list(classes),   # for the trade-off figure
+                    posthoc_taus=list(taus))
     df['balanced_pred'] = balanced_pred(probs(df), log_prior, tau)
     df['balanced_correct'] = df.balanced_pred == df.true
     return df
