@@ -12,6 +12,7 @@ from .utils import atomic_write, iskaggle, kaggle_working
 from .augment import AugConfig
 from .layouts import LAYOUTS
 from .votes import LABEL_MODES
+from .loader import SAMPLER_POWERS
 from .model import ModelConfig, STEMS, HALTINGS
 from .loss import DifferentiablePonderLoss, PonderNetLoss
 
@@ -28,7 +29,7 @@ WANDB_MODES = ('auto', 'online', 'offline', 'disabled')
 CHOICES:Dict[str, tuple] = dict(                                      # the allowed values of fields that have a list
     layout=LAYOUTS, stem=STEMS, fixed_readout=('last', 'mean'), ce_weights=('none', 'inverse'), loader=LOADERS,
     compile_mode=COMPILE_MODES, wandb_mode=WANDB_MODES, optimizer=('adamw', 'sgd'), label_mode=LABEL_MODES,
-    halting=HALTINGS, sampler=('none', 'balanced'))
+    halting=HALTINGS, sampler=tuple(SAMPLER_POWERS))
 # the nested configs' fields, as flags: the model's by their names (the data set decides n_classes and in_chans),
 # the augmentation's with an `aug_` prefix
 MODEL_FLAGS:Tuple[str, ...] = tuple(f.name for f in dataclasses.fields(ModelConfig)
@@ -65,7 +66,7 @@ class TrainConfig:
     skip_corrupt:bool = False           # leave corrupt images out with a warning instead of stopping
     cache_dir:Optional[str] = None      # decoded-image cache (default ~/.cache/recursive_fer, on Kaggle working/cache)
     dedup:bool = False                  # leave out training faces that also occur (pixel-identical) in val or test
-    sampler:str = 'none'                # 'balanced': training faces drawn inverse to their class's frequency
+    sampler:str = 'none'                # 'balanced': faces drawn inverse to their class's count; 'sqrt': to its root
     # model
     model:ModelConfig = field(default_factory=ModelConfig)  # the architecture: each of its fields is a flag (--width)
     compact:bool = True                 # train with halted faces dropped from the batch (False: masked, no host syncs)

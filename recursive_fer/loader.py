@@ -14,7 +14,7 @@ from .augment import AugConfig, augment_batch
 from .dataset import RafDBDataset
 
 # %% auto #0
-__all__ = ['epoch_order', 'balanced_order', 'BalancedSampler', 'DeviceLoader']
+__all__ = ['SAMPLER_POWERS', 'epoch_order', 'balanced_order', 'BalancedSampler', 'DeviceLoader']
 
 # %% ../nbs/01d_loader.ipynb #3f1ad4dd
 def epoch_order(n:int, # faces in the split
@@ -30,27 +30,31 @@ def epoch_order(n:int, # faces in the split
     return torch.tensor(list(sampler), dtype=torch.long)
 
 # %% ../nbs/01d_loader.ipynb #abf0d387
+SAMPLER_POWERS = {'none': 0.0, 'sqrt': 0.5, 'balanced': 1.0}   # `--sampler`: a face's weight is 1 / (class faces)^power
+
 def balanced_order(labels:np.ndarray, # [n] each face's class (the top class for soft labels)
                    seed:int, # with `epoch`, seeds the draw
                    epoch:int, # the epoch
                    rank:int=0, # this process
-                   world:int=1 # processes sharing the split
+                   world:int=1, # processes sharing the split
+                   power:float=1.0 # 1: every class about as often; 0.5: classes in proportion to sqrt(their size)
                   )->Tensor: # this process's indices into the split: ceil(n / world) of them
-    "Faces drawn with replacement, with probability inverse to their class's frequency: every class about as often."
+    "Faces drawn with replacement, with probability inverse to their class's frequency (to the power `power`)."
     labels = torch.as_tensor(np.asarray(labels), dtype=torch.long)
-    weight = 1.0 / torch.bincount(labels).double()[labels]                     # [n] 1 / (faces of its class)
+    weight = torch.bincount(labels).double()[labels] ** -power                 # [n] 1 / (faces of its class)^power
     share = math.ceil(len(labels) / world)
     gen = torch.Generator().manual_seed(seed + 1_000_003 * epoch)              # the same draw in every process
     return torch.multinomial(weight, share * world, replacement=True, generator=gen)[rank::world]
 
 class BalancedSampler(torch.utils.data.Sampler):
     "`balanced_order` as a `DataLoader` sampler (call `set_epoch` every epoch, as with `DistributedSampler`)."
-    def __init__(self, labels:np.ndarray, seed:int=0, rank:int=0, world:int=1):
+    def __init__(self, labels:np.ndarray, seed:int=0, rank:int=0, world:int=1, power:float=1.0):
         self.labels, self.seed, self.rank, self.world, self.epoch = np.asarray(labels), seed, rank, world, 0
+        self.power = power
     def set_epoch(self, epoch:int): self.epoch = epoch
     def __len__(self)->int: return math.ceil(len(self.labels) / self.world)
     def __iter__(self)->Iterator[int]:
-        return iter(balanced_order(self.labels, self.seed, self.epoch, self.rank, self.world).tolist())
+        return iter(balanced_order(self.labels, self.seed, self.epoch, self.rank, self.world, self.power).tolist())
 
 # %% ../nbs/01d_loader.ipynb #5e6b7990
 def _placement(nbytes:int, device:torch.device, fraction:float)->str:
@@ -70,11 +74,11 @@ class DeviceLoader:
                  rank:int=0, # this process, under DDP
                  world:int=1, # processes sharing the split
                  memory_fraction:float=0.5, # most of the free GPU memory the faces may take, else pinned host memory
-                 balanced:bool=False # draw a class-balanced order (`balanced_order`) instead of a shuffle
+                 balanced:float=0.0 # > 0: draw a class-weighted order (`balanced_order` with this power), not a shuffle
                 ):
         self.device, self.batch_size, self.aug, self.shuffle = torch.device(device), batch_size, aug, shuffle
         self.seed, self.rank, self.world, self.epoch, self.n = seed, rank, world, 0, len(ds)
-        self.balanced_labels = np.array(ds.labels) if balanced else None
+        self.balanced_labels, self.power = (np.array(ds.labels) if balanced else None), float(balanced)
         faces = torch.from_numpy(np.array(ds.images[ds.rows]))       # [n, H, W, 3] uint8, read from the cache once
         labels = (torch.tensor(np.array(ds.labels), dtype=torch.long) if ds.targets is None
                   else torch.from_numpy(ds.targets.copy()))               # soft label modes: [n, K] distributions
@@ -91,7 +95,7 @@ class DeviceLoader:
     def __iter__(self)->Iterator[Tuple[Tensor, Tensor]]:
         order = (epoch_order(self.n, self.shuffle, self.seed, self.epoch, self.rank, self.world)
                  if self.balanced_labels is None else
-                 balanced_order(self.balanced_labels, self.seed, self.epoch, self.rank, self.world))
+                 balanced_order(self.balanced_labels, self.seed, self.epoch, self.rank, self.world, self.power))
         order = order.to(self.faces.device)
         gen = torch.Generator(self.device).manual_seed(self.seed + 1_000_003 * self.epoch + self.rank)
         for i in range(0, len(order), self.batch_size):

@@ -112,11 +112,11 @@ def balanced_pred(probs:np.ndarray, # [F, K] class probabilities
 
 TAUS = tuple(np.round(np.arange(0, 3.01, 0.1), 2))                # the post-hoc grid (0 first: the plain readout)
 
-def tau_grid(logit_adjust:float=0.0 # the `--logit_adjust` the model was trained with
-            )->Tuple[float, ...]: # taus from -logit_adjust to 3 in steps of 0.1, always with 0 (the plain readout)
-    "The post-hoc grid for a model: a logit-adjusted one may need part of its prior back (a negative tau)."
-    if logit_adjust <= 0: return TAUS
-    return tuple(sorted({0.0, *np.round(np.arange(-logit_adjust, 3.0 + 1e-9, 0.1), 2).tolist()}))
+def tau_grid(lean:float=0.0 # `prior_lean` of the model's training run
+            )->Tuple[float, ...]: # taus from -lean to 3 in steps of 0.1, always with 0 (the plain readout)
+    "The post-hoc grid for a model: one trained against its prior may need part of it back (a negative tau)."
+    if lean <= 0: return TAUS
+    return tuple(sorted({0.0, *np.round(np.arange(-lean, 3.0 + 1e-9, 0.1), 2).tolist()}))
 
 def posthoc_curve(probs:np.ndarray, # [F, K] class probabilities
                   true:np.ndarray, # [F] their classes
@@ -146,11 +146,11 @@ def add_balanced_readout(df:pd.DataFrame, # a predictions table with prob_<class
                          ref:pd.DataFrame, # the validation split's predictions: tau is chosen there
                          train_counts:Sequence[int], # training faces per class: the prior
                          classes:Sequence[str], # the class names, in the model's order
-                         logit_adjust:float=0.0 # the model's training `--logit_adjust`: the grid starts at its negative
+                         lean:float=0.0 # `prior_lean` of the model's training: the grid starts at its negative
                         )->pd.DataFrame: # `df` with `balanced_pred` and `balanced_correct` (tau in its attrs)
     "The post-hoc balanced readout of a predictions table."
     log_prior = np.log(np.maximum(train_counts, 1) / max(sum(train_counts), 1))
-    probs, taus = lambda t: t[[f'prob_{c}' for c in classes]].to_numpy(), tau_grid(logit_adjust)
+    probs, taus = lambda t: t[[f'prob_{c}' for c in classes]].to_numpy(), tau_grid(lean)
     tau = df.attrs['posthoc_tau'] = posthoc_tau(probs(ref), ref.true.to_numpy(), log_prior, taus)
     df.attrs.update(posthoc_log_prior=log_prior.tolist(), posthoc_classes=list(classes),   # for the trade-off figure
                     posthoc_taus=list(taus))

@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib, warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Any, Dict, List, Mapping, Optional
 import pandas as pd
 from .utils import iskaggle, kaggle_working, extract_dataset
 from .cache import build_cache, default_cache_dir, cache_hashes
@@ -16,9 +16,10 @@ from .dataset import RafDBDataset, read_table
 from torch import nn
 from .config import TrainConfig
 from .loss import logit_adjustment
+from .loader import SAMPLER_POWERS
 
 # %% auto #0
-__all__ = ['resolve_data', 'dedup_table', 'Splits', 'build_splits']
+__all__ = ['resolve_data', 'dedup_table', 'Splits', 'build_splits', 'prior_lean']
 
 # %% ../nbs/03d_splits.ipynb #bd8f7b6e
 def _needs_extraction(p:Path)->bool:
@@ -93,3 +94,10 @@ def build_splits(cfg:TrainConfig, # the run: data, layout, val_frac, seed, label
     present = [s for s in ('train', 'val', 'test') if (table.split == s).any()]
     datasets = {s: RafDBDataset(split=s, aug=cfg.aug(), **kw) for s in present}
     return Splits(classes, table, npy, datasets)
+
+# %% ../nbs/03d_splits.ipynb #36cbe5a6
+def prior_lean(cfg:Mapping[str, Any] # a run's config (`TrainConfig` fields)
+              )->float: # in log priors: `--logit_adjust` + the sampler's power + 1 for inverse class weights
+    "How far a run's training leaned away from the class prior (a balanced sampler or class weights: about once)."
+    return (float(cfg.get('logit_adjust') or 0.0) + SAMPLER_POWERS.get(cfg.get('sampler') or 'none', 0.0)
+            + (cfg.get('ce_weights') == 'inverse'))

@@ -18,7 +18,7 @@ from .distributed import dist_env, init_distributed, barrier, shutdown_distribut
 from .cache import DatasetError
 from .config import check_hard_easy
 from .model import RecursiveFER
-from .loader import DeviceLoader, BalancedSampler
+from .loader import DeviceLoader, BalancedSampler, SAMPLER_POWERS
 from .config import TrainConfig, ConfigError
 from .config import run_differences, resume_refusal, checkpoint_dir
 from .splits import build_splits, Splits
@@ -90,16 +90,16 @@ def _loaders(cfg:TrainConfig, device:torch.device, rank:int, world:int
     ds = splits.datasets
     if 'val' not in ds: raise DatasetError(f'no validation split: set val_frac > 0 (it is {cfg.val_frac})')
     on_device = cfg.loader == 'device' or (cfg.loader == 'auto' and device.type == 'cuda')
-    balanced = cfg.sampler == 'balanced'
+    power = SAMPLER_POWERS[cfg.sampler]                            # 0: a plain shuffle
     dl = {}
     for s, d in ds.items():
         if s == 'test': continue                                   # the caller evaluates test (`evaluate_run`)
         if on_device:                                              # faces and augmentation on the GPU
             dl[s] = DeviceLoader(d, cfg.batch_size, device, cfg.aug() if s == 'train' else None, shuffle=s == 'train',
-                                 seed=cfg.seed, rank=rank, world=world, balanced=balanced and s == 'train')
+                                 seed=cfg.seed, rank=rank, world=world, balanced=power if s == 'train' else 0.0)
             continue
         sampler = DistributedSampler(d, world, rank, shuffle=(s == 'train'), seed=cfg.seed) if world > 1 else None
-        if balanced and s == 'train': sampler = BalancedSampler(d.labels, cfg.seed, rank, world)
+        if power and s == 'train': sampler = BalancedSampler(d.labels, cfg.seed, rank, world, power)
         dl[s] = DataLoader(d, cfg.batch_size, shuffle=(s == 'train' and sampler is None), sampler=sampler,
                            num_workers=cfg.workers, pin_memory=device.type == 'cuda',
                            persistent_workers=cfg.workers > 0,
