@@ -67,6 +67,7 @@ class TrainConfig:
     cache_dir:Optional[str] = None      # decoded-image cache (default ~/.cache/recursive_fer, on Kaggle working/cache)
     dedup:bool = False                  # leave out training faces that also occur (pixel-identical) in val or test
     sampler:str = 'none'                # 'balanced': faces drawn inverse to their class's count; 'sqrt': to its root
+    sampler_from:float = 0.0            # the sampler starts after this fraction of the epochs (deferred re-sampling)
     # model
     model:ModelConfig = field(default_factory=ModelConfig)  # the architecture: each of its fields is a flag (--width)
     compact:bool = True                 # train with halted faces dropped from the batch (False: masked, no host syncs)
@@ -146,10 +147,10 @@ class TrainConfig:
                      'cutmix_alpha', 'stem_full_width', 'pondernet_beta', 'logit_adjust'):
             if getattr(self, name) < 0: raise ConfigError(f'--{name} must be >= 0, got {getattr(self, name)}')
         if not 0 < self.val_frac < 1: raise ConfigError(f'--val_frac must be in (0, 1), got {self.val_frac}')
-        if not 0 <= self.momentum < 1: raise ConfigError(f'--momentum must be in [0, 1), got {self.momentum}')
-        if not 0 <= self.ema_decay < 1: raise ConfigError(f'--ema_decay must be in [0, 1), got {self.ema_decay}')
-        if not 0 <= self.label_smoothing < 1:
-            raise ConfigError(f'--label_smoothing must be in [0, 1), got {self.label_smoothing}')
+        for name, v in (('momentum', self.momentum), ('ema_decay', self.ema_decay),
+                        ('label_smoothing', self.label_smoothing), ('sampler_from', self.sampler_from)):
+            if not 0 <= v < 1: raise ConfigError(f'--{name} must be in [0, 1), got {v}')
+        if self.sampler_from and self.sampler == 'none': raise ConfigError('--sampler_from needs a --sampler')
         if self.act_warmup_epochs < 0 or (self.act and self.act_warmup_epochs >= self.epochs):
             raise ConfigError(f'--act_warmup_epochs must be in [0, epochs={self.epochs}), got '
                               f'{self.act_warmup_epochs}: for a shorter run, lower --act_warmup_epochs too')

@@ -48,12 +48,14 @@ def balanced_order(labels:np.ndarray, # [n] each face's class (the top class for
 
 class BalancedSampler(torch.utils.data.Sampler):
     "`balanced_order` as a `DataLoader` sampler (call `set_epoch` every epoch, as with `DistributedSampler`)."
-    def __init__(self, labels:np.ndarray, seed:int=0, rank:int=0, world:int=1, power:float=1.0):
+    def __init__(self, labels:np.ndarray, seed:int=0, rank:int=0, world:int=1, power:float=1.0, start:int=0):
         self.labels, self.seed, self.rank, self.world, self.epoch = np.asarray(labels), seed, rank, world, 0
-        self.power = power
+        self.power, self.start = power, start                      # before epoch `start`: a plain shuffle
     def set_epoch(self, epoch:int): self.epoch = epoch
     def __len__(self)->int: return math.ceil(len(self.labels) / self.world)
     def __iter__(self)->Iterator[int]:
+        if self.epoch < self.start: return iter(epoch_order(len(self.labels), True, self.seed, self.epoch,
+                                                            self.rank, self.world).tolist())
         return iter(balanced_order(self.labels, self.seed, self.epoch, self.rank, self.world, self.power).tolist())
 
 # %% ../nbs/01d_loader.ipynb #5e6b7990
@@ -74,11 +76,13 @@ class DeviceLoader:
                  rank:int=0, # this process, under DDP
                  world:int=1, # processes sharing the split
                  memory_fraction:float=0.5, # most of the free GPU memory the faces may take, else pinned host memory
-                 balanced:float=0.0 # > 0: draw a class-weighted order (`balanced_order` with this power), not a shuffle
+                 balanced:float=0.0, # > 0: a class-weighted order (`balanced_order` with this power), not a shuffle
+                 balanced_from:int=0 # the first epoch of the class-weighted order (a shuffle before it)
                 ):
         self.device, self.batch_size, self.aug, self.shuffle = torch.device(device), batch_size, aug, shuffle
         self.seed, self.rank, self.world, self.epoch, self.n = seed, rank, world, 0, len(ds)
         self.balanced_labels, self.power = (np.array(ds.labels) if balanced else None), float(balanced)
+        self.balanced_from = balanced_from
         faces = torch.from_numpy(np.array(ds.images[ds.rows]))       # [n, H, W, 3] uint8, read from the cache once
         labels = (torch.tensor(np.array(ds.labels), dtype=torch.long) if ds.targets is None
                   else torch.from_numpy(ds.targets.copy()))               # soft label modes: [n, K] distributions
@@ -93,8 +97,8 @@ class DeviceLoader:
         return math.ceil(share / self.batch_size)
 
     def __iter__(self)->Iterator[Tuple[Tensor, Tensor]]:
-        order = (epoch_order(self.n, self.shuffle, self.seed, self.epoch, self.rank, self.world)
-                 if self.balanced_labels is None else
+        plain = self.balanced_labels is None or self.epoch < self.balanced_from
+        order = (epoch_order(self.n, self.shuffle, self.seed, self.epoch, self.rank, self.world) if plain else
                  balanced_order(self.balanced_labels, self.seed, self.epoch, self.rank, self.world, self.power))
         order = order.to(self.faces.device)
         gen = torch.Generator(self.device).manual_seed(self.seed + 1_000_003 * self.epoch + self.rank)

@@ -90,16 +90,17 @@ def _loaders(cfg:TrainConfig, device:torch.device, rank:int, world:int
     ds = splits.datasets
     if 'val' not in ds: raise DatasetError(f'no validation split: set val_frac > 0 (it is {cfg.val_frac})')
     on_device = cfg.loader == 'device' or (cfg.loader == 'auto' and device.type == 'cuda')
-    power = SAMPLER_POWERS[cfg.sampler]                            # 0: a plain shuffle
+    power, start = SAMPLER_POWERS[cfg.sampler], round(cfg.sampler_from * cfg.epochs)   # 0: a plain shuffle
     dl = {}
     for s, d in ds.items():
         if s == 'test': continue                                   # the caller evaluates test (`evaluate_run`)
         if on_device:                                              # faces and augmentation on the GPU
             dl[s] = DeviceLoader(d, cfg.batch_size, device, cfg.aug() if s == 'train' else None, shuffle=s == 'train',
-                                 seed=cfg.seed, rank=rank, world=world, balanced=power if s == 'train' else 0.0)
+                                 seed=cfg.seed, rank=rank, world=world, balanced=power if s == 'train' else 0.0,
+                                 balanced_from=start)
             continue
         sampler = DistributedSampler(d, world, rank, shuffle=(s == 'train'), seed=cfg.seed) if world > 1 else None
-        if power and s == 'train': sampler = BalancedSampler(d.labels, cfg.seed, rank, world, power)
+        if power and s == 'train': sampler = BalancedSampler(d.labels, cfg.seed, rank, world, power, start)
         dl[s] = DataLoader(d, cfg.batch_size, shuffle=(s == 'train' and sampler is None), sampler=sampler,
                            num_workers=cfg.workers, pin_memory=device.type == 'cuda',
                            persistent_workers=cfg.workers > 0,
