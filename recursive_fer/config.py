@@ -29,7 +29,7 @@ WANDB_MODES = ('auto', 'online', 'offline', 'disabled')
 CHOICES:Dict[str, tuple] = dict(                                      # the allowed values of fields that have a list
     layout=LAYOUTS, stem=STEMS, fixed_readout=('last', 'mean'), ce_weights=('none', 'inverse'), loader=LOADERS,
     compile_mode=COMPILE_MODES, wandb_mode=WANDB_MODES, optimizer=('adamw', 'sgd'), label_mode=LABEL_MODES,
-    halting=HALTINGS, sampler=tuple(SAMPLER_POWERS))
+    halting=HALTINGS, sampler=tuple(SAMPLER_POWERS), select_by=('auto', 'accuracy', 'balanced'))
 # the nested configs' fields, as flags: the model's by their names (the data set decides n_classes and in_chans),
 # the augmentation's with an `aug_` prefix
 MODEL_FLAGS:Tuple[str, ...] = tuple(f.name for f in dataclasses.fields(ModelConfig)
@@ -49,8 +49,7 @@ def _nested(kw:Dict[str, Any])->Dict[str, Any]:
         values.update({field_name: kw.pop(flag) for flag, field_name in flags.items() if flag in kw})
         try: kw[name] = cls(**values)
         except TypeError as e: raise ConfigError(f'{name}: {e}') from None
-        except ValueError as e:                                    # the nested config's check, named as a flag
-            raise ConfigError(f"--{'aug_' if name == 'augment' else ''}{e}") from None
+        except ValueError as e: raise ConfigError(f"--{'aug_' if name == 'augment' else ''}{e}") from None
     return kw
 
 @dataclass(init=False)
@@ -93,6 +92,7 @@ class TrainConfig:
     warmup_epochs:float = 1.0           # linear warm-up before the cosine decay
     grad_clip:float = 1.0               # clip the gradient norm to this (0: off)
     ema_decay:float = 0.0               # average the weights (EMA) for validation and the best model (0: off; ~0.999)
+    select_by:str = 'auto'              # best epoch by validation 'accuracy' or 'balanced'; auto: balanced if a remedy
     # augmentation
     augment:AugConfig = field(default_factory=AugConfig)  # the faces' augmentation: each field a flag (--aug_scale)
     mixup_alpha:float = 0.0             # mixup: lam ~ Beta(alpha, alpha) per batch (0: off; the anchors use 1)

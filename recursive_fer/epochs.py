@@ -18,6 +18,7 @@ from .augment import draw_mix, apply_mix
 from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 from .tracking import metric_key
 from .tracking import LOSS, CE, PONDER, ACCURACY, PONDER_COST, PONDER_COST_PER_CLASS, ACCURACY_PER_CLASS
+from .tracking import BALANCED_ACCURACY
 
 # %% auto #0
 __all__ = ['EpochMeter', 'make_ema', 'cpu_bf16_native', 'autocast_context', 'precision', 'run_epoch']
@@ -55,6 +56,7 @@ class EpochMeter:
             if n[k] > 0:
                 m[metric_key(prefix, PONDER_COST_PER_CLASS, c)] = (t[5 + K + k] / n[k]).item()
                 m[metric_key(prefix, ACCURACY_PER_CLASS, c)] = (t[5 + 2 * K + k] / n[k]).item()
+        m[metric_key(prefix, BALANCED_ACCURACY)] = (t[5 + 2 * K:][n > 0] / n[n > 0]).mean().item()   # classes present
         return m
 
 # %% ../nbs/04a_epochs.ipynb #36395715

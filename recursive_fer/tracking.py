@@ -11,13 +11,14 @@ from typing import Any, Dict, List, Optional, Union
 from .utils import get_wandb_key
 
 # %% auto #0
-__all__ = ['TRAIN', 'VAL', 'TEST', 'LOSS', 'CE', 'PONDER', 'ACCURACY', 'PONDER_COST', 'PONDER_COST_PER_CLASS',
-           'ACCURACY_PER_CLASS', 'metric_key', 'current_keys', 'wandb_reachable', 'WandbLogger', 'read_wandb_history',
-           'wandb_run_dirs', 'log_evaluation']
+__all__ = ['TRAIN', 'VAL', 'TEST', 'LOSS', 'CE', 'PONDER', 'ACCURACY', 'BALANCED_ACCURACY', 'PONDER_COST',
+           'PONDER_COST_PER_CLASS', 'ACCURACY_PER_CLASS', 'metric_key', 'current_keys', 'wandb_reachable',
+           'WandbLogger', 'read_wandb_history', 'wandb_run_dirs', 'log_evaluation']
 
 # %% ../nbs/03c_tracking.ipynb #f7b29b70
 TRAIN, VAL, TEST = 'Train', 'Val', 'Test'                                 # splits
 LOSS, CE, PONDER, ACCURACY = 'Loss', 'CE', 'Ponder', 'Accuracy'           # the loss and its two parts, accuracy
+BALANCED_ACCURACY = 'Balanced_Accuracy'                                  # the mean of the classes' accuracies
 PONDER_COST, PONDER_COST_PER_CLASS, ACCURACY_PER_CLASS = 'Ponder_Cost', 'Ponder_Cost_Per_Class', 'Accuracy_Per_Class'
 
 def metric_key(split:str, # TRAIN, VAL or TEST

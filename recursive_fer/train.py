@@ -21,7 +21,7 @@ from .model import RecursiveFER
 from .loader import DeviceLoader, BalancedSampler, SAMPLER_POWERS
 from .config import TrainConfig, ConfigError
 from .config import run_differences, resume_refusal, checkpoint_dir
-from .splits import build_splits, Splits
+from .splits import build_splits, Splits, prior_lean
 from .tracking import WandbLogger
 from .tracking import current_keys
 from .epochs import run_epoch, autocast_context, make_ema, precision
@@ -33,7 +33,7 @@ from .figures import save_training_curves
 
 # %% auto #0
 __all__ = ['find_resumable', 'make_optimizer', 'warmup_cosine', 'RunState', 'build_run', 'restore_run', 'checkpoint_state',
-           'epoch_line', 'fit']
+           'selection_metric', 'epoch_line', 'fit']
 
 # %% ../nbs/04_train.ipynb #11925e6f
 def find_resumable(cfg:TrainConfig, # the run asking to resume
@@ -118,7 +118,7 @@ class RunState:
     sched:torch.optim.lr_scheduler.LambdaLR
     scaler:torch.amp.GradScaler
     start:int = 0                          # epochs done
-    best_acc:float = -1.0                  # best validation accuracy so far
+    best_acc:float = -1.0                  # best validation score so far (`selection_metric`)
     history:List[Dict[str, Any]] = field(default_factory=list)
     run_id:Optional[str] = None            # the wandb run to continue
     elapsed:float = 0.0                    # seconds of training and validation, over resumes
@@ -167,8 +167,13 @@ def checkpoint_state(r:RunState, cfg:TrainConfig, classes:List[str], row:Dict[st
     if r.ema is not None: state.update(train_model=r.model.state_dict(), ema_updates=int(r.ema.n_averaged))
     return state
 
+def selection_metric(cfg:TrainConfig)->str:
+    "What picks the best epoch: validation balanced accuracy when asked, or by default for a run with a remedy."
+    balanced = cfg.select_by == 'balanced' or (cfg.select_by == 'auto' and prior_lean(vars(cfg)) > 0)
+    return 'Val/Balanced_Accuracy' if balanced else 'Val/Accuracy'
+
 def epoch_line(row:Dict[str, Any], epochs:int, improved:bool)->str:
-    "The epoch's progress line (a star marks a new best validation accuracy)."
+    "The epoch's progress line (a star marks a new best epoch, by `selection_metric`)."
     return (f"epoch {row['epoch']}/{epochs}: train loss {row['Train/Loss']:.3f} acc {row['Train/Accuracy']:.3f} "
             f"ponder {row['Train/Ponder_Cost']:.2f} | val acc {row['Val/Accuracy']:.3f} "
             f"ponder {row['Val/Ponder_Cost']:.2f}" + (' *' if improved else ''))
@@ -188,6 +193,7 @@ def fit(cfg:TrainConfig, # what to train and how
         for d in [out] + ([] if ckdir.is_relative_to(out) else [ckdir]): remove_dead_temps(d)
     found = find_resumable(cfg, verbose=main) if resume else None  # before any work: a refused resume costs nothing
     splits, dl = _loaders(cfg, device, rank, world)
+    key = selection_metric(cfg)                                    # Val/Accuracy, or balanced with a remedy
     ds, classes = splits.datasets, splits.classes
     if 'test' in ds: check_hard_easy(cfg.hard_class, cfg.easy_class, classes)   # for `evaluate_run`: now, not later
     r = build_run(cfg, splits, len(dl['train']), device)
@@ -221,9 +227,9 @@ def fit(cfg:TrainConfig, # what to train and how
             r.elapsed += time.time() - t_epoch                         # training + validation, over resumes
             r.history.append(row)
             if main:
-                improved = (cfg.act_on(epoch) or not cfg.act) and va['Val/Accuracy'] > r.best_acc   # not a warm-up
-                if improved: r.best_acc = va['Val/Accuracy']
-                logger.log({**row, 'LR': row['lr'], 'Val/Best_Accuracy': r.best_acc}, step=epoch + 1)
+                improved = (cfg.act_on(epoch) or not cfg.act) and va[key] > r.best_acc   # not in a warm-up
+                if improved: r.best_acc = va[key]
+                logger.log({**row, 'LR': row['lr'], key.replace('Val/', 'Val/Best_'): r.best_acc}, step=epoch + 1)
                 state = checkpoint_state(r, cfg, classes, row, logger.id, world, rank)
                 if improved: save_checkpoint(state, ckdir/'best.pt')     # best first: last.pt marks the epoch done
                 save_checkpoint(state, ckdir/'last.pt', keep_previous=True)
@@ -232,7 +238,7 @@ def fit(cfg:TrainConfig, # what to train and how
             barrier()
         if main:                                                       # the best checkpoint's epoch: as `improved`
             best = max((h for h in r.history if cfg.act_on(h['epoch'] - 1) or not cfg.act),
-                       key=lambda h: h['Val/Accuracy'], default=None)
+                       key=lambda h: h.get(key, -1.0), default=None)
             save_training_curves(r.history, out, best and best['epoch'])
         del net; gc.collect()                                          # DDP holds the process group: let it go first
         shutdown_distributed()                                         # every rank leaves together
