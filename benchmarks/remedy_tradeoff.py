@@ -55,8 +55,8 @@ def plot(curves:pd.DataFrame, out:Path, targets:dict, floor:float=0.0):
         ax.axhline(targets[y], color='grey', ls=':', lw=1)
         if floor: ax.axvline(floor, color='grey', ls=':', lw=1)
         ax.set(xlabel='accuracy (3,191 FER+ test faces)', ylabel=label, xlim=(0.70, 0.87))
-    axes[0].set_ylim(0.5, 0.8)
         ax.grid(alpha=0.3)
+    axes[0].set_ylim(0.5, 0.8)
     axes[1].set_ylabel('Contempt recall (16 faces: one face = 0.0625)')
     axes[0].legend(fontsize=8, loc='lower left')
     fig.suptitle('Each model\'s post-hoc readouts (log p - tau log prior, every tau of its grid): o plain readout, '
