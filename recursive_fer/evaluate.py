@@ -253,7 +253,7 @@ def evaluate(model:RecursiveFER, # a trained model
              tta:str='flip', # test-time augmentation reported beside the single view: 'none', 'flip' or 'tencrop'
              val_ds:Optional[RafDBDataset]=None, # the validation split: the exit's threshold and tau are chosen there
              train_counts:Optional[List[int]]=None, # training faces per class: the post-hoc balanced readout's prior
-             prior_lean:float=0.0 # how far training leaned from the prior (`readouts.prior_lean`; the tau grid's start)
+             lean:float=0.0 # how far training leaned from the prior (`splits.prior_lean`; the tau grid's start)
             )->Dict[str, Any]: # predictions, metrics, hypothesis report and figure paths
     "Predict on `ds`, then write and print metrics, the hypothesis report and every figure."
     hard, easy = check_hard_easy(hard, easy, ds.classes)           # before the work, not after it
@@ -263,7 +263,7 @@ def evaluate(model:RecursiveFER, # a trained model
     add_readouts(df, exit_threshold(step_columns(ref, 'conf'), ref.steps.mean()),       # exit at the model's mean
                  'validation' if val_ds is not None else 'these faces (no validation split given)')
     if train_counts is not None:                                   # log p - tau log prior
-        add_balanced_readout(df, ref, train_counts, ds.classes, prior_lean)
+        add_balanced_readout(df, ref, train_counts, ds.classes, lean)
     atomic_write(out/'predictions.csv', df.to_csv(index=False))
     m = metrics(df)
     h = hypothesis_report(df, hard, easy)
@@ -352,7 +352,7 @@ def evaluate_checkpoint(checkpoint:Union[str, Path], # best.pt or last.pt from t
     val = make('val') if split != 'val' and (table.split == 'val').any() else None   # the exit's threshold
     train = np.bincount(table.label[table.split == 'train'], minlength=len(classes)).tolist()   # the training prior
     return evaluate(model, make(split), out_dir, val_ds=val, train_counts=train if sum(train) else None,
-                    prior_lean=prior_lean(cfg), **kw)
+                    lean=prior_lean(cfg), **kw)
 
 # %% ../nbs/05_evaluate.ipynb #564e513c
 def test_metrics(model:RecursiveFER, # a trained model
@@ -391,6 +391,6 @@ def evaluate_run(cfg:TrainConfig, # the training run
         res = evaluate(model, test_ds, out/'evaluation', cfg.hard_class, cfg.easy_class, wandb_run=logger.run,
                        batch_size=cfg.batch_size, progress=False, tta=tta, val_ds=splits.datasets.get('val'),
                        train_counts=list(splits.datasets['train'].class_counts().values()),
-                       prior_lean=prior_lean(vars(cfg)))
+                       lean=prior_lean(vars(cfg)))
     finally: logger.finish()
     return {**res, 'test_metrics': m}
