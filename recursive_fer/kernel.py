@@ -181,8 +181,8 @@ def config_cell(lib_path:Union[str, Path, None]=None)->str:
     rows = [f'    {k}={v!r},'.ljust(30) + f'# {notes.get(k, "")}' for k, v in switches.items()]
     return '\n'.join(["# The run's settings. RECIPE 'auto' trains the `gpu` recipe where a GPU is found and the",
                       "# `cpu` recipe without one (both measured on real faces: the docs' Real faces page); name one",
-                      "# ('gpu', 'cpu', 'cpu-long') to choose it yourself. CONFIG overrides the recipe: add any",
-                      '# TrainConfig field (see the TrainConfig cell below), e.g. epochs=10.',
+                      "# ('gpu', 'cpu', 'cpu-long'; 'ferplus' for FER+) to choose it yourself. CONFIG overrides the",
+                      '# recipe: add any TrainConfig field (see the TrainConfig cell below), e.g. epochs=10.',
                       "RECIPE = 'auto'", 'CONFIG = dict(', *rows, ')',
                       "DATASET = 'raf-db-dataset'        # the attached data set's folder name under /kaggle/input",
                       "RUN_NAME = 'recursive-fer-kaggle' # wandb run name"])

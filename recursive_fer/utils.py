@@ -60,7 +60,7 @@ def iskaggle()->bool:
     return 'KAGGLE_KERNEL_RUN_TYPE' in os.environ or (kaggle_root()/'input').is_dir()
 
 # %% ../nbs/00_utils.ipynb #6ea90e26
-def choose_recipe(choice:str='auto' # 'auto', or a recipe's name ('gpu', 'cpu', 'cpu-long') to keep
+def choose_recipe(choice:str='auto' # 'auto', or a recipe's name ('gpu', 'cpu', 'cpu-long', 'ferplus') to keep
                  )->Tuple[str, str]: # the recipe and why it was chosen
     "The recipe to train: `gpu` where a CUDA GPU is found, `cpu` without one; a recipe given by name is kept."
     if choice != 'auto': return choice, 'chosen in the settings'
