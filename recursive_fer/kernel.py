@@ -139,8 +139,9 @@ library cells here, change the package and rebuild.
 1. *Add Input*: attach the RAF-DB data set (`shuvoalok/raf-db-dataset`; any upload in a supported layout works:
    RAF-DB's own `basic/`, the Kaggle `DATASET/` upload, label files, or class folders), or FER+ (FER2013's faces in
    microsoft/FERPlus's folders `FER2013Train/`, `FER2013Valid/`, `FER2013Test/`, each with its `label.csv` of 10
-   votes per face: 8 classes with Contempt, `label_mode` below picks how votes become targets, and the report adds
-   the face-level test against human disagreement). Set `DATASET` below to its folder name.
+   votes per face: 8 classes with Contempt; `RECIPE = 'ferplus'` trains for its rare emotions, `label_mode` below
+   picks how votes become targets, and the report adds the face-level test against human disagreement). Set
+   `DATASET` below to its folder name.
 2. wandb (optional; `wandb_mode` below: `'auto'`, `'online'`, `'offline'` or `'disabled'`): for online logging, add
    `WANDB_API_KEY` under *Add-ons > Secrets*, attach it, and turn the internet on. The notebook itself needs no
    internet: without a key or without a network, wandb logs offline into the output folder and training goes on.
@@ -177,8 +178,9 @@ def _field_comments(lib_path:Union[str, Path, None]=None)->Dict[str, str]:
 def config_cell(lib_path:Union[str, Path, None]=None)->str:
     "The parameters cell: the recipe (chosen for the hardware unless named) and the fields that override it."
     notes = _field_comments(lib_path)
-    switches = dict(label_mode='majority', wandb_mode='auto')
+    switches = dict(wandb_mode='auto', label_mode='majority')
     rows = [f'    {k}={v!r},'.ljust(30) + f'# {notes.get(k, "")}' for k, v in switches.items()]
+    rows[-1] = '  # ' + rows[-1].strip() + " (unset: the recipe's)"   # set, it would override `ferplus`'s
     return '\n'.join(["# The run's settings. RECIPE 'auto' trains the `gpu` recipe where a GPU is found and the",
                       "# `cpu` recipe without one (both measured on real faces: the docs' Real faces page); name one",
                       "# ('gpu', 'cpu', 'cpu-long'; 'ferplus' for FER+) to choose it yourself. CONFIG overrides the",
