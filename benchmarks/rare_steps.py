@@ -33,10 +33,10 @@ def predictions_of(run:Path)->pd.DataFrame:
     raise SystemExit(f'{run}: no evaluation/predictions.csv (evaluate the run first)')
 
 def diff_ci(hard:np.ndarray, easy:np.ndarray, n_boot:int=2000, seed:int=0)->tuple:
-    "Mean of `hard` minus mean of `easy`, with a 95% bootstrap CI (each class resampled on its own)."
-    rng = np.random.default_rng(seed)
-    boots = [rng.choice(hard, len(hard)).mean() - rng.choice(easy, len(easy)).mean() for _ in range(n_boot)]
-    return hard.mean() - easy.mean(), *np.percentile(boots, [2.5, 97.5])
+    "Mean of `hard` minus mean of `easy`, with scipy's 95% percentile bootstrap CI (each class resampled on its own)."
+    diff = lambda a, b, axis=-1: a.mean(axis) - b.mean(axis)
+    ci = stats.bootstrap((hard, easy), diff, n_resamples=n_boot, method='percentile', random_state=seed)
+    return diff(hard, easy), ci.confidence_interval.low, ci.confidence_interval.high
 
 def run_rows(model:str, run:Path, hard:str, easy:str)->List[dict]:
     "One run's hard-minus-easy steps for every readout it has."
