@@ -11,8 +11,8 @@ accuracy no more than 0.5 points below the first model's mean, <= 60 minutes of 
 
 The first `--model` is the anchor (the plain recipe whose accuracy the others may trail by at most 0.5 points). Each
 RUN_DIR is a finished run: config.json, evaluation/report.json (the test split's metrics) and, where the run folder
-still holds them, checkpoints/best.pt (the epoch kept) and last.pt (the training time, `elapsed_s`); a run copied
-without checkpoints shows no time. Writes targets.csv, targets.md and targets.png to --out.
+still holds them, checkpoints/best.pt (the epoch kept) and last.pt (the training time, `elapsed_s`), else the
+summary.json of a copy of the run (`benchmarks/collect_run.py RUN_DIR COPY`); without either, no time is shown. Writes targets.csv, targets.md and targets.png to --out.
 """
 import argparse, json
 from pathlib import Path
@@ -27,21 +27,27 @@ from recursive_fer.utils import atomic_write
 TARGETS = dict(balanced=0.66, Contempt=0.30, Disgust=0.40, minutes=60.0, accuracy_gap=0.005)
 RECALLS = ['Contempt', 'Disgust', 'Fear']
 
-def checkpoint_field(path:Path, key:str)->Optional[float]:
-    "One number from a checkpoint (`epoch`, `elapsed_s`), or None when the file is not there."
-    if not path.exists(): return None
-    import torch
-    return torch.load(path, map_location='cpu', weights_only=False).get(key)
+def checkpoint_field(run:Path, name:str, key:str)->Optional[float]:
+    """One number of a run's checkpoint `name` (`best`: `epoch`; `last`: `elapsed_s`), from the checkpoint itself or
+    from the summary.json of a copy of the run (`benchmarks/collect_run.py`); None when neither is there."""
+    path = run/'checkpoints'/f'{name}.pt'
+    if path.exists():
+        import torch
+        return torch.load(path, map_location='cpu', weights_only=False).get(key)
+    summary = run/'summary.json'
+    if not summary.exists(): return None
+    s = json.loads(summary.read_text())
+    return s.get('best_epoch') if key == 'epoch' else s.get('train_minutes', float('nan')) * 60
 
 def run_row(model:str, run:Path)->Dict:
     "One finished run's numbers."
     if not (run/'evaluation'/'report.json').exists(): raise SystemExit(f'{run}: no evaluation/report.json (not finished?)')
     m = json.loads((run/'evaluation'/'report.json').read_text())['metrics']
-    elapsed = checkpoint_field(run/'checkpoints'/'last.pt', 'elapsed_s')
+    elapsed = checkpoint_field(run, 'last', 'elapsed_s')
     return dict(model=model, seed=json.loads((run/'config.json').read_text())['seed'],
                 accuracy=m['accuracy'], flip_tta=m.get('tta_accuracy'), balanced=m['balanced_accuracy'],
                 **{c: m['per_class'][c]['recall'] for c in RECALLS},
-                epoch=checkpoint_field(run/'checkpoints'/'best.pt', 'epoch'),
+                epoch=checkpoint_field(run, 'best', 'epoch'),
                 minutes=None if elapsed is None else elapsed / 60, run=str(run))
 
 def means(runs:pd.DataFrame)->pd.DataFrame:
