@@ -12,7 +12,8 @@ accuracy no more than 0.5 points below the first model's mean, <= 60 minutes of 
 The first `--model` is the anchor (the plain recipe whose accuracy the others may trail by at most 0.5 points). Each
 RUN_DIR is a finished run: config.json, evaluation/report.json (the test split's metrics) and, where the run folder
 still holds them, checkpoints/best.pt (the epoch kept) and last.pt (the training time, `elapsed_s`), else the
-summary.json of a copy of the run (`benchmarks/collect_run.py RUN_DIR COPY`); without either, no time is shown. Writes targets.csv, targets.md and targets.png to --out.
+summary.json of a copy of the run (`benchmarks/collect_run.py RUN_DIR COPY`); without either, no time is shown.
+Writes targets.csv, targets.md and targets.png to --out.
 """
 import argparse, json
 from pathlib import Path
@@ -41,7 +42,8 @@ def checkpoint_field(run:Path, name:str, key:str)->Optional[float]:
 
 def run_row(model:str, run:Path)->Dict:
     "One finished run's numbers."
-    if not (run/'evaluation'/'report.json').exists(): raise SystemExit(f'{run}: no evaluation/report.json (not finished?)')
+    if not (run/'evaluation'/'report.json').exists():
+        raise SystemExit(f'{run}: no evaluation/report.json (not finished?)')
     m = json.loads((run/'evaluation'/'report.json').read_text())['metrics']
     elapsed = checkpoint_field(run, 'last', 'elapsed_s')
     return dict(model=model, seed=json.loads((run/'config.json').read_text())['seed'],
@@ -75,22 +77,25 @@ def markdown(runs:pd.DataFrame, summary:pd.DataFrame, met:pd.DataFrame)->str:
     "Per-seed rows, then the means over seeds with each target's verdict."
     mark = lambda ok: '-' if pd.isna(ok) else ('met' if ok else '**not met**')
     minutes = lambda x: '-' if x is None or pd.isna(x) else f'{x:.1f}'
-    lines = ['| model | seed | accuracy (flip TTA) | balanced | Contempt | Disgust | Fear | epoch kept | training (min) |',
+    lines = ['| model | seed | accuracy (flip TTA) | balanced | Contempt | Disgust | Fear | epoch kept '
+             '| training (min) |',
              '|---|---|---|---|---|---|---|---|---|']
     for r in runs.itertuples():
         epoch = '-' if r.epoch is None or pd.isna(r.epoch) else int(r.epoch)
         lines.append(f'| {r.model} | {r.seed} | {pct(r.accuracy)} ({pct(r.flip_tta)}) | {pct(r.balanced)} | '
                      f'{pct(r.Contempt)} | {pct(r.Disgust)} | {pct(r.Fear)} | {epoch} | {minutes(r.minutes)} |')
     floor = summary.accuracy.iloc[0] - TARGETS['accuracy_gap']
-    lines += ['', f'Means over seeds (± standard deviation). Targets: accuracy >= {pct(floor)} (the first model\'s mean '
-              'minus 0.5 points), balanced >= 66%, Contempt >= 30%, Disgust >= 40%, training <= 60 min on 2 idle cores. '
-              'Training times are wall-clock and include whatever else the machine ran, so the time target is read '
-              'on the fastest seed.', '',
-              '| model | seeds | accuracy | balanced | Contempt | Disgust | Fear | training (min): mean, fastest | targets not met |',
+    lines += ['', f'Means over seeds (± standard deviation). Targets: accuracy >= {pct(floor)} (the first model\'s '
+              'mean minus 0.5 points), balanced >= 66%, Contempt >= 30%, Disgust >= 40%, training <= 60 min on 2 idle '
+              'cores. Training times are wall-clock and include whatever else the machine ran, so the time target is '
+              'read on the fastest seed.', '',
+              '| model | seeds | accuracy | balanced | Contempt | Disgust | Fear | training (min): mean, fastest '
+              '| targets not met |',
               '|---|---|---|---|---|---|---|---|---|']
     for name, s in summary.iterrows():
         missed = [k for k, ok in met.loc[name].items() if ok is False or ok == 0]
-        lines.append(f'| {name} | {int(s.seeds)} | {pct(s.accuracy, s.accuracy_sd)} | {pct(s.balanced, s.balanced_sd)} | '
+        lines.append(f'| {name} | {int(s.seeds)} | {pct(s.accuracy, s.accuracy_sd)} | '
+                     f'{pct(s.balanced, s.balanced_sd)} | '
                      f'{pct(s.Contempt, s.Contempt_sd)} | {pct(s.Disgust, s.Disgust_sd)} | {pct(s.Fear, s.Fear_sd)} | '
                      f'{minutes(s.minutes)}, {minutes(s.fastest)} | {", ".join(missed) or "none"} |')
     return '\n'.join(lines) + '\n'
