@@ -23,6 +23,7 @@ import pandas as pd
 import matplotlib
 matplotlib.use('Agg')
 import matplotlib.pyplot as plt
+from recursive_fer.checkpoint import load_checkpoint
 from recursive_fer.utils import atomic_write
 
 TARGETS = dict(balanced=0.66, Contempt=0.30, Disgust=0.40, minutes=60.0, accuracy_gap=0.005)
@@ -32,9 +33,7 @@ def checkpoint_field(run:Path, name:str, key:str)->Optional[float]:
     """One number of a run's checkpoint `name` (`best`: `epoch`; `last`: `elapsed_s`), from the checkpoint itself or
     from the summary.json of a copy of the run (`benchmarks/collect_run.py`); None when neither is there."""
     path = run/'checkpoints'/f'{name}.pt'
-    if path.exists():
-        import torch
-        return torch.load(path, map_location='cpu', weights_only=False).get(key)
+    if path.exists(): return load_checkpoint(path).get(key)
     summary = run/'summary.json'
     if not summary.exists(): return None
     s = json.loads(summary.read_text())
@@ -93,7 +92,7 @@ def markdown(runs:pd.DataFrame, summary:pd.DataFrame, met:pd.DataFrame)->str:
               '| targets not met |',
               '|---|---|---|---|---|---|---|---|---|']
     for name, s in summary.iterrows():
-        missed = [k for k, ok in met.loc[name].items() if ok is False or ok == 0]
+        missed = [k for k, ok in met.loc[name].items() if not pd.isna(ok) and not ok]
         lines.append(f'| {name} | {int(s.seeds)} | {pct(s.accuracy, s.accuracy_sd)} | '
                      f'{pct(s.balanced, s.balanced_sd)} | '
                      f'{pct(s.Contempt, s.Contempt_sd)} | {pct(s.Disgust, s.Disgust_sd)} | {pct(s.Fear, s.Fear_sd)} | '
