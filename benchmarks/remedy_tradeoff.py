@@ -25,9 +25,10 @@ from recursive_fer.splits import prior_lean
 from recursive_fer.utils import atomic_write
 
 def train_log_prior(data:str, cfg:dict)->np.ndarray:
-    "Log of the training split's class frequencies, as the run split them."
+    """Log of the training split's class frequencies, as the run split and labelled them (its label mode: the
+    prior the evaluation's post-hoc readout uses, so the chosen tau's star lies on the curve)."""
     table, classes = read_table(data, cfg.get('layout'), cfg.get('val_frac', 0.1), cfg.get('seed', 42),
-                                cfg.get('subject_split', False), 'majority')
+                                cfg.get('subject_split', False), cfg.get('label_mode', 'majority'))
     counts = np.bincount(table.label[table.split == 'train'], minlength=len(classes))
     return np.log(np.maximum(counts, 1) / counts.sum()), list(classes)
 

@@ -201,13 +201,14 @@ def evaluate(checkpoint:Param('best.pt or last.pt written by training', str, req
              easy_class:str='Happiness', # easy class of that test (any case)
              cache_dir:str=None, # decoded-image cache (default: the run's)
              device:str=None, # default CUDA, then MPS, then CPU
-             tta:Param('test-time augmentation reported beside the single view', str, choices=list(TTA_MODES))='flip'
+             tta:Param('test-time augmentation reported beside the single view', str, choices=list(TTA_MODES))='flip',
+             posthoc_floor:float=None # post-hoc tau for accuracy with validation balanced accuracy >= this (0-1)
             )->str: # the output folder
     "Evaluate a checkpoint on a data set: per-face table, metrics, hypothesis report and steps plots."
     if not checkpoint or not data: raise ConfigError('--checkpoint and --data are both required')
     from recursive_fer.evaluate import evaluate_checkpoint
     evaluate_checkpoint(checkpoint, data, out_dir, split, cache_dir, device, hard=hard_class, easy=easy_class,
-                        tta=tta)
+                        tta=tta, posthoc_floor=posthoc_floor)
     return out_dir
 
 # %% ../nbs/07_cli.ipynb #5395162c

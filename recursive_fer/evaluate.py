@@ -18,7 +18,7 @@ from scipy import stats
 from sklearn.metrics import balanced_accuracy_score, classification_report, confusion_matrix
 from .model import RecursiveFER, ACTOutput
 from .dataset import RafDBDataset, read_table
-from .config import check_hard_easy
+from .config import check_hard_easy, ConfigError
 from .utils import atomic_write, get_device
 from .checkpoint import load_checkpoint, model_from_checkpoint, inference_info
 from .config import TrainConfig
@@ -144,7 +144,8 @@ def metrics(df:pd.DataFrame, # predictions from `predict`
         exit_accuracy=float(df.exit_correct.mean()), exit_balanced_accuracy=balanced(df.exit_pred, df.exit_correct),
         exit_mean_steps=float(df.exit_steps.mean()), exit_threshold=df.attrs.get('exit_threshold'))
     post = {} if 'balanced_pred' not in df else dict(
-        posthoc_tau=df.attrs['posthoc_tau'], posthoc_accuracy=float(df.balanced_correct.mean()),
+        posthoc_tau=df.attrs['posthoc_tau'], posthoc_floor=df.attrs.get('posthoc_floor'),
+        posthoc_ref_balanced=df.attrs.get('posthoc_ref_balanced'), posthoc_accuracy=float(df.balanced_correct.mean()),
         posthoc_balanced_accuracy=balanced(df.balanced_pred, df.balanced_correct),
         posthoc_recall=dict(zip(classes, class_recall(df.true, df.balanced_pred, len(classes)).tolist())))
     need = {} if 'needed_steps' not in df else dict(needed_mean_steps=float(df.needed_steps.mean()),
@@ -253,17 +254,20 @@ def evaluate(model:RecursiveFER, # a trained model
              tta:str='flip', # test-time augmentation reported beside the single view: 'none', 'flip' or 'tencrop'
              val_ds:Optional[RafDBDataset]=None, # the validation split: the exit's threshold and tau are chosen there
              train_counts:Optional[List[int]]=None, # training faces per class: the post-hoc balanced readout's prior
-             lean:float=0.0 # how far training leaned from the prior (`splits.prior_lean`; the tau grid's start)
+             lean:float=0.0, # how far training leaned from the prior (`splits.prior_lean`; the tau grid's start)
+             posthoc_floor:Optional[float]=None # post-hoc tau for accuracy with validation balanced accuracy >= this
             )->Dict[str, Any]: # predictions, metrics, hypothesis report and figure paths
     "Predict on `ds`, then write and print metrics, the hypothesis report and every figure."
     hard, easy = check_hard_easy(hard, easy, ds.classes)           # before the work, not after it
+    if posthoc_floor is not None and not 0 <= posthoc_floor < 1:
+        raise ConfigError(f'--posthoc_floor must be in [0, 1), got {posthoc_floor}')
     out = Path(out_dir); out.mkdir(parents=True, exist_ok=True)
     df = predict(model, ds, batch_size, progress=progress, tta=tta)
     ref = predict(model, val_ds, batch_size, progress=False, tta='none') if val_ds is not None else df
     add_readouts(df, exit_threshold(step_columns(ref, 'conf'), ref.steps.mean()),       # exit at the model's mean
                  'validation' if val_ds is not None else 'these faces (no validation split given)')
     if train_counts is not None:                                   # log p - tau log prior
-        add_balanced_readout(df, ref, train_counts, ds.classes, lean)
+        add_balanced_readout(df, ref, train_counts, ds.classes, lean, posthoc_floor)
     atomic_write(out/'predictions.csv', df.to_csv(index=False))
     m = metrics(df)
     h = hypothesis_report(df, hard, easy)
@@ -391,6 +395,6 @@ def evaluate_run(cfg:TrainConfig, # the training run
         res = evaluate(model, test_ds, out/'evaluation', cfg.hard_class, cfg.easy_class, wandb_run=logger.run,
                        batch_size=cfg.batch_size, progress=False, tta=tta, val_ds=splits.datasets.get('val'),
                        train_counts=list(splits.datasets['train'].class_counts().values()),
-                       lean=prior_lean(vars(cfg)))
+                       lean=prior_lean(vars(cfg)), posthoc_floor=cfg.posthoc_floor)
     finally: logger.finish()
     return {**res, 'test_metrics': m}
