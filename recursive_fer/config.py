@@ -81,7 +81,7 @@ class TrainConfig:
     # the hypothesis report of the test split
     hard_class:str = 'auto'             # the hard class of its Mann-Whitney test; auto: Contempt if present, else Fear
     easy_class:str = 'Happiness'        # the easy class of that test
-    posthoc_floor:Optional[float] = None  # the post-hoc readout's tau: for accuracy with validation balanced >= this
+    posthoc_floor:Optional[float] = None  # the report adds the most accurate post-hoc readout with val balanced >= this
     # optimisation
     epochs:int = 30                     # passes over the training split
     batch_size:int = 64                 # faces per batch (per process under DDP)
@@ -373,7 +373,7 @@ RECIPES:Dict[str, Dict[str, Any]] = {
                 aug_erase_p=0.25, aug_crop_scale=0.8),
 }
 RECIPES['ferplus'] = dict(RECIPES['cpu'], label_mode='crossentropy', sampler='balanced', sampler_from=0.7,   # FER+
-                          posthoc_floor=0.66)          # its report's readout: the most accurate above 66% balanced
+                          posthoc_floor=0.66)          # its report adds the most accurate readout above 66%
 
 def recipe_config(name:str, # a key of `RECIPES`: 'cpu', 'cpu-long', 'gpu' or 'ferplus'
                   **overrides # any TrainConfig field, e.g. data=..., out_dir=...

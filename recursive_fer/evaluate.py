@@ -29,7 +29,7 @@ from .epochs import run_epoch
 from .figures import steps_by_class, make_figures, save_figures
 from .votes import vote_stats
 from .readouts import every_step, expected_steps, add_readouts, step_columns, exit_threshold, READOUTS
-from .readouts import add_balanced_readout, posthoc_markdown, class_recall
+from .readouts import add_balanced_readout, posthoc_markdown, posthoc_metrics
 from .difficulty import face_level_report, plot_steps_vs_agreement, plot_agreement_gallery
 
 # %% auto #0
@@ -143,14 +143,9 @@ def metrics(df:pd.DataFrame, # predictions from `predict`
     exit = {} if 'exit_steps' not in df else dict(
         exit_accuracy=float(df.exit_correct.mean()), exit_balanced_accuracy=balanced(df.exit_pred, df.exit_correct),
         exit_mean_steps=float(df.exit_steps.mean()), exit_threshold=df.attrs.get('exit_threshold'))
-    post = {} if 'balanced_pred' not in df else dict(
-        posthoc_tau=df.attrs['posthoc_tau'], posthoc_floor=df.attrs.get('posthoc_floor'),
-        posthoc_ref_balanced=df.attrs.get('posthoc_ref_balanced'), posthoc_accuracy=float(df.balanced_correct.mean()),
-        posthoc_balanced_accuracy=balanced(df.balanced_pred, df.balanced_correct),
-        posthoc_recall=dict(zip(classes, class_recall(df.true, df.balanced_pred, len(classes)).tolist())))
     need = {} if 'needed_steps' not in df else dict(needed_mean_steps=float(df.needed_steps.mean()),
                                                     faces_never_right=int(df.needed_steps.isna().sum()))
-    return dict(**tta, **exit, **post, **need, accuracy=float(df.correct.mean()),
+    return dict(**tta, **exit, **posthoc_metrics(df, classes), **need, accuracy=float(df.correct.mean()),
                 balanced_accuracy=balanced(df.pred, df.correct),
                 mean_steps=float(df.steps.mean()), mean_ponder_cost=float(df.ponder_cost.mean()),
                 per_class={c: {k: float(rep[c][k]) for k in ('precision', 'recall', 'f1-score', 'support')}
@@ -255,7 +250,7 @@ def evaluate(model:RecursiveFER, # a trained model
              val_ds:Optional[RafDBDataset]=None, # the validation split: the exit's threshold and tau are chosen there
              train_counts:Optional[List[int]]=None, # training faces per class: the post-hoc balanced readout's prior
              lean:float=0.0, # how far training leaned from the prior (`splits.prior_lean`; the tau grid's start)
-             posthoc_floor:Optional[float]=None # post-hoc tau for accuracy with validation balanced accuracy >= this
+             posthoc_floor:Optional[float]=None # also the most accurate post-hoc readout with val balanced >= this
             )->Dict[str, Any]: # predictions, metrics, hypothesis report and figure paths
     "Predict on `ds`, then write and print metrics, the hypothesis report and every figure."
     hard, easy = check_hard_easy(hard, easy, ds.classes)           # before the work, not after it

@@ -15,7 +15,7 @@ from .model import RecursiveFER, ModelConfig, pondernet_distribution
 # %% auto #0
 __all__ = ['READOUTS', 'TAUS', 'every_step', 'expected_steps', 'needed_steps', 'confidence_exit', 'exit_threshold',
            'step_columns', 'add_readouts', 'class_recall', 'balanced_pred', 'tau_grid', 'posthoc_curve', 'posthoc_tau',
-           'add_balanced_readout', 'posthoc_markdown', 'gflops_per_image']
+           'add_balanced_readout', 'posthoc_metrics', 'posthoc_markdown', 'gflops_per_image']
 
 # %% ../nbs/02a_readouts.ipynb #7353deea
 @torch.no_grad()
@@ -150,34 +150,59 @@ def add_balanced_readout(df:pd.DataFrame, # a predictions table with prob_<class
                          train_counts:Sequence[int], # training faces per class: the prior
                          classes:Sequence[str], # the class names, in the model's order
                          lean:float=0.0, # `prior_lean` of the model's training: the grid starts at its negative
-                         floor:Optional[float]=None # tau for accuracy with validation balanced accuracy >= floor
-                        )->pd.DataFrame: # `df` with `balanced_pred` and `balanced_correct` (tau in its attrs)
-    "The post-hoc balanced readout of a predictions table (or, given `floor`, the accurate readout above a floor)."
+                         floor:Optional[float]=None # also the readout for accuracy with validation balanced >= floor
+                        )->pd.DataFrame: # `df` with `balanced_pred`/`_correct` (and `floor_pred`/`_correct`)
+    "The post-hoc balanced readout of a predictions table and, given `floor`, the most accurate readout above it."
     log_prior = np.log(np.maximum(train_counts, 1) / max(sum(train_counts), 1))
     probs, taus = lambda t: t[[f'prob_{c}' for c in classes]].to_numpy(), tau_grid(lean)
-    tau = df.attrs['posthoc_tau'] = posthoc_tau(probs(ref), ref.true.to_numpy(), log_prior, taus, floor)
-    ref_curve = posthoc_curve(probs(ref), ref.true.to_numpy(), log_prior, [tau])
+    val, truth = probs(ref), ref.true.to_numpy()
+    tau = df.attrs['posthoc_tau'] = posthoc_tau(val, truth, log_prior, taus)
     df.attrs.update(posthoc_log_prior=log_prior.tolist(), posthoc_classes=list(classes),   # for the trade-off figure
-                    posthoc_taus=list(taus), posthoc_floor=floor,
-                    posthoc_ref_balanced=float(ref_curve.balanced_accuracy[0]))
+                    posthoc_taus=list(taus))
     df['balanced_pred'] = balanced_pred(probs(df), log_prior, tau)
     df['balanced_correct'] = df.balanced_pred == df.true
+    if floor is None: return df
+    ft = posthoc_tau(val, truth, log_prior, taus, floor)
+    df.attrs.update(posthoc_floor=floor, floor_tau=ft,
+                    floor_val_balanced=float(posthoc_curve(val, truth, log_prior, [ft]).balanced_accuracy[0]))
+    df['floor_pred'] = balanced_pred(probs(df), log_prior, ft)
+    df['floor_correct'] = df.floor_pred == df.true
     return df
+
+def posthoc_metrics(df:pd.DataFrame, # predictions with the post-hoc readouts (`add_balanced_readout`), or without
+                    classes:Sequence[str] # the class names, in the model's order
+                   )->dict: # `posthoc_*` (the balanced readout) and `floor_*` (above a floor), those the table has
+    "Accuracy, balanced accuracy (the mean recall of the classes present) and each class's recall of each readout."
+    def scores(name:str, pred:pd.Series)->dict:
+        rec = class_recall(df.true, pred, len(classes))
+        return {f'{name}_accuracy': float((pred == df.true).mean()),
+                f'{name}_balanced_accuracy': float(np.nanmean(rec)), f'{name}_recall': dict(zip(classes, rec.tolist()))}
+    out = {}
+    if 'balanced_pred' in df: out.update(posthoc_tau=df.attrs['posthoc_tau'], **scores('posthoc', df.balanced_pred))
+    if 'floor_pred' in df:
+        out.update({k: df.attrs[k] for k in ('posthoc_floor', 'floor_tau', 'floor_val_balanced')})
+        out.update(scores('floor', df.floor_pred))
+    return out
 
 def posthoc_markdown(m:dict # `evaluate.metrics` of a table with the balanced readout
                     )->List[str]: # report lines
-    "The plain and the post-hoc balanced readout side by side (the same steps: only the argmax moves)."
-    floor, ref = m.get('posthoc_floor'), m.get('posthoc_ref_balanced', float('nan'))
-    rule = ('for balanced accuracy' if floor is None else f"for accuracy among the taus with a balanced accuracy of at "
-            f"least {floor:g} ({'' if ref >= floor else 'none reaches it: the most balanced tau, '}{ref:.4f} there)")
-    name = 'balanced readout' if floor is None else 'readout above a floor'
-    return [f"Post-hoc {name} (log p - tau log prior, tau = {m['posthoc_tau']:g} chosen on the validation "
-            f"split {rule}; the same steps): accuracy {m['posthoc_accuracy']:.4f} (plain "
-            f"{m['accuracy']:.4f}), balanced accuracy {m['posthoc_balanced_accuracy']:.4f} (plain "
-            f"{m['balanced_accuracy']:.4f})", '', f'| emotion | recall, plain | recall, {name} |',
-            '|---|---|---|',
-            *[f"| {c} | {v['recall']:.3f} | {m['posthoc_recall'][c]:.3f} |" for c, v in m['per_class'].items()], '']
-
+    "The plain and the post-hoc readouts side by side (the same steps: only the argmax moves)."
+    lines = [f"Post-hoc balanced readout (log p - tau log prior, tau = {m['posthoc_tau']:g} chosen on the validation "
+             f"split for balanced accuracy; the same steps): accuracy {m['posthoc_accuracy']:.4f} (plain "
+             f"{m['accuracy']:.4f}), balanced accuracy {m['posthoc_balanced_accuracy']:.4f} (plain "
+             f"{m['balanced_accuracy']:.4f})", '']
+    floor = 'floor_tau' in m
+    if floor:
+        f, v = m['posthoc_floor'], m['floor_val_balanced']
+        lines += [f"Post-hoc readout above a floor (tau = {m['floor_tau']:g}: the most accurate on the validation "
+                  f"split among the taus whose balanced accuracy there is at least {f:g}; "
+                  f"{'' if v >= f else 'none reaches it, so the most balanced; '}{v:.4f} there): accuracy "
+                  f"{m['floor_accuracy']:.4f}, balanced accuracy {m['floor_balanced_accuracy']:.4f}", '']
+    more = lambda c: f" {m['floor_recall'][c]:.3f} |" if floor else ''
+    return lines + ['| emotion | recall, plain | recall, balanced readout |' + (' recall, above the floor |' * floor),
+                    '|---|---|---|' + '---|' * floor,
+                    *[f"| {c} | {v['recall']:.3f} | {m['posthoc_recall'][c]:.3f} |{more(c)}"
+                      for c, v in m['per_class'].items()], '']
 
 # %% ../nbs/02a_readouts.ipynb #e535e1cd
 def gflops_per_image(mc:ModelConfig, # the network (its `act` and `max_steps` do not matter)
