@@ -202,7 +202,7 @@ def evaluate(checkpoint:Param('best.pt or last.pt written by training', str, req
              cache_dir:str=None, # decoded-image cache (default: the run's)
              device:str=None, # default CUDA, then MPS, then CPU
              tta:Param('test-time augmentation reported beside the single view', str, choices=list(TTA_MODES))='flip',
-             posthoc_floor:float=None # also the post-hoc readout for accuracy with validation balanced >= this (0-1)
+             posthoc_floor:float=None # also the most accurate post-hoc readout, val balanced >= this (default: run's)
             )->str: # the output folder
     "Evaluate a checkpoint on a data set: per-face table, metrics, hypothesis report and steps plots."
     if not checkpoint or not data: raise ConfigError('--checkpoint and --data are both required')

@@ -334,11 +334,12 @@ def evaluate_checkpoint(checkpoint:Union[str, Path], # best.pt or last.pt from t
                         split:str='test', # split to evaluate ('val' re-creates the training run's validation slice)
                         cache_dir:Optional[str]=None, # decoded-image cache
                         device:Optional[str]=None, # default CUDA, then MPS, then CPU
-                        **kw # hard, easy, batch_size, show: passed to `evaluate`
+                        **kw # hard, easy, batch_size, show, tta, posthoc_floor (default the run's): to `evaluate`
                        )->Dict[str, Any]:
     "Load a checkpoint and evaluate it on a split of a data set (classes matched by name when the two differ)."
     ck = load_checkpoint(checkpoint)
     model, classes, cfg = model_from_checkpoint(ck, get_device(device)), list(ck['classes']), dict(ck.get('config', {}))
+    if kw.get('posthoc_floor') is None: kw['posthoc_floor'] = cfg.get('posthoc_floor')   # the run's own (ferplus: 0.66)
     same_data = cfg.get('data') == str(data)                       # its layout and validation slice, re-created
     table, data_classes = read_table(data, cfg.get('layout') if same_data else None, cfg.get('val_frac', 0.1),
                                      cfg.get('seed', 42), cfg.get('subject_split', False),
