@@ -165,7 +165,8 @@ def plot_posthoc_tradeoff(df:pd.DataFrame, # predictions with the post-hoc balan
     ax.axvline(tau, color='grey', ls=':', label=f'tau = {tau:g}, chosen on validation')
     if 'floor_tau' in df.attrs:
         ax.axvline(df.attrs['floor_tau'], color='k', ls='-.', lw=1,
-                   label=f"tau = {df.attrs['floor_tau']:g}: most accurate, balanced >= {df.attrs['posthoc_floor']:g}")
+                   label=f"tau = {df.attrs['floor_tau']:g}: most accurate on validation with\nbalanced accuracy >= "
+                         f"{df.attrs['posthoc_floor']:g} there")
     ax.set(xlabel='tau (log p - tau log prior)', ylabel='fraction', ylim=(0, 1.02),
            title='Post-hoc balanced readout: what the rare classes cost')
     ax.grid(alpha=0.3); ax.legend(fontsize=8, loc='center left', bbox_to_anchor=(1.01, 0.5))
