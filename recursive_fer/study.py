@@ -86,10 +86,13 @@ def _run_row(report:Dict[str, Any], cell:Dict[str, Any], seed:int)->Dict[str, An
     row = dict(cell=cell_name(cell), **cell, seed=seed, accuracy=m['accuracy'],
                balanced_accuracy=m['balanced_accuracy'], mean_steps=m.get('mean_steps', math.nan),
                posthoc_accuracy=m.get('posthoc_accuracy', math.nan),
-               posthoc_balanced_accuracy=m.get('posthoc_balanced_accuracy', math.nan))
+               posthoc_balanced_accuracy=m.get('posthoc_balanced_accuracy', math.nan),
+               floor_accuracy=m.get('floor_accuracy', math.nan),         # the readout above a floor, where reported
+               floor_balanced_accuracy=m.get('floor_balanced_accuracy', math.nan))
     for cls, r in (m.get('per_class') or {}).items():                  # the rare classes' table
         row[f'faces: {cls}'], row[f'recall: {cls}'] = r['support'], r['recall']
         row[f'posthoc recall: {cls}'] = (m.get('posthoc_recall') or {}).get(cls, math.nan)
+        row[f'floor recall: {cls}'] = (m.get('floor_recall') or {}).get(cls, math.nan)
     for name, r in (report.get('readouts') or {}).items():
         row[f'{name}: mean steps'] = r['mean']
         row[f'{name}: class-level rho'] = r['class_level']['spearman_rho']
@@ -177,20 +180,27 @@ def study_markdown(summary:pd.DataFrame, runs:pd.DataFrame)->str:
 def rare_classes_markdown(runs:pd.DataFrame, # `study_table`
                           n:int=3 # how many of the rarest test classes to show
                          )->List[str]: # the section's lines (none without per-class numbers)
-    "Per cell, over seeds: accuracy, balanced accuracy, plain and post-hoc balanced, and the rarest classes' recall."
+    "Per cell, over seeds: accuracy, balanced accuracy, plain and post-hoc, and the rarest classes' recall."
     faces = {c[len('faces: '):]: runs[c].mean() for c in runs if c.startswith('faces: ')}
     if not faces: return []
     rare = sorted(faces, key=faces.get)[:n]
+    kinds = ['recall', 'posthoc recall'] + (['floor recall'] if runs.get('floor_accuracy', pd.Series()).notna().any()
+                                            else [])                 # the readout above a floor, where reported
+    cols = ['accuracy', 'balanced_accuracy', 'posthoc_accuracy', 'posthoc_balanced_accuracy',
+            'floor_accuracy', 'floor_balanced_accuracy'][:2 * len(kinds)]
     f = lambda v: '' if pd.isna(v) else f'{v:.3f}'
+    names = {'recall': 'plain', 'posthoc recall': 'post-hoc', 'floor recall': 'above the floor'}
     head = ['| cell | seeds | accuracy | balanced | post-hoc accuracy | post-hoc balanced | '
-            + ' | '.join(f'{c} ({faces[c]:.0f} faces): recall, post-hoc' for c in rare) + ' |',
-            '|---|---|---|---|---|---|' + '---|' * len(rare)]
-    rows = [f'| {cell} | {len(g)} | {f(g.accuracy.mean())} | {f(g.balanced_accuracy.mean())} | '
-            f'{f(g.posthoc_accuracy.mean())} | {f(g.posthoc_balanced_accuracy.mean())} | '
-            + ' | '.join(f"{f(g[f'recall: {c}'].mean())}, {f(g[f'posthoc recall: {c}'].mean())}" for c in rare) + ' |'
+            + ('above-floor accuracy | above-floor balanced | ' if len(kinds) == 3 else '')
+            + ' | '.join(f"{c} ({faces[c]:.0f} faces): recall, {', '.join(names[k] for k in kinds[1:])}" for c in rare)
+            + ' |', '|---|---|' + '---|' * (len(cols) + len(rare))]
+    rows = [f'| {cell} | {len(g)} | ' + ' | '.join(f(g[c].mean()) for c in cols) + ' | '
+            + ' | '.join(', '.join(f(g[f'{k}: {c}'].mean()) for k in kinds) for c in rare) + ' |'
             for cell, g in runs.groupby('cell', sort=False)]
     return ['', '## Rare classes', '', 'Mean over seeds. Post-hoc: the balanced readout (log p - tau log prior, tau '
-            "chosen on the validation split for balanced accuracy; the same model and steps).", '', *head, *rows]
+            "chosen on the validation split for balanced accuracy; the same model and steps)"
+            + ('; above the floor: the most accurate such readout whose validation balanced accuracy reaches the '
+               "run's `posthoc_floor`" if len(kinds) == 3 else '') + '.', '', *head, *rows]
 
 def plot_study(runs:pd.DataFrame # `study_table`
               ):
