@@ -48,15 +48,14 @@ def run_row(model:str, path:Path)->Dict:
     run, report = (path.parent, path/'report.json') if own else (path, path/'evaluation'/'report.json')
     if not report.exists(): raise SystemExit(f'{path}: no evaluation/report.json (not finished?)')
     m = json.loads(report.read_text())['metrics']
-    if own and 'floor_tau' not in m:
+    if own and 'floor_tau' not in m:                             # own: the readout above the floor
         raise SystemExit(f'{path}: an evaluation folder counts only when made with --posthoc_floor (its readout)')
-    post = own                                                     # the readout above the floor, chosen on validation
-    recall = {c: m['floor_recall'][c] if post else m['per_class'][c]['recall'] for c in RECALLS}
+    recall = {c: m['floor_recall'][c] if own else m['per_class'][c]['recall'] for c in RECALLS}
     elapsed = checkpoint_field(run, 'last', 'elapsed_s')
     return dict(model=model, seed=json.loads((run/'config.json').read_text())['seed'],
-                accuracy=m['floor_accuracy' if post else 'accuracy'],
-                flip_tta=None if post else m.get('tta_accuracy'),
-                balanced=m['floor_balanced_accuracy' if post else 'balanced_accuracy'], **recall,
+                accuracy=m['floor_accuracy' if own else 'accuracy'],
+                flip_tta=None if own else m.get('tta_accuracy'),
+                balanced=m['floor_balanced_accuracy' if own else 'balanced_accuracy'], **recall,
                 epoch=checkpoint_field(run, 'best', 'epoch'),
                 minutes=None if elapsed is None else elapsed / 60, run=str(path))
 

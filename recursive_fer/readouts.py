@@ -15,7 +15,7 @@ from .model import RecursiveFER, ModelConfig, pondernet_distribution
 # %% auto #0
 __all__ = ['READOUTS', 'TAUS', 'every_step', 'expected_steps', 'needed_steps', 'confidence_exit', 'exit_threshold',
            'step_columns', 'add_readouts', 'class_recall', 'balanced_pred', 'tau_grid', 'posthoc_curve', 'posthoc_tau',
-           'add_balanced_readout', 'posthoc_metrics', 'posthoc_markdown', 'gflops_per_image']
+           'pick_tau', 'add_balanced_readout', 'posthoc_metrics', 'posthoc_markdown', 'gflops_per_image']
 
 # %% ../nbs/02a_readouts.ipynb #7353deea
 @torch.no_grad()
@@ -139,7 +139,13 @@ def posthoc_tau(probs:np.ndarray, # [F, K] class probabilities of the validation
                 floor:Optional[float]=None # None: for balanced accuracy; a number: for accuracy, balanced >= floor
                )->float: # the chosen tau (the one nearest 0 on ties)
     "The post-hoc strength: the most balanced tau, or the most accurate one reaching `floor` (else the most balanced)."
-    curve, key = posthoc_curve(probs, true, log_prior, taus), 'balanced_accuracy'
+    return pick_tau(posthoc_curve(probs, true, log_prior, taus), floor)
+
+def pick_tau(curve:pd.DataFrame, # `posthoc_curve` of the faces tau is chosen on
+             floor:Optional[float]=None # None: for balanced accuracy; a number: for accuracy, balanced >= floor
+            )->float: # the chosen tau (the one nearest 0 on ties)
+    "`posthoc_tau`'s rule on a curve already computed."
+    key = 'balanced_accuracy'
     if floor is not None and (curve.balanced_accuracy >= floor).any():
         curve, key = curve[curve.balanced_accuracy >= floor], 'accuracy'
     best = curve[curve[key] >= curve[key].max() - 1e-12]
@@ -155,16 +161,16 @@ def add_balanced_readout(df:pd.DataFrame, # a predictions table with prob_<class
     "The post-hoc balanced readout of a predictions table and, given `floor`, the most accurate readout above it."
     log_prior = np.log(np.maximum(train_counts, 1) / max(sum(train_counts), 1))
     probs, taus = lambda t: t[[f'prob_{c}' for c in classes]].to_numpy(), tau_grid(lean)
-    val, truth = probs(ref), ref.true.to_numpy()
-    tau = df.attrs['posthoc_tau'] = posthoc_tau(val, truth, log_prior, taus)
+    curve = posthoc_curve(probs(ref), ref.true.to_numpy(), log_prior, taus)      # on validation, once
+    tau = df.attrs['posthoc_tau'] = pick_tau(curve)
     df.attrs.update(posthoc_log_prior=log_prior.tolist(), posthoc_classes=list(classes),   # for the trade-off figure
                     posthoc_taus=list(taus))
     df['balanced_pred'] = balanced_pred(probs(df), log_prior, tau)
     df['balanced_correct'] = df.balanced_pred == df.true
     if floor is None: return df
-    ft = posthoc_tau(val, truth, log_prior, taus, floor)
+    ft = pick_tau(curve, floor)
     df.attrs.update(posthoc_floor=floor, floor_tau=ft,
-                    floor_val_balanced=float(posthoc_curve(val, truth, log_prior, [ft]).balanced_accuracy[0]))
+                    floor_val_balanced=float(curve.balanced_accuracy[curve.tau == ft].iloc[0]))
     df['floor_pred'] = balanced_pred(probs(df), log_prior, ft)
     df['floor_correct'] = df.floor_pred == df.true
     return df

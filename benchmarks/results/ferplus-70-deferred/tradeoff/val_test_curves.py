@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parents[3]))                       # benchmarks/
 from remedy_tradeoff import model_curve
+from recursive_fer.readouts import pick_tau
 from recursive_fer.utils import atomic_write
 
 RUNS, DATA = Path('runs/ferplus-70-deferred/sampler_from-0.7'), '../shared/data/ferplus-dev.zip'
@@ -22,17 +23,11 @@ for seed in (42, 43, 44):
 curves = pd.concat(curves, ignore_index=True)
 atomic_write(HERE/'val_test_curves.csv', curves.round(4).to_csv(index=False))
 
-def rule(val:pd.DataFrame, floor:float=0.0)->float:
-    "The most accurate tau on validation among those with balanced accuracy >= floor (nearest 0 on ties)."
-    ok = val[val.balanced_accuracy >= floor] if (val.balanced_accuracy >= floor).any() else val
-    best = ok[ok.accuracy >= ok.accuracy.max() - 1e-12]
-    return float(best.tau.iloc[best.tau.abs().argmin()])
-
 cols = ['accuracy', 'balanced_accuracy', 'recall_Contempt', 'recall_Disgust']
 for name, floor in (('most accurate', 0.0), ('most accurate with validation balanced accuracy >= 66%', 0.66)):
     rows = []
     for seed in (42, 43, 44):
-        tau = rule(curves[(curves.seed == seed) & (curves.split == 'val')], floor)
+        tau = pick_tau(curves[(curves.seed == seed) & (curves.split == 'val')], floor)   # evaluate's own rule
         test = curves[(curves.seed == seed) & (curves.split == 'test')]
         rows.append(test[(test.tau - tau).abs() < 1e-9].iloc[0])
     rows = pd.DataFrame(rows)
