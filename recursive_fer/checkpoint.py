@@ -16,7 +16,8 @@ from .augment import MEAN, STD
 
 # %% auto #0
 __all__ = ['previous_checkpoint', 'save_checkpoint', 'CheckpointError', 'load_checkpoint', 'resume_checkpoint', 'model_args',
-           'check_compatible', 'inference_record', 'inference_info', 'load_model', 'model_from_checkpoint']
+           'check_compatible', 'inference_record', 'inference_info', 'load_model', 'model_from_checkpoint',
+           'store_readout']
 
 # %% ../nbs/03a_checkpoint.ipynb #f65a1429
 def previous_checkpoint(path:Union[str, Path])->Path:
@@ -146,3 +147,12 @@ def model_from_checkpoint(ckpt:Dict[str, Any], # a loaded checkpoint
     model = RecursiveFER.from_config(model_args(ckpt))
     model.load_state_dict(ckpt['model'])
     return model.to(device).eval()
+
+# %% ../nbs/03a_checkpoint.ipynb #3f5904c8
+def store_readout(path:Union[str, Path], # a best.pt or last.pt
+                  readout:Dict[str, Any] # `readouts.readout_record`: tau, log_prior, rule
+                 )->Path:
+    "Keep a post-hoc readout in a checkpoint's inference record (predict and export apply it)."
+    ck = load_checkpoint(path)
+    ck['inference'] = {**inference_info(ck), 'readout': dict(readout)}
+    return save_checkpoint(ck, path)

@@ -182,10 +182,9 @@ def train(argv:Optional[List[str]]=None # command-line arguments after `train`
     out = Path(cfg.out_dir)
     print(f'\nbest checkpoint: {best}\nconfig and history: {out/"config.json"}, {out/"history.json"}')
     if (out/'test_metrics.json').exists(): print(f'test metrics: {out/"test_metrics.json"}')
-    runs = wandb_run_dirs(out)
-    if runs:
-        print(f'wandb run: {runs[-1]}' + (' (offline: `wandb sync` it to upload)' if 'offline-run' in runs[-1].name
-                                          else ''))
+    if runs := wandb_run_dirs(out):
+        offline = ' (offline: `wandb sync` it to upload)' if 'offline-run' in runs[-1].name else ''
+        print(f'wandb run: {runs[-1]}{offline}')
     if (out/'training_curves.png').exists(): print(f'training curves: {out/"training_curves.png"}')
     return best
 train.own_parser = True
@@ -236,12 +235,16 @@ def predict(argv:Optional[List[str]]=None # command-line arguments after `predic
     p.add_argument('--no-annotate', dest='annotate', action='store_false', help='do not write annotated copies')
     p.add_argument('--margin', type=float, default=0.25, help='crop margin around a detected face (default: 0.25)')
     p.add_argument('--device', default=None, help='default CUDA, then MPS, then CPU')
+    p.add_argument('--plain', dest='readout', action='store_false', help='the plain argmax, not the readout training '
+                   "kept with the model (a ferplus run's: log p - tau log prior, tau chosen on validation)")
     p.add_argument('--version', action='version', version=f'recursive-fer {__version__}')
     args = p.parse_args(_normalise_flags(list(argv or []), p))
-    from recursive_fer.predict import Predictor, predict_files
+    from recursive_fer.predict import Predictor, predict_files, readout_note
     from recursive_fer.checkpoint import load_checkpoint
     if note := synthetic_note(args.checkpoint, load_checkpoint(args.checkpoint).get('config', {})): print(note)
-    pred = Predictor.from_checkpoint(args.checkpoint, args.detect, args.device, margin=args.margin)
+    pred = Predictor.from_checkpoint(args.checkpoint, args.detect, args.device, margin=args.margin,
+                                     readout=args.readout)
+    if pred.readout: print(readout_note(pred.readout))
     df = predict_files(pred, args.paths, args.out_dir, args.every, args.annotate)
     n_err = int(df.error.notna().sum())
     print(f"{int((df.found == True).sum())} face(s) in {df.file.nunique()} input(s), {n_err} error(s): "
@@ -262,8 +265,8 @@ def export(checkpoint:str=None, # best.pt or last.pt written by training (requir
     from recursive_fer.predict import export_onnx
     path = export_onnx(checkpoint, out)
     print(f'wrote {path}: input images [B, 3, size, size] normalised as in training, outputs probs, steps and '
-          "ponder_cost; the image size, normalisation and classes are in its metadata (key 'recursive_fer'); the early "
-          'exit is not exported: every face runs max_steps steps')
+          "ponder_cost; the image size, normalisation, classes and readout (if training kept one) are in its metadata "
+          "(key 'recursive_fer'); the early exit is not exported: every face runs max_steps steps")
     return str(path)
 
 # %% ../nbs/07_cli.ipynb #c85f35ac
@@ -374,10 +377,8 @@ def main(argv:Optional[List[str]]=None # arguments after the program name; None 
         )->Any:
     "Entry point of the `recursive-fer` console script: dispatch to a subcommand; a user's mistake is one line."
     argv = sys.argv[1:] if argv is None else list(argv)
-    debug = '--debug' in argv
-    argv = [a for a in argv if a != '--debug']
-    if not argv or argv[0] in ('-h', '--help'):
-        print(_usage()); return None
+    debug, argv = '--debug' in argv, [a for a in argv if a != '--debug']
+    if not argv or argv[0] in ('-h', '--help'): print(_usage()); return None
     if argv[0] in ('--version', '-V'): print(f'recursive-fer {__version__}'); return None
     name, rest = argv[0], argv[1:]
     if name not in _commands():
@@ -396,5 +397,4 @@ def main(argv:Optional[List[str]]=None # arguments after the program name; None 
 
 def console_main()->int:
     "The `recursive-fer` console script: run `main` and exit 0 (errors exit non-zero through `SystemExit`)."
-    main()
-    return 0
+    main(); return 0

@@ -20,7 +20,7 @@ from .model import RecursiveFER, ACTOutput
 from .dataset import RafDBDataset, read_table
 from .config import check_hard_easy, ConfigError
 from .utils import atomic_write, get_device
-from .checkpoint import load_checkpoint, model_from_checkpoint, inference_info
+from .checkpoint import load_checkpoint, model_from_checkpoint, inference_info, store_readout
 from .config import TrainConfig
 from .tracking import WandbLogger, log_evaluation
 from .config import checkpoint_dir
@@ -29,7 +29,7 @@ from .epochs import run_epoch
 from .figures import steps_by_class, make_figures, save_figures
 from .votes import vote_stats
 from .readouts import every_step, expected_steps, add_readouts, step_columns, exit_threshold, READOUTS
-from .readouts import add_balanced_readout, posthoc_markdown, posthoc_metrics
+from .readouts import add_balanced_readout, posthoc_markdown, posthoc_metrics, readout_record
 from .difficulty import face_level_report, plot_steps_vs_agreement, plot_agreement_gallery
 
 # %% auto #0
@@ -393,4 +393,6 @@ def evaluate_run(cfg:TrainConfig, # the training run
                        train_counts=list(splits.datasets['train'].class_counts().values()),
                        lean=prior_lean(vars(cfg)), posthoc_floor=cfg.posthoc_floor)
     finally: logger.finish()
+    if 'floor_tau' in res['metrics']:                              # the run's readout: predict and export apply it
+        store_readout(best, readout_record(res['metrics'], res['predictions'].attrs['posthoc_log_prior']))
     return {**res, 'test_metrics': m}

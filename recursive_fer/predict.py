@@ -19,10 +19,11 @@ from .cache import resize_face
 from .layouts import IMAGE_EXTS
 from .checkpoint import load_checkpoint, model_from_checkpoint, inference_info
 from .model import RecursiveFER
+from .readouts import adjust_probs
 
 # %% auto #0
-__all__ = ['VIDEO_EXTS', 'Face', 'CenterFaceDetector', 'crop_face', 'Predictor', 'expand_inputs', 'label_box', 'annotate',
-           'predict_files', 'export_onnx']
+__all__ = ['VIDEO_EXTS', 'Face', 'CenterFaceDetector', 'crop_face', 'readout_note', 'Predictor', 'expand_inputs', 'label_box',
+           'annotate', 'predict_files', 'export_onnx']
 
 # %% ../nbs/05d_predict.ipynb #b33a3d88
 @dataclass
@@ -74,15 +75,23 @@ def crop_face(img:np.ndarray, # [H, W, 3] uint8 RGB image
     return cv2.warpAffine(img, M, (n, n), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
 
 # %% ../nbs/05d_predict.ipynb #0d0df66f
+def readout_note(readout:Dict[str, Any] # an inference record's `readout` (`readouts.readout_record`)
+                )->str: # one line
+    "What a stored readout does to the predictions, in a line for the user."
+    return (f"readout kept with the model: log p - {readout['tau']:g} log prior ({readout['rule']}); "
+            "--plain for the plain argmax")
+
 class Predictor:
     "A trained model with what inference needs: `predictor(rgb_image)` -> one dict per face."
     def __init__(self, model:RecursiveFER, # a trained model (put in eval mode here)
                  info:Dict[str, Any], # its inference record: size, mean, std, classes
                  detector:Optional[Callable[[np.ndarray], List[Face]]]=None, # None: the image is one face crop
                  device:Union[str, torch.device, None]=None, # default: the model's
-                 margin:float=0.25 # crop margin around a detected face
+                 margin:float=0.25, # crop margin around a detected face
+                 readout:bool=True # apply the readout kept with the model (a `ferplus` run's); False: plain argmax
                 ):
         self.model, self.info, self.detector, self.margin = model.eval(), info, detector, margin
+        self.readout = info.get('readout') if readout else None      # tau and log prior, or None
         self.device = torch.device(device) if device is not None else next(model.parameters()).device
         self.model.to(self.device)
         self.classes, self.size = list(info['classes']), int(info['size'])
@@ -93,7 +102,7 @@ class Predictor:
     def from_checkpoint(cls, path:Union[str, Path], # a best.pt or last.pt
                         detect:bool=True, # find faces (CenterFace); False: every image is one face crop
                         device:Optional[str]=None, # default CUDA, then MPS, then CPU
-                        **kw # margin
+                        **kw # margin, readout
                        )->'Predictor':
         "The predictor of a checkpoint (loaded safely)."
         ck = load_checkpoint(path)
@@ -109,10 +118,9 @@ class Predictor:
         x = torch.from_numpy(np.stack([resize_face(c, self.size) for c in crops])).to(self.device)
         x = (x.permute(0, 3, 1, 2).float() / 255 - self.mean) / self.std
         d = self.model.halting_data(x)
-        return [dict(emotion=self.classes[int(p)], confidence=float(c),
-                     **{f'prob_{k}': float(v) for k, v in zip(self.classes, probs)},
-                     steps=int(n), ponder_cost=float(r))
-                for p, c, probs, n, r in zip(d['pred'], d['confidence'], d['probs'], d['steps'], d['ponder_cost'])]
+        return [dict(emotion=self.classes[int(p.argmax())], confidence=float(p.max()),
+                     **{f'prob_{k}': float(v) for k, v in zip(self.classes, p)}, steps=int(n), ponder_cost=float(r))
+                for p, n, r in zip(adjust_probs(d['probs'], self.readout), d['steps'], d['ponder_cost'])]
 
     def __call__(self, img:np.ndarray # [H, W, 3] uint8 RGB image
                 )->List[Dict[str, Any]]: # one dict per face (a single `found=False` row when none is found)
@@ -264,12 +272,14 @@ def predict_files(pred:Predictor, # the predictor
 
 # %% ../nbs/05d_predict.ipynb #97cb3401
 class _Exportable(torch.nn.Module):
-    "The model in its masked form, with softmax probabilities, steps and ponder cost as outputs."
-    def __init__(self, model:RecursiveFER):
+    "The model in its masked form, with softmax probabilities (under its stored readout), steps and ponder cost."
+    def __init__(self, model:RecursiveFER, readout:Optional[dict]=None):
         super().__init__(); self.model = model
+        shift = -readout['tau'] * torch.tensor(readout['log_prior']) if readout else torch.zeros(model.n_classes)
+        self.register_buffer('shift', shift.float())                 # - tau log prior: `adjust_probs` in the graph
     def forward(self, x:Tensor)->Tuple[Tensor, Tensor, Tensor]:
         o = self.model.act_forward(x)
-        return o.logits.float().softmax(1), o.steps.float(), o.ponder_cost.float()
+        return (o.logits.float() + self.shift).softmax(1), o.steps.float(), o.ponder_cost.float()
 
 def export_onnx(checkpoint:Union[str, Path], # a best.pt or last.pt
                 out:Union[str, Path, None]=None, # the .onnx file; default the checkpoint's name with .onnx
@@ -282,14 +292,14 @@ def export_onnx(checkpoint:Union[str, Path], # a best.pt or last.pt
     model, info = model_from_checkpoint(ck), inference_info(ck)
     model.compact = False                                          # masked: no data-dependent shapes
     path = Path(out) if out is not None else Path(checkpoint).with_suffix('.onnx')
-    x = torch.randn(2, 3, info['size'], info['size'])
+    x, net = torch.randn(2, 3, info['size'], info['size']), _Exportable(model, info.get('readout')).eval()
     quiet = [logging.getLogger(n) for n in ('onnx_ir', 'torch.onnx')]   # a line per empty attribute, per missing op
     levels = [q.level for q in quiet]
     for q in quiet: q.setLevel(logging.ERROR)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter('ignore', FutureWarning)             # torch's pytree deprecation, not the user's
-            prog = torch.onnx.export(_Exportable(model).eval(), (x,), input_names=['images'], dynamo=True,
+            prog = torch.onnx.export(net, (x,), input_names=['images'], dynamo=True,
                                      opset_version=opset, output_names=['probs', 'steps', 'ponder_cost'],
                                      verbose=False, dynamic_shapes=({0: torch.export.Dim('batch', min=1, max=65536)},))
     finally:

@@ -15,7 +15,8 @@ from .model import RecursiveFER, ModelConfig, pondernet_distribution
 # %% auto #0
 __all__ = ['READOUTS', 'TAUS', 'every_step', 'expected_steps', 'needed_steps', 'confidence_exit', 'exit_threshold',
            'step_columns', 'add_readouts', 'class_recall', 'balanced_pred', 'tau_grid', 'posthoc_curve', 'posthoc_tau',
-           'pick_tau', 'add_balanced_readout', 'posthoc_metrics', 'posthoc_markdown', 'gflops_per_image']
+           'pick_tau', 'add_balanced_readout', 'posthoc_metrics', 'posthoc_markdown', 'readout_record', 'adjust_probs',
+           'gflops_per_image']
 
 # %% ../nbs/02a_readouts.ipynb #7353deea
 @torch.no_grad()
@@ -209,6 +210,23 @@ def posthoc_markdown(m:dict # `evaluate.metrics` of a table with the balanced re
                     '|---|---|---|' + '---|' * floor,
                     *[f"| {c} | {v['recall']:.3f} | {m['posthoc_recall'][c]:.3f} |{more(c)}"
                       for c, v in m['per_class'].items()], '']
+
+# %% ../nbs/02a_readouts.ipynb #85512742
+def readout_record(m:dict, # `evaluate`'s metrics with the readout above a floor (`floor_tau`, `posthoc_floor`)
+                   log_prior:Sequence[float] # [K] the training prior's log, the one tau was chosen with
+                  )->dict: # tau, log_prior and the rule, as a checkpoint's inference record keeps them
+    "The readout above a floor, for `predict` and the export to apply."
+    return dict(tau=float(m['floor_tau']), log_prior=[float(v) for v in log_prior],
+                rule=f"the most accurate tau on the validation split with balanced accuracy >= {m['posthoc_floor']:g}")
+
+def adjust_probs(probs:np.ndarray, # [F, K] class probabilities
+                 readout:Optional[dict]=None # a `readout_record`; None: the plain readout
+                )->np.ndarray: # [F, K] softmax(log p - tau log prior)
+    "Class probabilities under a stored readout (their argmax is `balanced_pred`'s)."
+    if not readout: return probs
+    z = np.log(np.clip(probs, 1e-12, None)) - readout['tau'] * np.asarray(readout['log_prior'])
+    z = np.exp(z - z.max(1, keepdims=True))
+    return z / z.sum(1, keepdims=True)
 
 # %% ../nbs/02a_readouts.ipynb #e535e1cd
 def gflops_per_image(mc:ModelConfig, # the network (its `act` and `max_steps` do not matter)
