@@ -78,7 +78,8 @@ def crop_face(img:np.ndarray, # [H, W, 3] uint8 RGB image
 def readout_note(readout:Dict[str, Any] # an inference record's `readout` (`readouts.readout_record`)
                 )->str: # one line
     "What a stored readout does to the predictions, in a line for the user."
-    return (f"readout kept with the model: log p - {readout['tau']:g} log prior ({readout['rule']}); "
+    t = readout['tau']
+    return (f"readout kept with the model: log p {'-' if t >= 0 else '+'} {abs(t):g} log prior ({readout['rule']}); "
             "--plain for the plain argmax")
 
 class Predictor:
