@@ -109,7 +109,11 @@ def balanced_pred(probs:np.ndarray, # [F, K] class probabilities
                   tau:float # the adjustment's strength
                  )->np.ndarray: # [F] argmax of log p - tau log prior
     "The post-hoc logit-adjusted prediction."
-    return (np.log(np.clip(probs, 1e-12, None)) - tau * np.asarray(log_prior)).argmax(1)
+    return _adjusted_log(probs, log_prior, tau).argmax(1)
+
+def _adjusted_log(probs:np.ndarray, log_prior:Sequence[float], tau:float)->np.ndarray:
+    "[F, K] log p - tau log prior: the post-hoc readout's scores (`balanced_pred`, `adjust_probs`)."
+    return np.log(np.clip(probs, 1e-12, None)) - tau * np.asarray(log_prior)
 
 TAUS = tuple(np.round(np.arange(0, 3.01, 0.1), 2))                # the post-hoc grid (0 first: the plain readout)
 
@@ -224,7 +228,7 @@ def adjust_probs(probs:np.ndarray, # [F, K] class probabilities
                 )->np.ndarray: # [F, K] softmax(log p - tau log prior)
     "Class probabilities under a stored readout (their argmax is `balanced_pred`'s)."
     if not readout: return probs
-    z = np.log(np.clip(probs, 1e-12, None)) - readout['tau'] * np.asarray(readout['log_prior'])
+    z = _adjusted_log(probs, readout['log_prior'], readout['tau'])
     z = np.exp(z - z.max(1, keepdims=True))
     return z / z.sum(1, keepdims=True)
 
