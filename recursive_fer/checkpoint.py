@@ -5,7 +5,7 @@
 # %% ../nbs/03a_checkpoint.ipynb #f8e2475d
 from __future__ import annotations
 import os, shutil, pickle, warnings
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple, Union
 import numpy as np
@@ -17,7 +17,7 @@ from .augment import MEAN, STD
 # %% auto #0
 __all__ = ['previous_checkpoint', 'save_checkpoint', 'CheckpointError', 'load_checkpoint', 'resume_checkpoint', 'model_args',
            'check_compatible', 'inference_record', 'inference_info', 'load_model', 'model_from_checkpoint',
-           'store_readout']
+           'store_readout', 'store_exit_threshold']
 
 # %% ../nbs/03a_checkpoint.ipynb #f65a1429
 def previous_checkpoint(path:Union[str, Path])->Path:
@@ -100,7 +100,7 @@ def resume_checkpoint(ckdir:Union[str, Path], # a checkpoint folder
 def model_args(ckpt:Dict[str, Any] # a loaded checkpoint
               )->ModelConfig: # the architecture it was trained with
     "The checkpoint's `model_args`; for older checkpoints, the model options of its saved training config."
-    if 'model_args' in ckpt: return ModelConfig(**ckpt['model_args'])
+    if 'model_args' in ckpt: return ModelConfig.from_dict(ckpt['model_args'])   # `act=False` of older ones: fixed
     return ModelConfig.from_dict({**ckpt.get('config', {}), 'n_classes': len(ckpt['classes'])})
 
 def check_compatible(ckpt:Dict[str, Any], # a loaded checkpoint
@@ -155,4 +155,12 @@ def store_readout(path:Union[str, Path], # a best.pt or last.pt
     "Keep a post-hoc readout in a checkpoint's inference record (predict and export apply it)."
     ck = load_checkpoint(path)
     ck['inference'] = {**inference_info(ck), 'readout': dict(readout)}
+    return save_checkpoint(ck, path)
+
+def store_exit_threshold(path:Union[str, Path], # a best.pt or last.pt
+                         threshold:float # the exit's threshold chosen on validation (`readouts.choose_threshold`)
+                        )->Path:
+    "Keep an exit threshold in a checkpoint's `model_args` (evaluate, predict and export apply it)."
+    ck = load_checkpoint(path)
+    ck['model_args'] = asdict(replace(model_args(ck), exit_threshold=float(threshold)))
     return save_checkpoint(ck, path)

@@ -201,13 +201,14 @@ def evaluate(checkpoint:Param('best.pt or last.pt written by training', str, req
              cache_dir:str=None, # decoded-image cache (default: the run's)
              device:str=None, # default CUDA, then MPS, then CPU
              tta:Param('test-time augmentation reported beside the single view', str, choices=list(TTA_MODES))='flip',
-             posthoc_floor:float=None # also the most accurate post-hoc readout, val balanced >= this (default: run's)
+             posthoc_floor:float=None, # also the most accurate post-hoc readout, val balanced >= this (default: run's)
+             exit_threshold:float=None # confidence/learned_exit: exit at this score, not the one kept with the model
             )->str: # the output folder
     "Evaluate a checkpoint on a data set: per-face table, metrics, hypothesis report and steps plots."
     if not checkpoint or not data: raise ConfigError('--checkpoint and --data are both required')
     from recursive_fer.evaluate import evaluate_checkpoint
-    evaluate_checkpoint(checkpoint, data, out_dir, split, cache_dir, device, hard=hard_class, easy=easy_class,
-                        tta=tta, posthoc_floor=posthoc_floor)
+    evaluate_checkpoint(checkpoint, data, out_dir, split, cache_dir, device, exit_threshold, hard=hard_class,
+                        easy=easy_class, tta=tta, posthoc_floor=posthoc_floor)
     return out_dir
 
 # %% ../nbs/07_cli.ipynb #5395162c
@@ -237,13 +238,15 @@ def predict(argv:Optional[List[str]]=None # command-line arguments after `predic
     p.add_argument('--device', default=None, help='default CUDA, then MPS, then CPU')
     p.add_argument('--plain', dest='readout', action='store_false', help='the plain argmax, not the readout training '
                    "kept with the model (a ferplus run's: log p - tau log prior, tau chosen on validation)")
+    p.add_argument('--exit_threshold', type=float, default=None, help='confidence/learned_exit: exit at this score '
+                   'instead of the threshold chosen on validation and kept with the model')
     p.add_argument('--version', action='version', version=f'recursive-fer {__version__}')
     args = p.parse_args(_normalise_flags(list(argv or []), p))
     from recursive_fer.predict import Predictor, predict_files, readout_note
     from recursive_fer.checkpoint import load_checkpoint
     if note := synthetic_note(args.checkpoint, load_checkpoint(args.checkpoint).get('config', {})): print(note)
     pred = Predictor.from_checkpoint(args.checkpoint, args.detect, args.device, margin=args.margin,
-                                     readout=args.readout)
+                                     readout=args.readout, exit_threshold=args.exit_threshold)
     if pred.readout: print(readout_note(pred.readout))
     df = predict_files(pred, args.paths, args.out_dir, args.every, args.annotate)
     n_err = int(df.error.notna().sum())
@@ -257,16 +260,18 @@ predict.own_parser = True
 @call_parse
 def export(checkpoint:str=None, # best.pt or last.pt written by training (required)
            format:str='onnx', # the format: onnx
-           out:str=None # the file to write (default: the checkpoint's name with the format's suffix)
+           out:str=None, # the file to write (default: the checkpoint's name with the format's suffix)
+           exit_threshold:float=None # confidence/learned_exit: exit at this score, not the one kept with the model
           )->str: # the written file
     "Export a trained model (ONNX: dynamic batch, the recursion masked up to max_steps, outputs equal PyTorch's)."
     if not checkpoint: raise ConfigError('--checkpoint is required')
     if format != 'onnx': raise ConfigError(f'--format {format!r}: only onnx is supported')
     from recursive_fer.predict import export_onnx
-    path = export_onnx(checkpoint, out)
+    path = export_onnx(checkpoint, out, exit_threshold=exit_threshold)
     print(f'wrote {path}: input images [B, 3, size, size] normalised as in training, outputs probs, steps and '
           "ponder_cost; the image size, normalisation, classes and readout (if training kept one) are in its metadata "
-          "(key 'recursive_fer'); the early exit is not exported: every face runs max_steps steps")
+          "(key 'recursive_fer'); the early exit is computed masked: every face runs max_steps steps, its halting "
+          'rule picks the output and the steps')
     return str(path)
 
 # %% ../nbs/07_cli.ipynb #c85f35ac
@@ -325,6 +330,8 @@ def study(argv:Optional[List[str]]=None # command-line arguments after `study`
     p = train_parser()
     p.prog, p.description = 'recursive-fer study', (study.__doc__ or '').strip()
     p.usage = 'recursive-fer study --data PATH [--recipe R] --vary FIELD=V1,V2 [--vary ...] [--seeds N] [options]'
+    seeds = next(a for a in p._actions if a.dest == 'seeds')
+    seeds.default, seeds.help = 3, 'seeds per cell: seed, seed + 1, ... (default: 3)'
     g = p.add_argument_group('the study')
     g.add_argument('--vary', action='append', default=[], metavar='FIELD=V1,V2',
                    help='a field and its values; the grid is every combination of the --vary fields (repeatable)')
@@ -340,7 +347,7 @@ def study(argv:Optional[List[str]]=None # command-line arguments after `study`
     if not cfg.data: raise ConfigError('give --data PATH (a data set folder or zip), --config FILE, or --demo')
     if not Path(cfg.data).exists(): raise ConfigError(f'--data {cfg.data}: no such file or folder')
     if args.out_dir is None: cfg = dataclasses.replace(cfg, out_dir=cfg.out_dir + '-study')
-    run_study(cfg, vary, args.seeds or 3, shard, args.nprocs)
+    run_study(cfg, vary, args.seeds, shard, args.nprocs)
     return Path(cfg.out_dir)/'study.md'
 study.own_parser = True
 

@@ -14,7 +14,8 @@ from .layouts import LAYOUTS
 from .votes import LABEL_MODES
 from .loader import SAMPLER_POWERS
 from .model import ModelConfig, STEMS, HALTINGS
-from .loss import DifferentiablePonderLoss, PonderNetLoss
+from .loss import HaltingLoss
+from .halting import rule_class
 
 # %% auto #0
 __all__ = ['LOADERS', 'COMPILE_MODES', 'WANDB_MODES', 'CHOICES', 'MODEL_FLAGS', 'AUG_FLAGS', 'RESUME_SAFE', 'RECIPES',
@@ -41,6 +42,7 @@ class ConfigError(ValueError):
 def _nested(kw:Dict[str, Any])->Dict[str, Any]:
     "`TrainConfig` keywords with the model's and augmentation's flags gathered into their configs (flags win)."
     kw = dict(kw)
+    if 'act' in kw and not kw.pop('act'): kw['halting'] = 'fixed'   # the flag of earlier versions: fixed depth
     parts = dict(model=(ModelConfig, {k: k for k in MODEL_FLAGS}), augment=(AugConfig, AUG_FLAGS))
     for name, (cls, flags) in parts.items():
         given = kw.pop(name, None)
@@ -74,6 +76,8 @@ class TrainConfig:
     tau_warmup_epochs:float = 0.0       # ramp tau linearly from 0 over this many epochs once ACT is on (0: no ramp)
     act_warmup_epochs:int = 0           # first train this many epochs at fixed depth (mean of the steps' logits)
     pondernet_beta:float = 0.01         # PonderNet (--halting pondernet): weight of KL(p || geometric prior)
+    deep_supervision:float = 0.0        # add w * mean_n CE(y_n, t), every step's own loss, to any rule's (0: off)
+    exit_tolerance:float = 0.002        # confidence/learned_exit: fewest steps within this of the best depth on val
     ponder_weights:Optional[Dict[str, float]] = None  # per-class ponder factors, e.g. {"Happiness": 2.0}
     ce_weights:str = 'none'             # 'none' or 'inverse' (inverse class frequency) cross-entropy weights
     logit_adjust:float = 0.0            # train on logits + this * log(class prior) (Menon et al. 2021; 0: off, ~1)
@@ -144,15 +148,15 @@ class TrainConfig:
             if getattr(self, name) < 1: raise ConfigError(f'--{name} must be >= 1, got {getattr(self, name)}')
         if self.lr <= 0: raise ConfigError(f'--lr must be > 0, got {self.lr}')
         for name in ('tau', 'weight_decay', 'warmup_epochs', 'grad_clip', 'tau_warmup_epochs', 'workers', 'mixup_alpha',
-                     'cutmix_alpha', 'stem_full_width', 'pondernet_beta', 'logit_adjust'):
+                     'cutmix_alpha', 'stem_full_width', 'pondernet_beta', 'logit_adjust', 'deep_supervision'):
             if getattr(self, name) < 0: raise ConfigError(f'--{name} must be >= 0, got {getattr(self, name)}')
         if not 0 < self.val_frac < 1: raise ConfigError(f'--val_frac must be in (0, 1), got {self.val_frac}')
         for name, v in (('momentum', self.momentum), ('ema_decay', self.ema_decay),
                         ('label_smoothing', self.label_smoothing), ('sampler_from', self.sampler_from),
-                        ('posthoc_floor', self.posthoc_floor or 0.0)):
+                        ('posthoc_floor', self.posthoc_floor or 0.0), ('exit_tolerance', self.exit_tolerance)):
             if not 0 <= v < 1: raise ConfigError(f'--{name} must be in [0, 1), got {v}')
         if self.sampler_from and self.sampler == 'none': raise ConfigError('--sampler_from needs a --sampler')
-        if self.act_warmup_epochs < 0 or (self.act and self.act_warmup_epochs >= self.epochs):
+        if self.act_warmup_epochs < 0 or (rule_class(self.halting).warmup and self.act_warmup_epochs >= self.epochs):
             raise ConfigError(f'--act_warmup_epochs must be in [0, epochs={self.epochs}), got '
                               f'{self.act_warmup_epochs}: for a shorter run, lower --act_warmup_epochs too')
         self.stem_widths = [int(c) for c in self.stem_widths]
@@ -186,18 +190,15 @@ class TrainConfig:
         "The `ModelConfig` of this run's model."
         return dataclasses.replace(self.model, n_classes=n_classes, stem_widths=list(self.stem_widths))
 
-    def loss(self, classes:List[str], ce_weights:Optional[List[float]]=None
-            )->Union[DifferentiablePonderLoss, PonderNetLoss]:
-        "This run's loss: ACT's ponder cost (tau, ponder weights) or PonderNet's; `ce_weights`: `Splits.ce_weights`."
-        rest = (self.label_smoothing, ce_weights, classes)
-        pondernet = self.act and self.halting == 'pondernet'
-        return (PonderNetLoss(self.pondernet_beta, self.pondernet_lambda_p, *rest) if pondernet
-                else DifferentiablePonderLoss(self.tau, self.ponder_weights, *rest))
+    def loss(self, classes:List[str], ce_weights:Optional[List[float]]=None)->HaltingLoss:
+        "This run's loss: its halting rule's (`make_loss`), plus deep supervision; `ce_weights`: `Splits.ce_weights`."
+        base = rule_class(self.halting).make_loss(self, classes, ce_weights)
+        return HaltingLoss(base, self.deep_supervision, self.label_smoothing)
 
-    def act_on(self, epoch:int # 0-based epoch
-              )->bool: # whether the model halts adaptively in that epoch
-        "ACT is on once the fixed-depth warm-up (`act_warmup_epochs`) is over."
-        return self.act and epoch >= self.act_warmup_epochs
+    def in_warmup(self, epoch:int # 0-based epoch
+                 )->bool: # whether the model trains at fixed depth (mean readout) in that epoch
+        "The fixed-depth warm-up (`act_warmup_epochs`) of a rule that has one (ACT, PonderNet)."
+        return rule_class(self.halting).warmup and epoch < self.act_warmup_epochs
 
     def tau_at(self, epoch:int # 0-based epoch
               )->float: # the ponder weight used in that epoch
@@ -286,6 +287,8 @@ def flat_config(d:Dict[str, Any] # config keys and values: flat, or with `model`
             v = asdict(v) if dataclasses.is_dataclass(v) else v
             if k == 'model': out.update({f: x for f, x in v.items() if f not in ('n_classes', 'in_chans')})
             else: out.update({f'aug_{f}': x for f, x in v.items()})
+        elif k == 'act':                                           # earlier versions' flag: act=False is fixed
+            if v is False: out['halting'] = 'fixed'
         else: out[k] = v
     return out
 
@@ -302,6 +305,7 @@ def check_keys(d:Dict[str, Any], # config keys and values
 
 # %% ../nbs/03b_config.ipynb #f268c4c4
 RESUME_SAFE = ('workers', 'loader', 'compile_mode', 'channels_last', 'wandb_mode', 'wandb_project', 'posthoc_floor',
+               'exit_tolerance', 'exit_threshold',
                'log_every', 'amp', 'cpu_bf16', 'device', 'out_dir', 'cache_dir', 'run_name', 'hard_class', 'easy_class')
 
 def run_differences(saved:Dict[str, Any], # the config a checkpoint was written with (`to_dict`)

@@ -5,16 +5,18 @@
 # %% ../nbs/05b_difficulty.ipynb #1800ac8f
 from __future__ import annotations
 import math
-from typing import Any, Callable, Dict, List, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 import numpy as np
 import pandas as pd
 import matplotlib.pyplot as plt
 from scipy import stats
-from .figures import bootstrap_ci, face_grid
+from .figures import bootstrap_ci, face_grid, steps_by_class
+from .config import check_hard_easy
+from .readouts import READOUTS
 
 # %% auto #0
 __all__ = ['spearman', 'within_group_spearman', 'partial_spearman', 'bootstrap_stat', 'face_level_report',
-           'plot_steps_vs_agreement', 'plot_agreement_gallery']
+           'plot_steps_vs_agreement', 'plot_agreement_gallery', 'hypothesis_report', 'readouts_report']
 
 # %% ../nbs/05b_difficulty.ipynb #fbae54f4
 def _rank(x:np.ndarray)->np.ndarray: return stats.rankdata(x)
@@ -177,3 +179,84 @@ def plot_agreement_gallery(df:pd.DataFrame, # predictions with agreement and pat
         return f"{row.true_name} ({row.agreement:.0%})\nN={row.steps}, N+R={row.ponder_cost:.2f}", 'black'
     return face_grid([('agreed', d.index[::-1][:n]), ('disagreed', d.index[:n])], image, caption,
                      'Faces people agreed on (top) and disagreed about (bottom): label (agreement), steps', n)
+
+# %% ../nbs/05b_difficulty.ipynb #cac19071
+def hypothesis_report(df:pd.DataFrame, # predictions from `predict`
+                      hard:str='auto', # the hard class to compare with the easy one (auto: Contempt, else Fear)
+                      easy:str='Happiness', # the easy class
+                      alpha:float=0.05, # significance level
+                      classes:Optional[List[str]]=None, # class names; default the table's own
+                      value:str='ponder_cost' # the thinking time: the model's ponder cost, or a readout's column
+                     )->Dict[str, Any]: # numbers, verdict and a markdown table
+    "Per-class steps and accuracy, Spearman(difficulty, steps) and Mann-Whitney (hard vs easy), with a plain verdict."
+    classes = list(classes or df.attrs['classes'])
+    hard, easy = check_hard_easy(hard, easy, classes)
+    recall = steps_by_class(df, 'ponder_cost', classes).accuracy.to_numpy()   # difficulty: from every face
+    df = df[np.isfinite(df[value])]                                  # needed steps: faces never right left out
+    sbc = steps_by_class(df, value, classes).assign(accuracy=recall)
+    have = sbc[sbc.n > 0]
+    difficulty = 1 - have.accuracy
+    testable = len(have) >= 3 and have['mean'].nunique() > 1         # spearmanr warns on a constant input
+    rho, p_rho = stats.spearmanr(difficulty, have['mean']) if testable else (math.nan, math.nan)
+    h, e = df[value][df.true_name == hard], df[value][df.true_name == easy]
+    mw = stats.mannwhitneyu(h, e, alternative='greater') if len(h) and len(e) else None
+    U, p_mw = (float(mw.statistic), float(mw.pvalue)) if mw is not None else (math.nan, math.nan)
+    sig_rho, sig_mw = bool(rho > 0 and p_rho < alpha), bool(p_mw < alpha)
+    supported = sig_rho and sig_mw
+    said_rho = (f"difficulty and steps {'are' if sig_rho else 'are not'} significantly positively correlated over "
+                f"the {len(have)} class means (Spearman rho={rho:.2f}, p={p_rho:.3g}; {len(have)} means give this test "
+                'little power)')
+    said_mw = (f"{hard} {'takes' if sig_mw else 'does not take'} significantly more steps than {easy} "
+               f"(Mann-Whitney p={p_mw:.3g}, {len(h)} vs {len(e)} faces)")
+    if df[value].nunique() == 1:                                     # no spread: both tests are undefined
+        verdict = (f'Not testable: every face took the same {df[value].iloc[0]:g} steps (fixed depth, or halting '
+                   'that collapsed), so steps cannot follow difficulty.')
+    elif supported: verdict = f'Supported: {said_rho}, and {said_mw}.'
+    elif sig_mw or sig_rho:                                          # every test's outcome, the significant one first
+        verdict = f"Partly supported: {said_mw if sig_mw else said_rho}; but {said_rho if sig_mw else said_mw}."
+    else: verdict = f'Not supported by these data: {said_rho}; {said_mw}.'
+    table = ['| emotion | faces | mean ponder cost (N + R) | 95% CI | accuracy |', '|---|---|---|---|---|']
+    table += [f'| {r.emotion} | {r.n} | {r.mean:.3f} | [{r.ci_low:.3f}, {r.ci_high:.3f}] | {r.accuracy:.3f} |'
+              for r in sbc.itertuples()]
+    md = '\n'.join(['## Do hard expressions take more steps?', '', *table, '',
+                    f'Spearman correlation of difficulty (1 - recall) with mean ponder cost: rho = {rho:.3f} '
+                    f'(p = {p_rho:.3g}, {len(have)} classes)',
+                    f'Mann-Whitney U, {hard} > {easy} in ponder cost: U = {U:.1f}, p = {p_mw:.3g} '
+                    f'({len(h)} vs {len(e)} faces)', '', f'**{verdict}**'])
+    return dict(per_class=sbc.to_dict('records'), spearman_rho=float(rho), spearman_p=float(p_rho), hard=hard,
+                easy=easy, mannwhitney_u=U, mannwhitney_p=p_mw, alpha=alpha, supported=supported, verdict=verdict,
+                markdown=md)
+
+# %% ../nbs/05b_difficulty.ipynb #28c6376a
+def _face_rows(name:str, rep:Dict[str, Any])->List[str]:
+    return [f"| {name} | {x['test']} | {x['rho']:+.3f} | [{x['ci_low']:+.3f}, {x['ci_high']:+.3f}] | {x['p']:.2g} | "
+            f"{x['n']} |" for x in rep['tests'] + rep['per_class']]
+
+def readouts_report(df:pd.DataFrame, # predictions with the readouts' columns (`readouts.add_readouts`)
+                    hard:str='auto', # the hard class of the Mann-Whitney test
+                    easy:str='Happiness' # its easy class
+                   )->Dict[str, Any]: # per readout: its column, faces left out, class- and face-level tests; markdown
+    "The class-level and (with crowd votes) face-level tests of every readout of steps: halting, needed, exit."
+    out, class_rows, face_rows = {}, [], []
+    for name, col in READOUTS.items():
+        if col not in df: continue
+        d = df[np.isfinite(df[col])]
+        d.attrs.update(df.attrs)
+        cl = hypothesis_report(df, hard, easy, value=col)
+        fl = face_level_report(d, col) if 'vote_entropy' in df else None
+        out[name] = dict(column=col, left_out=len(df) - len(d), mean=float(d[col].mean()),
+                         class_level={k: v for k, v in cl.items() if k != 'markdown'},
+                         face_level=None if fl is None else {k: v for k, v in fl.items() if k != 'markdown'})
+        class_rows.append(f"| {name} | {d[col].mean():.3f} | {len(d)} ({len(df) - len(d)} left out) | "
+                          f"{cl['spearman_rho']:+.3f} | {cl['spearman_p']:.3g} | {cl['mannwhitney_p']:.3g} |")
+        if fl is not None: face_rows += _face_rows(name, fl)
+    h = next(iter(out.values()))['class_level'] if out else dict(hard=hard, easy=easy)
+    md = ['## Every readout of steps', '', 'Class level: Spearman correlation of class difficulty (1 - recall) with '
+          f"the class's mean steps, and Mann-Whitney {h['hard']} > {h['easy']}.", '',
+          '| readout | mean steps | faces | class-level rho | p | Mann-Whitney p |', '|---|---|---|---|---|---|',
+          *class_rows]
+    if face_rows:
+        md += ['', "Face level: Spearman correlation of each face's steps with its vote entropy.", '',
+               '| readout | test | rho | 95% CI | p | faces |', '|---|---|---|---|---|---|', *face_rows, '',
+               *[f"- **{n}**: {r['face_level']['verdict']}" for n, r in out.items()]]
+    return dict(readouts=out, markdown='\n'.join(md))

@@ -13,7 +13,6 @@ from torch.utils.data import DataLoader
 from tqdm import tqdm
 from .config import TrainConfig
 from .distributed import all_reduce
-from .loss import DifferentiablePonderLoss
 from .augment import draw_mix, apply_mix
 from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 from .tracking import metric_key
@@ -29,6 +28,7 @@ class EpochMeter:
     def __init__(self, n_classes:int, device:torch.device):
         self.t = torch.zeros(5 + 3 * n_classes, dtype=torch.float64, device=device)
         self.K = n_classes
+        self.step_ce:Optional[Tensor] = None    # [N] face-weighted sums of every step's cross entropy, when recorded
 
     def update(self, loss:Tensor, ce:Tensor, ponder:Tensor, logits:Tensor, rho:Tensor, y:Tensor):
         "Add one batch: mean losses are weighted by the batch size."
@@ -39,6 +39,14 @@ class EpochMeter:
         # per class: faces, summed steps, correct; index_add, not bincount (which waits for the GPU to size its output)
         per_class = torch.stack([torch.ones_like(correct), rho.detach().double(), correct], 1)    # [B, 3]
         self.t[5:] += torch.zeros(K, 3, dtype=torch.float64, device=y.device).index_add_(0, y, per_class).T.reshape(-1)
+
+    def update_steps(self, step_ce:Optional[Tensor], # [N] the batch's per-step cross entropy (`HaltingLoss.step_ce`)
+                     B:int # faces in the batch
+                    ):
+        "Add one batch's per-step cross entropy (deep supervision, the rules that train every step)."
+        if step_ce is None: return
+        s = step_ce.detach().double() * B
+        self.step_ce = s if self.step_ce is None else self.step_ce + s
 
     def running(self)->Tensor:
         "Mean loss, accuracy and steps so far, [3] on the device (no host sync)."
@@ -56,6 +64,9 @@ class EpochMeter:
             if n[k] > 0:
                 m[metric_key(prefix, PONDER_COST_PER_CLASS, c)] = (t[5 + K + k] / n[k]).item()
                 m[metric_key(prefix, ACCURACY_PER_CLASS, c)] = (t[5 + 2 * K + k] / n[k]).item()
+        if self.step_ce is not None:                               # every batch recorded its steps (training)
+            ce = (all_reduce(self.step_ce.clone()) if reduce else self.step_ce).cpu() / N
+            m.update({metric_key(prefix, f'CE_Step_{n}'): v for n, v in enumerate(ce.tolist(), 1)})
         m[metric_key(prefix, BALANCED_ACCURACY)] = (t[5 + 2 * K:][n > 0] / n[n > 0]).mean().item()   # classes present
         return m
 
@@ -111,7 +122,7 @@ def _read_running(first_bad:Tensor, meter:EpochMeter, bar:Optional[tqdm], epoch:
 
 def run_epoch(model:nn.Module, # the (possibly DDP-wrapped) model
               loader:DataLoader, # batches of (images, labels)
-              loss_fn:DifferentiablePonderLoss, # the loss
+              loss_fn:nn.Module, # the loss (`HaltingLoss`): `from_output(out, target)`
               classes:List[str], # class names, for per-class metrics
               device:torch.device, # where to compute
               opt:Optional[torch.optim.Optimizer]=None, # None: evaluate without gradients
@@ -165,6 +176,7 @@ def run_epoch(model:nn.Module, # the (possibly DDP-wrapped) model
             if ema is not None: ema.update_parameters(model)
         step += 1
         meter.update(loss, ce, ponder, logits, rho, y)
+        meter.update_steps(getattr(loss_fn, 'step_ce', None), len(y))
         if (i + 1) % cfg.log_every == 0: _read_running(first_bad, meter, bar if show else None, epoch, prefix)
     _read_running(first_bad, meter, None, epoch, prefix)
     return meter.compute(classes, prefix, reduce)

@@ -21,6 +21,7 @@ from .dataset import RafDBDataset, read_table
 from .config import check_hard_easy, ConfigError
 from .utils import atomic_write, get_device
 from .checkpoint import load_checkpoint, model_from_checkpoint, inference_info, store_readout
+from .checkpoint import store_exit_threshold
 from .config import TrainConfig
 from .tracking import WandbLogger, log_evaluation
 from .config import checkpoint_dir
@@ -28,13 +29,16 @@ from .splits import build_splits, prior_lean
 from .epochs import run_epoch
 from .figures import steps_by_class, make_figures, save_figures
 from .votes import vote_stats
-from .readouts import every_step, expected_steps, add_readouts, step_columns, exit_threshold, READOUTS
+from .readouts import add_readouts, step_columns, exit_threshold, choose_threshold, rule_sweep, anytime_view
+from .readouts import SWEEP
+from .halting import Fixed, HaltingRule
 from .readouts import add_balanced_readout, posthoc_markdown, posthoc_metrics, readout_record
 from .difficulty import face_level_report, plot_steps_vs_agreement, plot_agreement_gallery
+from .difficulty import hypothesis_report, readouts_report
 
 # %% auto #0
-__all__ = ['TTA_MODES', 'tta_views', 'tta_outputs', 'predict', 'step_probs', 'metrics', 'hypothesis_report', 'readouts_report',
-           'evaluate', 'map_classes', 'evaluate_checkpoint', 'test_metrics', 'evaluate_run']
+__all__ = ['TTA_MODES', 'tta_views', 'tta_outputs', 'predict', 'metrics', 'calibrate_exit', 'anytime_markdown', 'evaluate',
+           'map_classes', 'evaluate_checkpoint', 'test_metrics', 'evaluate_run']
 
 # %% ../nbs/05_evaluate.ipynb #ab95ebeb
 TTA_MODES = ('none', 'flip', 'tencrop')
@@ -65,6 +69,32 @@ def tta_outputs(model:RecursiveFER, # the model, in eval mode
                 ponder_cost=mean(lambda o: o.ponder_cost.float()))
 
 # %% ../nbs/05_evaluate.ipynb #02e0fb04
+def _sweepable(rule:HaltingRule)->bool:
+    "Whether the rule has a threshold a sweep can vary (ACT's 1 - eps, PonderNet's, an exit's)."
+    return type(rule).with_threshold is not HaltingRule.with_threshold
+
+@torch.no_grad()
+def _batch_rows(model:RecursiveFER, x:Tensor, y:Tensor, tta:str)->Dict[str, np.ndarray]:
+    "One batch's columns: the rule's output, every step's readout (one recorded pass), the rule's columns, TTA."
+    out = model.act_forward(x)                                     # the single view, as the model halts
+    d = model.halting_data(x, out)
+    rec = model.run(x, Fixed(model.config, 'last'), record=True)   # every step, no halting: [b, N_max, K], [b, N_max]
+    conf, pred = rec.step_logits.softmax(2).max(2)
+    true = y.argmax(1) if y.ndim == 2 else y                       # soft labels (FER+'s soft modes): the top class
+    row = dict(true=true.numpy(), pred=d['pred'], confidence=d['confidence'], ponder_cost=d['ponder_cost'],
+               steps=d['steps'], step_probs=d['step_probs'], step_pred=pred.cpu().numpy(), probs=d['probs'],
+               step_conf=conf.cpu().numpy(), step_halt=rec.halt_probs.cpu().numpy())
+    row['columns'] = {k: v.cpu().numpy() for k, v in model.rule.columns(rec).items()}   # PonderNet: expected_steps
+    if _sweepable(model.rule): row['sweep'] = rule_sweep(model.rule, rec.step_logits, rec.halt_probs, true)[None]
+    if tta != 'none':
+        t = tta_outputs(model, x, tta, first=out)
+        conf, pred = t['probs'].max(1)
+        row.update(tta_pred=pred.cpu().numpy(), tta_confidence=conf.cpu().numpy(),
+                   tta_steps=t['steps'].cpu().numpy(), tta_ponder_cost=t['ponder_cost'].cpu().numpy())
+    return row
+
+_PER_STEP = {'step_prob': 'step_probs', 'step_pred': 'step_pred', 'step_conf': 'step_conf', 'step_halt': 'step_halt'}
+
 @torch.no_grad()
 def predict(model:RecursiveFER, # a trained model
             ds:RafDBDataset, # the split to run on (its own transform is used)
@@ -74,28 +104,13 @@ def predict(model:RecursiveFER, # a trained model
             progress:bool=True, # show a progress bar
             tta:str='flip' # test-time augmentation: 'none', 'flip' or 'tencrop' (adds the tta_* columns)
            )->pd.DataFrame: # one row per face
-    "Per-face predictions, confidence, ponder cost, steps and halting weights of `model` on `ds`."
+    "Per-face predictions, confidence, ponder cost, steps, halting weights and every step's readout of `model` on `ds`."
     device = torch.device(device) if device is not None else next(model.parameters()).device
     model.eval()
     if tta not in TTA_MODES: raise ValueError(f'tta must be one of {TTA_MODES}, got {tta!r}')
-    parts = []
-    for x, y in tqdm(DataLoader(ds, batch_size, shuffle=False, num_workers=workers), desc='predicting',
-                     disable=not progress, leave=False):
-        x = x.to(device)
-        out = model.act_forward(x)                                     # the single view
-        d = model.halting_data(x, out)
-        ys, lam = every_step(model, x)                                 # [b, N_max, K], [b, N_max] each step's readout
-        conf, pred = ys.softmax(2).max(2)
-        true = y.argmax(1) if y.ndim == 2 else y                       # soft labels (FER+'s soft modes): the top class
-        parts.append(dict(true=true.numpy(), pred=d['pred'], confidence=d['confidence'], ponder_cost=d['ponder_cost'],
-                          steps=d['steps'], step_probs=d['step_probs'], step_pred=pred.cpu().numpy(), probs=d['probs'],
-                          step_conf=conf.cpu().numpy()))
-        if model.config.halting == 'pondernet': parts[-1]['expected_steps'] = expected_steps(lam).cpu().numpy()
-        if tta != 'none':
-            t = tta_outputs(model, x, tta, first=out)
-            conf, pred = t['probs'].max(1)
-            parts[-1].update(tta_pred=pred.cpu().numpy(), tta_confidence=conf.cpu().numpy(),
-                             tta_steps=t['steps'].cpu().numpy(), tta_ponder_cost=t['ponder_cost'].cpu().numpy())
+    parts = [_batch_rows(model, x.to(device), y, tta) for x, y in tqdm(
+        DataLoader(ds, batch_size, shuffle=False, num_workers=workers), desc='predicting', disable=not progress,
+        leave=False)]
     cat = lambda k: np.concatenate([p[k] for p in parts])
     df = pd.DataFrame(dict(image_id=ds.table.image_id.values, path=ds.table.path.values, true=cat('true'),
                            pred=cat('pred')))
@@ -103,13 +118,12 @@ def predict(model:RecursiveFER, # a trained model
     df['pred_name'] = [ds.classes[i] for i in df.pred]
     df['correct'] = df.true == df.pred
     df['confidence'], df['ponder_cost'], df['steps'] = cat('confidence'), cat('ponder_cost'), cat('steps')
-    lam = cat('step_probs')
-    for n in range(lam.shape[1]): df[f'step_prob_{n + 1}'] = lam[:, n]
     df[[f'prob_{c}' for c in ds.classes]] = cat('probs')               # every class's probability
-    for kind in ('pred', 'conf'):                                      # every step's prediction and confidence
-        v = cat(f'step_{kind}')
-        for n in range(v.shape[1]): df[f'step_{kind}_{n + 1}'] = v[:, n]
-    if 'expected_steps' in parts[0]: df['expected_steps'] = cat('expected_steps')   # PonderNet: sum_n n p_n
+    for prefix, key in _PER_STEP.items():                             # every step's weight, prediction, confidence, q
+        v = cat(key)
+        for n in range(v.shape[1]): df[f'{prefix}_{n + 1}'] = v[:, n]
+    for k in parts[0]['columns']:                                      # the rule's own columns (expected_steps)
+        df[k] = np.concatenate([p['columns'][k] for p in parts])
     add_readouts(df)                                                   # needed_steps
     if tta != 'none':
         df['tta_pred'], df['tta_confidence'] = cat('tta_pred'), cat('tta_confidence')
@@ -119,12 +133,11 @@ def predict(model:RecursiveFER, # a trained model
     if votes:
         df[votes] = ds.table[votes].to_numpy()
         df[['agreement', 'vote_entropy']] = vote_stats(df)[['agreement', 'vote_entropy']]
-    df.attrs['classes'], df.attrs['tta'] = list(ds.classes), tta
+    df.attrs['classes'], df.attrs['tta'], df.attrs['rule'] = list(ds.classes), tta, model.rule.name
+    if 'sweep' in parts[0]:                                            # the rule's own accuracy against steps
+        df.attrs['rule_sweep'] = dict(rule=model.rule.name, thresholds=list(SWEEP), counts=cat('sweep').sum(0).tolist(),
+                                      faces=len(df))
     return df
-
-def step_probs(df:pd.DataFrame)->np.ndarray:
-    "The `[faces, N_max]` halting weights (`step_probs`: lam_n per step) of a predictions table."
-    return df[[c for c in df.columns if c.startswith('step_prob_')]].to_numpy()
 
 # %% ../nbs/05_evaluate.ipynb #aae4a6a8
 def metrics(df:pd.DataFrame, # predictions from `predict`
@@ -145,93 +158,44 @@ def metrics(df:pd.DataFrame, # predictions from `predict`
         exit_mean_steps=float(df.exit_steps.mean()), exit_threshold=df.attrs.get('exit_threshold'))
     need = {} if 'needed_steps' not in df else dict(needed_mean_steps=float(df.needed_steps.mean()),
                                                     faces_never_right=int(df.needed_steps.isna().sum()))
-    return dict(**tta, **exit, **posthoc_metrics(df, classes), **need, accuracy=float(df.correct.mean()),
+    anytime = {} if 'step_pred_1' not in df else anytime_view(df)     # every depth, the oracle, the sweeps
+    steps = dict(per_step_accuracy=anytime['per_step_accuracy'], oracle_accuracy=anytime['oracle_accuracy'],
+                 anytime=anytime) if anytime else {}
+    rule = {k: df.attrs[k] for k in ('halting_threshold',) if k in df.attrs}   # an exit's threshold, where chosen
+    return dict(**tta, **exit, **posthoc_metrics(df, classes), **need, **steps, **rule, accuracy=float(df.correct.mean()),
                 balanced_accuracy=balanced(df.pred, df.correct),
                 mean_steps=float(df.steps.mean()), mean_ponder_cost=float(df.ponder_cost.mean()),
                 per_class={c: {k: float(rep[c][k]) for k in ('precision', 'recall', 'f1-score', 'support')}
                            for c in classes},
                 confusion_matrix=confusion_matrix(df.true, df.pred, labels=labels).tolist(), classes=classes)
 
-# %% ../nbs/05_evaluate.ipynb #cac19071
-def hypothesis_report(df:pd.DataFrame, # predictions from `predict`
-                      hard:str='auto', # the hard class to compare with the easy one (auto: Contempt, else Fear)
-                      easy:str='Happiness', # the easy class
-                      alpha:float=0.05, # significance level
-                      classes:Optional[List[str]]=None, # class names; default the table's own
-                      value:str='ponder_cost' # the thinking time: the model's ponder cost, or a readout's column
-                     )->Dict[str, Any]: # numbers, verdict and a markdown table
-    "Per-class steps and accuracy, Spearman(difficulty, steps) and Mann-Whitney (hard vs easy), with a plain verdict."
-    classes = list(classes or df.attrs['classes'])
-    hard, easy = check_hard_easy(hard, easy, classes)
-    recall = steps_by_class(df, 'ponder_cost', classes).accuracy.to_numpy()   # difficulty: from every face
-    df = df[np.isfinite(df[value])]                                  # needed steps: faces never right left out
-    sbc = steps_by_class(df, value, classes).assign(accuracy=recall)
-    have = sbc[sbc.n > 0]
-    difficulty = 1 - have.accuracy
-    testable = len(have) >= 3 and have['mean'].nunique() > 1         # spearmanr warns on a constant input
-    rho, p_rho = stats.spearmanr(difficulty, have['mean']) if testable else (math.nan, math.nan)
-    h, e = df[value][df.true_name == hard], df[value][df.true_name == easy]
-    mw = stats.mannwhitneyu(h, e, alternative='greater') if len(h) and len(e) else None
-    U, p_mw = (float(mw.statistic), float(mw.pvalue)) if mw is not None else (math.nan, math.nan)
-    sig_rho, sig_mw = bool(rho > 0 and p_rho < alpha), bool(p_mw < alpha)
-    supported = sig_rho and sig_mw
-    said_rho = (f"difficulty and steps {'are' if sig_rho else 'are not'} significantly positively correlated over "
-                f"the {len(have)} class means (Spearman rho={rho:.2f}, p={p_rho:.3g}; {len(have)} means give this test "
-                'little power)')
-    said_mw = (f"{hard} {'takes' if sig_mw else 'does not take'} significantly more steps than {easy} "
-               f"(Mann-Whitney p={p_mw:.3g}, {len(h)} vs {len(e)} faces)")
-    if df[value].nunique() == 1:                                     # no spread: both tests are undefined
-        verdict = (f'Not testable: every face took the same {df[value].iloc[0]:g} steps (fixed depth, or halting '
-                   'that collapsed), so steps cannot follow difficulty.')
-    elif supported: verdict = f'Supported: {said_rho}, and {said_mw}.'
-    elif sig_mw or sig_rho:                                          # every test's outcome, the significant one first
-        verdict = f"Partly supported: {said_mw if sig_mw else said_rho}; but {said_rho if sig_mw else said_mw}."
-    else: verdict = f'Not supported by these data: {said_rho}; {said_mw}.'
-    table = ['| emotion | faces | mean ponder cost (N + R) | 95% CI | accuracy |', '|---|---|---|---|---|']
-    table += [f'| {r.emotion} | {r.n} | {r.mean:.3f} | [{r.ci_low:.3f}, {r.ci_high:.3f}] | {r.accuracy:.3f} |'
-              for r in sbc.itertuples()]
-    md = '\n'.join(['## Do hard expressions take more steps?', '', *table, '',
-                    f'Spearman correlation of difficulty (1 - recall) with mean ponder cost: rho = {rho:.3f} '
-                    f'(p = {p_rho:.3g}, {len(have)} classes)',
-                    f'Mann-Whitney U, {hard} > {easy} in ponder cost: U = {U:.1f}, p = {p_mw:.3g} '
-                    f'({len(h)} vs {len(e)} faces)', '', f'**{verdict}**'])
-    return dict(per_class=sbc.to_dict('records'), spearman_rho=float(rho), spearman_p=float(p_rho), hard=hard,
-                easy=easy, mannwhitney_u=U, mannwhitney_p=p_mw, alpha=alpha, supported=supported, verdict=verdict,
-                markdown=md)
+# %% ../nbs/05_evaluate.ipynb #7406355a
+def calibrate_exit(model:RecursiveFER, # a model whose rule exits at a threshold not chosen yet (else: nothing done)
+                   ref:pd.DataFrame, # `predict`'s table of the validation faces
+                   tolerance:float=0.002 # accuracy allowed below the best fixed depth's
+                  )->Optional[Dict[str, Any]]: # `readouts.choose_threshold`'s answer, with where it was chosen
+    "Choose an exit rule's threshold on the validation faces (CALM-style) and set it on the model."
+    rule = model.rule
+    if not rule.calibrated or model.config.exit_threshold is not None: return None
+    got = choose_threshold(step_columns(ref, rule.score_kind), step_columns(ref, 'pred'), ref.true.to_numpy(), tolerance)
+    got['threshold'] = min(max(got['threshold'], 1e-6), 1.0)         # above every score: exit only at N_max (or 1)
+    model.set_exit_threshold(got['threshold'])
+    return dict(got, rule=rule.name, chosen_on='validation', tolerance=tolerance)
 
-# %% ../nbs/05_evaluate.ipynb #28c6376a
-def _face_rows(name:str, rep:Dict[str, Any])->List[str]:
-    return [f"| {name} | {x['test']} | {x['rho']:+.3f} | [{x['ci_low']:+.3f}, {x['ci_high']:+.3f}] | {x['p']:.2g} | "
-            f"{x['n']} |" for x in rep['tests'] + rep['per_class']]
-
-def readouts_report(df:pd.DataFrame, # predictions with the readouts' columns (`readouts.add_readouts`)
-                    hard:str='auto', # the hard class of the Mann-Whitney test
-                    easy:str='Happiness' # its easy class
-                   )->Dict[str, Any]: # per readout: its column, faces left out, class- and face-level tests; markdown
-    "The class-level and (with crowd votes) face-level tests of every readout of steps: halting, needed, exit."
-    out, class_rows, face_rows = {}, [], []
-    for name, col in READOUTS.items():
-        if col not in df: continue
-        d = df[np.isfinite(df[col])]
-        d.attrs.update(df.attrs)
-        cl = hypothesis_report(df, hard, easy, value=col)
-        fl = face_level_report(d, col) if 'vote_entropy' in df else None
-        out[name] = dict(column=col, left_out=len(df) - len(d), mean=float(d[col].mean()),
-                         class_level={k: v for k, v in cl.items() if k != 'markdown'},
-                         face_level=None if fl is None else {k: v for k, v in fl.items() if k != 'markdown'})
-        class_rows.append(f"| {name} | {d[col].mean():.3f} | {len(d)} ({len(df) - len(d)} left out) | "
-                          f"{cl['spearman_rho']:+.3f} | {cl['spearman_p']:.3g} | {cl['mannwhitney_p']:.3g} |")
-        if fl is not None: face_rows += _face_rows(name, fl)
-    h = next(iter(out.values()))['class_level'] if out else dict(hard=hard, easy=easy)
-    md = ['## Every readout of steps', '', 'Class level: Spearman correlation of class difficulty (1 - recall) with '
-          f"the class's mean steps, and Mann-Whitney {h['hard']} > {h['easy']}.", '',
-          '| readout | mean steps | faces | class-level rho | p | Mann-Whitney p |', '|---|---|---|---|---|---|',
-          *class_rows]
-    if face_rows:
-        md += ['', "Face level: Spearman correlation of each face's steps with its vote entropy.", '',
-               '| readout | test | rho | 95% CI | p | faces |', '|---|---|---|---|---|---|', *face_rows, '',
-               *[f"- **{n}**: {r['face_level']['verdict']}" for n, r in out.items()]]
-    return dict(readouts=out, markdown='\n'.join(md))
+def anytime_markdown(m:Dict[str, Any] # `metrics` of a table with every step's columns
+                    )->List[str]: # report lines
+    "Accuracy of every fixed depth, the oracle, and where an exit's threshold came from."
+    if 'per_step_accuracy' not in m: return []
+    acc = ', '.join(f'{a:.4f}' for a in m['per_step_accuracy'])
+    lines = [f"Accuracy at each fixed depth 1..{len(m['per_step_accuracy'])}: {acc}; right at some step (the oracle, "
+             f"an upper bound for any halting of these weights): {m['oracle_accuracy']:.4f}", '']
+    if 'halting_threshold' in m:
+        t = m['halting_threshold']
+        lines += [f"Exit threshold of the {t['rule']} rule: {t['threshold']:.4f}, chosen on the {t['chosen_on']} split "
+                  f"(the fewest mean steps, {t['mean_steps']:.3f}, whose accuracy there, {t['accuracy']:.4f}, is within "
+                  f"{t['tolerance']:g} of the best fixed depth's, step {t['best_depth']}: {t['best_depth_accuracy']:.4f}"
+                  f"{'' if t['within_tolerance'] else '; none was, so the most accurate'})", '']
+    return lines
 
 # %% ../nbs/05_evaluate.ipynb #b7103793
 _TTA_TEXT = {'flip': 'mean probabilities of the face and its mirror image, 2 views',
@@ -250,17 +214,23 @@ def evaluate(model:RecursiveFER, # a trained model
              val_ds:Optional[RafDBDataset]=None, # the validation split: the exit's threshold and tau are chosen there
              train_counts:Optional[List[int]]=None, # training faces per class: the post-hoc balanced readout's prior
              lean:float=0.0, # how far training leaned from the prior (`splits.prior_lean`; the tau grid's start)
-             posthoc_floor:Optional[float]=None # also the most accurate post-hoc readout with val balanced >= this
+             posthoc_floor:Optional[float]=None, # also the most accurate post-hoc readout with val balanced >= this
+             exit_tolerance:float=0.002 # an exit rule without a threshold: chosen on val within this of the best depth
             )->Dict[str, Any]: # predictions, metrics, hypothesis report and figure paths
     "Predict on `ds`, then write and print metrics, the hypothesis report and every figure."
     hard, easy = check_hard_easy(hard, easy, ds.classes)           # before the work, not after it
     if posthoc_floor is not None and not 0 <= posthoc_floor < 1:
         raise ConfigError(f'--posthoc_floor must be in [0, 1), got {posthoc_floor}')
     out = Path(out_dir); out.mkdir(parents=True, exist_ok=True)
+    ref = predict(model, val_ds, batch_size, progress=False, tta='none') if val_ds is not None else None
+    chosen = calibrate_exit(model, ref, exit_tolerance) if ref is not None else None   # before the test faces
     df = predict(model, ds, batch_size, progress=progress, tta=tta)
-    ref = predict(model, val_ds, batch_size, progress=False, tta='none') if val_ds is not None else df
-    add_readouts(df, exit_threshold(step_columns(ref, 'conf'), ref.steps.mean()),       # exit at the model's mean
+    if chosen is not None: df.attrs['halting_threshold'] = chosen
+    ref = df if ref is None else ref
+    own_steps = chosen['mean_steps'] if chosen is not None else ref.steps.mean()         # the model's mean on val
+    add_readouts(df, exit_threshold(step_columns(ref, 'conf'), own_steps),              # exit at the model's mean
                  'validation' if val_ds is not None else 'these faces (no validation split given)')
+    df.attrs['anytime'] = anytime_view(df)
     if train_counts is not None:                                   # log p - tau log prior
         add_balanced_readout(df, ref, train_counts, ds.classes, lean, posthoc_floor)
     atomic_write(out/'predictions.csv', df.to_csv(index=False))
@@ -291,7 +261,7 @@ def evaluate(model:RecursiveFER, # a trained model
                     f"for the model's mean steps): accuracy {m['exit_accuracy']:.4f} at {m['exit_mean_steps']:.3f} "
                     "mean steps; "
                     f"{m['faces_never_right']} faces never right to the last step (no needed step)", '',
-                    *(posthoc_markdown(m) if 'posthoc_tau' in m else []), '', h['markdown'],
+                    *anytime_markdown(m), *(posthoc_markdown(m) if 'posthoc_tau' in m else []), '', h['markdown'],
                     *(['', face['markdown']] if face is not None else []), '', reads['markdown']])
     atomic_write(out/'report.md', md + '\n')
     res = dict(predictions=df, metrics=m, hypothesis=h, face_level=face, readouts=reads['readouts'], figures=figs,
@@ -334,12 +304,15 @@ def evaluate_checkpoint(checkpoint:Union[str, Path], # best.pt or last.pt from t
                         split:str='test', # split to evaluate ('val' re-creates the training run's validation slice)
                         cache_dir:Optional[str]=None, # decoded-image cache
                         device:Optional[str]=None, # default CUDA, then MPS, then CPU
+                        exit_threshold:Optional[float]=None, # an exit rule's threshold instead of the stored one
                         **kw # hard, easy, batch_size, show, tta, posthoc_floor (default the run's): to `evaluate`
                        )->Dict[str, Any]:
     "Load a checkpoint and evaluate it on a split of a data set (classes matched by name when the two differ)."
     ck = load_checkpoint(checkpoint)
     model, classes, cfg = model_from_checkpoint(ck, get_device(device)), list(ck['classes']), dict(ck.get('config', {}))
     if kw.get('posthoc_floor') is None: kw['posthoc_floor'] = cfg.get('posthoc_floor')   # the run's own (ferplus: 0.66)
+    if exit_threshold is not None: model.set_exit_threshold(exit_threshold)   # `--exit_threshold`: over the stored one
+    kw.setdefault('exit_tolerance', cfg.get('exit_tolerance', 0.002))
     same_data = cfg.get('data') == str(data)                       # its layout and validation slice, re-created
     table, data_classes = read_table(data, cfg.get('layout') if same_data else None, cfg.get('val_frac', 0.1),
                                      cfg.get('seed', 42), cfg.get('subject_split', False),
@@ -383,16 +356,18 @@ def evaluate_run(cfg:TrainConfig, # the training run
     weights, test_ds, dev = splits.ce_weights(cfg), splits.datasets['test'], get_device(device or cfg.device)
     ck = load_checkpoint(best)
     model = model_from_checkpoint(ck, dev)
-    m = test_metrics(model, test_ds, cfg, weights, dev, splits.loss(cfg))
-    atomic_write(out/'test_metrics.json', json.dumps(m, indent=1))
     logger = WandbLogger(cfg, ck.get('wandb_run_id'), quiet=True)
     try:
-        if logger.run is not None: logger.run.summary.update(m)
         res = evaluate(model, test_ds, out/'evaluation', cfg.hard_class, cfg.easy_class, wandb_run=logger.run,
                        batch_size=cfg.batch_size, progress=False, tta=tta, val_ds=splits.datasets.get('val'),
                        train_counts=list(splits.datasets['train'].class_counts().values()),
-                       lean=prior_lean(vars(cfg)), posthoc_floor=cfg.posthoc_floor)
+                       lean=prior_lean(vars(cfg)), posthoc_floor=cfg.posthoc_floor, exit_tolerance=cfg.exit_tolerance)
+        m = test_metrics(model, test_ds, cfg, weights, dev, splits.loss(cfg))   # at the exit threshold just chosen
+        atomic_write(out/'test_metrics.json', json.dumps(m, indent=1))
+        if logger.run is not None: logger.run.summary.update(m)
     finally: logger.finish()
+    if 'halting_threshold' in res['metrics']:                      # an exit's threshold, chosen on validation
+        store_exit_threshold(best, res['metrics']['halting_threshold']['threshold'])
     if 'floor_tau' in res['metrics']:                              # the run's readout: predict and export apply it
         store_readout(best, readout_record(res['metrics'], res['predictions'].attrs['posthoc_log_prior']))
     return {**res, 'test_metrics': m}

@@ -19,8 +19,8 @@ from .readouts import TAUS, posthoc_curve
 
 # %% auto #0
 __all__ = ['FIGURES', 'bootstrap_ci', 'steps_by_class', 'plot_steps_histogram', 'plot_steps_per_class', 'plot_confusion',
-           'plot_accuracy_vs_steps', 'face_grid', 'plot_step_gallery', 'plot_posthoc_tradeoff', 'make_figures',
-           'save_figures', 'plot_history', 'save_training_curves']
+           'plot_accuracy_by_steps_taken', 'face_grid', 'plot_step_gallery', 'plot_posthoc_tradeoff', 'make_figures',
+           'save_figures', 'plot_anytime', 'plot_history', 'save_training_curves']
 
 # %% ../nbs/05a_figures.ipynb #85f9cbf7
 def bootstrap_ci(x:np.ndarray, # values of one group
@@ -100,7 +100,7 @@ def plot_confusion(df:pd.DataFrame, classes:Optional[List[str]]=None):
     ax.set(xlabel='predicted', ylabel='true', title=f'Confusion matrix (accuracy {df.correct.mean():.3f})')
     fig.tight_layout(); return fig
 
-def plot_accuracy_vs_steps(df:pd.DataFrame):
+def plot_accuracy_by_steps_taken(df:pd.DataFrame):
     "Accuracy of the faces that took N steps, for every N, with a 95% bootstrap CI and the number of faces."
     g = df.groupby('steps').agg(acc=('correct', 'mean'), n=('correct', 'size')).reset_index()
     ci = np.array([bootstrap_ci(df.correct[df.steps == s].to_numpy(float), seed=int(s)) for s in g.steps])
@@ -143,7 +143,7 @@ def plot_step_gallery(df:pd.DataFrame, ds:RafDBDataset, n:int=8):
 
 # %% ../nbs/05a_figures.ipynb #d2ca23a2
 FIGURES = {'steps_histogram': plot_steps_histogram, 'steps_per_class': plot_steps_per_class,
-           'confusion_matrix': plot_confusion, 'accuracy_vs_steps': plot_accuracy_vs_steps}
+           'confusion_matrix': plot_confusion, 'accuracy_by_steps_taken': plot_accuracy_by_steps_taken}
 
 def plot_posthoc_tradeoff(df:pd.DataFrame, # predictions with the post-hoc balanced readout (`add_balanced_readout`)
                           n_rare:int=3 # the rarest classes (fewest faces here) whose recall is drawn
@@ -177,6 +177,7 @@ def make_figures(df:pd.DataFrame, ds:Optional[RafDBDataset]=None)->Dict[str, Any
     figs = {name: f(df) for name, f in FIGURES.items()}
     if ds is not None: figs['step_gallery'] = plot_step_gallery(df, ds)
     if 'posthoc_tau' in df.attrs: figs['posthoc_tradeoff'] = plot_posthoc_tradeoff(df)
+    if 'anytime' in df.attrs: figs['accuracy_vs_steps'] = plot_anytime(df.attrs['anytime'])
     return figs
 
 def save_figures(figs:Dict[str, Any], out_dir:Union[str, Path], close:bool=True)->Dict[str, Path]:
@@ -188,6 +189,27 @@ def save_figures(figs:Dict[str, Any], out_dir:Union[str, Path], close:bool=True)
         with atomic_path(paths[name]) as tmp: fig.savefig(tmp, dpi=110, bbox_inches='tight')
         if close: plt.close(fig)
     return paths
+
+# %% ../nbs/05a_figures.ipynb #f516009a
+def plot_anytime(view:Dict[str, Any] # `readouts.anytime_view` of a predictions table
+                ):
+    "Accuracy against mean steps: fixed depths, the confidence exit, the rule's sweep, its operating point, the oracle."
+    fig, ax = plt.subplots(figsize=(6.2, 4))
+    acc = view['per_step_accuracy']
+    ax.plot(range(1, len(acc) + 1), acc, 'o', color='k', label='fixed depth n')
+    conf = view['confidence_curve']
+    ax.plot(conf['mean_steps'], conf['accuracy'], '-', color='tab:blue', label='confidence exit (threshold sweep)')
+    op = view['operating_point']
+    if 'rule_curve' in view:
+        r = view['rule_curve']
+        ax.plot(r['mean_steps'], r['accuracy'], '--', color='tab:orange', label=f"{op['rule']} (threshold sweep)")
+    ax.plot([op['mean_steps']], [op['accuracy']], '*', ms=14, color='tab:red', label=f"{op['rule']}, as trained")
+    ax.axhline(view['oracle_accuracy'], color='tab:green', ls=':', label='oracle: right at some step')
+    ax.set(xlabel='mean steps', ylabel='accuracy', title='Accuracy against steps', xticks=range(1, len(acc) + 1))
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8, loc='lower right')
+    fig.tight_layout()
+    return fig
 
 # %% ../nbs/05a_figures.ipynb #79eaf4ee
 def plot_history(history:List[Dict[str, float]], # rows of `fit`'s history (history.json)

@@ -4,14 +4,15 @@
 
 # %% ../nbs/03_loss.ipynb #a447edad
 from __future__ import annotations
-from typing import Any, Dict, NamedTuple, Optional, Sequence, Union
+from typing import Any, Dict, List, NamedTuple, Optional, Sequence, Union
 import torch
 from torch import nn, Tensor
 import torch.nn.functional as F
 
 # %% auto #0
 __all__ = ['ClassValues', 'class_vector', 'logit_adjustment', 'PonderLossParts', 'DifferentiablePonderLoss',
-           'truncated_geometric', 'PonderNetLoss']
+           'truncated_geometric', 'PonderNetLoss', 'step_cross_entropy', 'HaltingLoss', 'StepLoss', 'step_right',
+           'exit_bce']
 
 # %% ../nbs/03_loss.ipynb #7b4abc01
 ClassValues = Union[Sequence[float], Tensor, Dict[str, float], None]
@@ -146,7 +147,7 @@ class PonderNetLoss(nn.Module):
         self.n_classes = n_classes if n_classes is not None else (len(class_names) if class_names else None)
         self.register_buffer('ce_w', class_vector(ce_weight, self.n_classes, class_names, 'ce_weight'))
         self.register_buffer('adjust', None)   # [K] tau * log prior added to every step's logits, or None
-        self.tau, self.ce, self.ponder = 0.0, None, None   # tau: ACT's ponder price, not used here (logged as 0)
+        self.ce, self.ponder = None, None   # the last call's parts, detached, for logging
 
     def parts(self, step_logits:Tensor, # [B, N, K] every step's logits y_n
               p:Tensor, # [B, N] halting distribution p_n
@@ -181,3 +182,99 @@ class PonderNetLoss(nn.Module):
     def forward(self, step_logits:Tensor, p:Tensor, target:Tensor)->Tensor:
         "The total loss; `self.ce` (the reconstruction part) and `self.ponder` (the KL) hold its parts afterwards."
         return self.parts(step_logits, p, target).total
+
+# %% ../nbs/03_loss.ipynb #5e99feb7
+def step_cross_entropy(step_logits:Tensor, # [B, N, K] every step's logits
+                       target:Tensor, # [B] class indices, or [B, K] class probabilities
+                       ce_weight:Optional[Tensor]=None, # [K] per-class weights
+                       label_smoothing:float=0.0, # label smoothing of every step's cross entropy
+                       adjust:Optional[Tensor]=None # [K] added to the logits first (logit adjustment)
+                      )->Tensor: # [N] CE(y_n, t) of every step, each a mean over the faces
+    "Every step's own cross entropy."
+    B, N, K = step_logits.shape
+    z = step_logits.float() if adjust is None else step_logits.float() + adjust
+    soft = target.ndim == 2
+    t = target.float().repeat_interleave(N, 0) if soft else target.repeat_interleave(N)   # [B N] or [B N, K]
+    ce = F.cross_entropy(z.reshape(B * N, K), t, weight=ce_weight, reduction='none',
+                         label_smoothing=label_smoothing).view(B, N)                   # [B, N]
+    norm = ce_weight[target].sum() if ce_weight is not None and not soft else B         # F.cross_entropy's mean
+    return ce.sum(0) / norm
+
+# %% ../nbs/03_loss.ipynb #c04cd4af
+class HaltingLoss(nn.Module):
+    "A rule's training loss plus deep supervision, `L_rule + w mean_n CE(y_n, t)`; parts kept for logging."
+    def __init__(self, base:nn.Module, # the rule's loss (`HaltingRule.make_loss`)
+                 deep_supervision:float=0.0, # w, the weight of the mean per-step cross entropy (0: off)
+                 label_smoothing:float=0.0 # of the per-step cross entropy
+                ):
+        super().__init__()
+        if deep_supervision < 0: raise ValueError(f'deep_supervision must be >= 0, got {deep_supervision}')
+        self.base, self.deep_supervision, self.label_smoothing = base, deep_supervision, label_smoothing
+        self.step_ce:Optional[Tensor] = None    # [N] the last call's per-step cross entropy (logged as CE_Step_n)
+
+    @property
+    def tau(self)->float:
+        "The price of a step (ACT's ponder cost weight; 0 for rules without one)."
+        return float(getattr(self.base, 'tau', 0.0))
+
+    def set_tau(self, tau:float):
+        "Set the ponder price where the rule's loss has one (training's tau warm-up)."
+        if hasattr(self.base, 'tau'): self.base.tau = tau
+
+    @property
+    def adjust(self)->Optional[Tensor]: return self.base.adjust
+
+    @adjust.setter
+    def adjust(self, value:Optional[Tensor]): self.base.adjust = value
+
+    def from_output(self, out:Any, # the model's output (`model(x, full=True)`)
+                    target:Tensor # [B] class indices or [B, K] class probabilities
+                   )->PonderLossParts:
+        "The rule's loss of a pass, plus deep supervision where the pass recorded every step."
+        parts = self.base.from_output(out, target)
+        if out.step_logits is None:
+            self.step_ce = None
+            return parts
+        per_step = step_cross_entropy(out.step_logits, target, getattr(self.base, 'ce_w', None),
+                                      self.label_smoothing, self.adjust)
+        self.step_ce = per_step.detach()
+        if not self.deep_supervision: return parts
+        return PonderLossParts(parts.total + self.deep_supervision * per_step.mean(), parts.ce, parts.ponder)
+
+# %% ../nbs/03_loss.ipynb #c935e6d3
+class StepLoss(nn.Module):
+    "Deep supervision as a rule's loss: `mean_n CE(y_n, t)`, plus `mean_n BCE(q_n, [argmax y_n = t])` with `exit_bce`."
+    def __init__(self, label_smoothing:float=0.0, # of every step's cross entropy
+                 ce_weight:Optional[List[float]]=None, # per-class cross-entropy weights
+                 class_names:Optional[Sequence[str]]=None, # the class names
+                 exit_bce:bool=False # also train the exit head on "is this step's answer right"
+                ):
+        super().__init__()
+        self.label_smoothing, self.exit_bce = label_smoothing, exit_bce
+        self.register_buffer('ce_w', class_vector(ce_weight, None, class_names, 'ce_weight'))
+        self.register_buffer('adjust', None)   # [K] tau * log prior added to the logits, or None
+
+    def from_output(self, out:Any, target:Tensor)->PonderLossParts:
+        "Total, the mean per-step cross entropy, and the exit head's BCE (0 without it) as the third part."
+        if out.step_logits is None:                               # an evaluation pass: the output's cross entropy
+            ce = step_cross_entropy(out.logits.unsqueeze(1), target, self.ce_w, self.label_smoothing, self.adjust)[0]
+            return PonderLossParts(ce, ce, torch.zeros_like(ce))
+        ce = step_cross_entropy(out.step_logits, target, self.ce_w, self.label_smoothing, self.adjust).mean()
+        bce = exit_bce(out.step_logits, out.halt_probs, target) if self.exit_bce else torch.zeros_like(ce)
+        return PonderLossParts(ce + bce, ce, bce)
+
+# %% ../nbs/03_loss.ipynb #4f476e1e
+def step_right(step_logits:Tensor, # [B, N, K] every step's logits
+               target:Tensor # [B] class indices, or [B, K] class probabilities (their top class counts)
+              )->Tensor: # [B, N] float: 1 where step n's prediction is the target's class
+    "Whether each step's answer is right: the exit head's target."
+    top = target.argmax(1) if target.ndim == 2 else target
+    return (step_logits.argmax(2) == top.unsqueeze(1)).float()
+
+def exit_bce(step_logits:Tensor, # [B, N, K] every step's logits
+             q:Tensor, # [B, N] the exit head's probability that the step is right
+             target:Tensor # [B] or [B, K]
+            )->Tensor: # scalar mean_n BCE(q_n, right_n), in float32 (safe under autocast)
+    "The exit head's loss."
+    q, right = q.float().clamp(1e-6, 1 - 1e-6), step_right(step_logits.detach(), target)
+    return -(right * q.log() + (1 - right) * (1 - q).log()).mean()

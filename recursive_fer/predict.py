@@ -103,13 +103,15 @@ class Predictor:
     def from_checkpoint(cls, path:Union[str, Path], # a best.pt or last.pt
                         detect:bool=True, # find faces (CenterFace); False: every image is one face crop
                         device:Optional[str]=None, # default CUDA, then MPS, then CPU
+                        exit_threshold:Optional[float]=None, # an exit rule's threshold instead of the stored one
                         **kw # margin, readout
                        )->'Predictor':
         "The predictor of a checkpoint (loaded safely)."
         ck = load_checkpoint(path)
         dev = get_device(device)
-        return cls(model_from_checkpoint(ck, dev), inference_info(ck), CenterFaceDetector() if detect else None,
-                   dev, **kw)
+        model = model_from_checkpoint(ck, dev)
+        if exit_threshold is not None: model.set_exit_threshold(exit_threshold)
+        return cls(model, inference_info(ck), CenterFaceDetector() if detect else None, dev, **kw)
 
     @torch.no_grad()
     def classify(self, crops:Sequence[np.ndarray] # RGB face crops, any size
@@ -284,13 +286,15 @@ class _Exportable(torch.nn.Module):
 
 def export_onnx(checkpoint:Union[str, Path], # a best.pt or last.pt
                 out:Union[str, Path, None]=None, # the .onnx file; default the checkpoint's name with .onnx
-                opset:int=18 # ONNX opset
+                opset:int=18, # ONNX opset
+                exit_threshold:Optional[float]=None # an exit rule's threshold instead of the stored one
                )->Path: # the written model
     "Write a checkpoint's model as ONNX: dynamic batch, the recursion masked and unrolled to `max_steps`."
     missing = [m for m in ('onnx', 'onnxscript') if importlib.util.find_spec(m) is None]   # the exporter needs both
     if missing: raise ImportError(f'ONNX export needs {missing}: pip install -e ".[onnx]"')
     ck = load_checkpoint(checkpoint)
     model, info = model_from_checkpoint(ck), inference_info(ck)
+    if exit_threshold is not None: model.set_exit_threshold(exit_threshold)
     model.compact = False                                          # masked: no data-dependent shapes
     path = Path(out) if out is not None else Path(checkpoint).with_suffix('.onnx')
     x, net = torch.randn(2, 3, info['size'], info['size']), _Exportable(model, info.get('readout')).eval()

@@ -10,27 +10,24 @@ import pandas as pd
 import torch
 from torch import Tensor
 from torch.utils.flop_counter import FlopCounterMode
-from .model import RecursiveFER, ModelConfig, pondernet_distribution
+from .model import RecursiveFER, ModelConfig
+from .halting import Fixed, HaltingRule, pondernet_distribution, replay
 
 # %% auto #0
-__all__ = ['READOUTS', 'TAUS', 'every_step', 'expected_steps', 'needed_steps', 'confidence_exit', 'exit_threshold',
-           'step_columns', 'add_readouts', 'class_recall', 'balanced_pred', 'tau_grid', 'posthoc_curve', 'posthoc_tau',
-           'pick_tau', 'add_balanced_readout', 'posthoc_metrics', 'posthoc_markdown', 'readout_record', 'adjust_probs',
+__all__ = ['SWEEP', 'READOUTS', 'TAUS', 'every_step', 'expected_steps', 'needed_steps', 'confidence_exit', 'exit_threshold',
+           'exit_curve', 'choose_threshold', 'rule_sweep', 'step_columns', 'add_readouts', 'anytime_view',
+           'class_recall', 'balanced_pred', 'tau_grid', 'posthoc_curve', 'posthoc_tau', 'pick_tau',
+           'add_balanced_readout', 'posthoc_metrics', 'posthoc_markdown', 'readout_record', 'adjust_probs',
            'gflops_per_image']
 
 # %% ../nbs/02a_readouts.ipynb #7353deea
 @torch.no_grad()
-def every_step(model:RecursiveFER, # a model, ACT or fixed depth (its settings are not changed)
+def every_step(model:RecursiveFER, # a model, any rule (its settings are not changed)
                x:Tensor # [B, 3, H, W] images
               )->Tuple[Tensor, Tensor]: # head logits [B, N_max, K] and halting probabilities [B, N_max], float32
-    "Every face through all `max_steps` steps, no halting: the classifier's and the halting head's output at each."
-    h = model.stem(x)
-    h0 = h if model.input_injection else None
-    logits, halt = [], []
-    for _ in range(model.max_steps):
-        h, y, p = model.eager_step(h, h0)                  # [B, C, H, W], [B, K], [B]
-        logits.append(y.float()); halt.append(p.float())
-    return torch.stack(logits, 1), torch.stack(halt, 1)
+    "Every face through all `max_steps` steps, no halting: the one loop with a rule that never halts early."
+    out = model.run(x, Fixed(model.config, 'last'), record=True)
+    return out.step_logits, out.halt_probs
 
 # %% ../nbs/02a_readouts.ipynb #38ee4113
 def expected_steps(lam:Tensor # [B, N_max] every step's conditional halting probability (`every_step`)
@@ -71,6 +68,56 @@ def exit_threshold(step_conf:np.ndarray, # [F, N_max] softmax maximum after each
     best = min({lo, max(lo - 1, 0)}, key=lambda i: (abs(mean(i) - mean_steps), i))
     return float(c[best])
 
+# %% ../nbs/02a_readouts.ipynb #fcfe6201
+def exit_curve(scores:np.ndarray, # [F, N_max] each step's exit score (confidence, or an exit head's probability)
+               step_pred:np.ndarray, # [F, N_max] each step's predicted class
+               true:np.ndarray, # [F] the true class
+               thresholds:Optional[Sequence[float]]=None # default: up to 200 quantiles of the scores, and above all
+              )->pd.DataFrame: # per threshold: mean_steps and accuracy of the exit
+    "Accuracy against mean steps of the exit at the first step whose score reaches each threshold."
+    scores, step_pred, true = np.asarray(scores, dtype=np.float64), np.asarray(step_pred), np.asarray(true)
+    if thresholds is None:
+        c = np.unique(np.quantile(scores, np.linspace(0, 1, 200)))
+        thresholds = np.append(c, np.nextafter(scores.max(), np.inf))             # above every score: all to N_max
+    rows = []
+    for c in thresholds:
+        n = confidence_exit(scores, c)
+        right = step_pred[np.arange(len(true)), n - 1] == true
+        rows.append(dict(threshold=float(c), mean_steps=float(n.mean()), accuracy=float(right.mean())))
+    return pd.DataFrame(rows)
+
+def choose_threshold(scores:np.ndarray, # [F, N_max] each step's exit score on the validation faces
+                     step_pred:np.ndarray, # [F, N_max] each step's prediction there
+                     true:np.ndarray, # [F] their classes
+                     tolerance:float=0.002 # accuracy allowed below the best fixed depth's (0.002: 0.2 points)
+                    )->dict: # threshold, mean_steps, accuracy, best_depth, best_depth_accuracy, within_tolerance
+    "The threshold with the fewest mean steps within `tolerance` of the best fixed depth's accuracy (CALM-style)."
+    per_step = (np.asarray(step_pred) == np.asarray(true)[:, None]).mean(0)      # [N] accuracy of each fixed depth
+    curve = exit_curve(scores, step_pred, true)
+    ok = curve[curve.accuracy >= per_step.max() - tolerance - 1e-12]
+    if len(ok): row = ok.sort_values(['mean_steps', 'accuracy'], ascending=[True, False]).iloc[0]
+    else: row = curve.sort_values(['accuracy', 'mean_steps'], ascending=[False, True]).iloc[0]
+    return dict(threshold=float(row.threshold), mean_steps=float(row.mean_steps), accuracy=float(row.accuracy),
+                best_depth=int(per_step.argmax()) + 1, best_depth_accuracy=float(per_step.max()),
+                within_tolerance=bool(len(ok)))
+
+# %% ../nbs/02a_readouts.ipynb #1792e532
+SWEEP = tuple(np.round(np.linspace(0.025, 1.0, 40), 3))   # the thresholds of a rule's own sweep
+
+@torch.no_grad()
+def rule_sweep(rule:HaltingRule, # a rule with a threshold (`rule.threshold` is not None)
+               step_logits:Tensor, # [F, N_max, K] every step's logits (`every_step`)
+               halt_probs:Tensor, # [F, N_max] every step's halting-head output
+               true:Tensor, # [F] the true classes
+               thresholds:Sequence[float]=SWEEP # the thresholds to run the rule at
+              )->np.ndarray: # [T, 2]: right answers and summed steps at each threshold
+    "The rule's own accuracy-against-steps counts over thresholds, on recorded steps."
+    out = []
+    for c in thresholds:
+        o = replay(rule.with_threshold(float(c)), step_logits, halt_probs)
+        out.append([(o.logits.argmax(1).cpu() == true.cpu()).sum().item(), o.steps.sum().item()])
+    return np.asarray(out, dtype=np.float64)
+
 # %% ../nbs/02a_readouts.ipynb #e91c8635
 READOUTS = {'halting': 'ponder_cost', 'needed steps': 'needed_steps', 'confidence exit': 'exit_steps',
             'expected steps': 'expected_steps'}                 # the last: PonderNet only
@@ -95,6 +142,24 @@ def add_readouts(df:pd.DataFrame, # a predictions table with the per-step column
     df['exit_correct'] = df.exit_pred == df.true
     df.attrs.update(exit_threshold=float(threshold), exit_chosen_on=chosen_on)
     return df
+
+# %% ../nbs/02a_readouts.ipynb #d331ef5f
+def anytime_view(df:pd.DataFrame # a predictions table with every step's columns (`evaluate.predict`)
+                )->dict: # per_step_accuracy, best_depth, oracle_accuracy, confidence_curve, rule_curve, operating_point
+    "Accuracy against steps of one model: each fixed depth, the oracle, the confidence exit's and the rule's sweeps."
+    pred, true = step_columns(df, 'pred'), df.true.to_numpy()
+    right = pred == true[:, None]                                                   # [F, N]
+    curve = exit_curve(step_columns(df, 'conf'), pred, true)
+    curve = curve.iloc[np.unique(np.linspace(0, len(curve) - 1, 40).round().astype(int))]   # enough to draw
+    out = dict(per_step_accuracy=right.mean(0).tolist(), best_depth=int(right.mean(0).argmax()) + 1,
+               oracle_accuracy=float(right.any(1).mean()), confidence_curve=curve.to_dict('list'),
+               operating_point=dict(rule=df.attrs.get('rule'), mean_steps=float(df.steps.mean()),
+                                    accuracy=float(df.correct.mean())))
+    if sweep := df.attrs.get('rule_sweep'):                                          # [T, 2] right, steps
+        c = np.asarray(sweep['counts'])
+        out['rule_curve'] = dict(threshold=list(sweep['thresholds']), mean_steps=(c[:, 1] / sweep['faces']).tolist(),
+                                 accuracy=(c[:, 0] / sweep['faces']).tolist())
+    return out
 
 # %% ../nbs/02a_readouts.ipynb #9641f537
 def class_recall(true:np.ndarray, pred:np.ndarray, n_classes:int)->np.ndarray:
@@ -233,13 +298,13 @@ def adjust_probs(probs:np.ndarray, # [F, K] class probabilities
     return z / z.sum(1, keepdims=True)
 
 # %% ../nbs/02a_readouts.ipynb #e535e1cd
-def gflops_per_image(mc:ModelConfig, # the network (its `act` and `max_steps` do not matter)
+def gflops_per_image(mc:ModelConfig, # the network (its rule and `max_steps` do not matter)
                      size:int, # input side in pixels
                      steps:float # recursive steps per face: an integer, or a mean over faces
                     )->float: # GFLOPs of one face's forward pass
     "GFLOPs of one face's forward pass taking `steps` recursive steps (counted at 1 and 2 steps, linear beyond)."
     x, flops = torch.randn(1, mc.in_chans, size, size), []
     for k in (1, 2):
-        with FlopCounterMode(display=False) as fc, torch.no_grad(): RecursiveFER(mc, act=False, max_steps=k).eval()(x)
+        with FlopCounterMode(display=False) as fc, torch.no_grad(): RecursiveFER(mc, halting='fixed', max_steps=k).eval()(x)
         flops.append(fc.get_total_flops())
     return (flops[0] + (steps - 1) * (flops[1] - flops[0])) / 1e9

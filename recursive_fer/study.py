@@ -17,7 +17,7 @@ from .runs import run
 
 # %% auto #0
 __all__ = ['study_cells', 'cell_name', 'study_runs', 'check_study_folder', 'parse_shard', 'study_table', 'summarise_study',
-           'study_markdown', 'rare_classes_markdown', 'plot_study', 'run_study']
+           'study_markdown', 'steps_markdown', 'rare_classes_markdown', 'plot_study', 'plot_study_steps', 'run_study']
 
 # %% ../nbs/05e_study.ipynb #5496340a
 def study_cells(vary:Dict[str, List[Any]] # field -> the values it takes
@@ -93,6 +93,8 @@ def _run_row(report:Dict[str, Any], cell:Dict[str, Any], seed:int)->Dict[str, An
         row[f'faces: {cls}'], row[f'recall: {cls}'] = r['support'], r['recall']
         row[f'posthoc recall: {cls}'] = (m.get('posthoc_recall') or {}).get(cls, math.nan)
         row[f'floor recall: {cls}'] = (m.get('floor_recall') or {}).get(cls, math.nan)
+    for n, a in enumerate(m.get('per_step_accuracy') or [], 1): row[f'accuracy at step {n}'] = a   # fixed depths
+    row['oracle_accuracy'] = m.get('oracle_accuracy', math.nan)         # right at some step
     for name, r in (report.get('readouts') or {}).items():
         row[f'{name}: mean steps'] = r['mean']
         row[f'{name}: class-level rho'] = r['class_level']['spearman_rho']
@@ -131,24 +133,32 @@ def summarise_study(out_dir:str # the study folder
     "Summarise a study folder from whatever finished: study.csv (every run), study.md and the forest plot study.png."
     out, runs = Path(out_dir), study_table(out_dir)
     if runs.empty: raise ConfigError(f'{out_dir}: no finished run yet (none has evaluation/report.json)')
-    rows = []
-    for cell, g in runs.groupby('cell', sort=False):
-        for name in READOUTS:
-            key = f'{name}: rho overall'
-            if not _has_readout(g, name): continue
-            rows.append(dict(cell=cell, readout=name, seeds=len(g), accuracy=g.accuracy.mean(),
-                             accuracy_sd=g.accuracy.std(ddof=1), balanced_accuracy=g.balanced_accuracy.mean(),
-                             mean_steps=g[f'{name}: mean steps'].mean(), rho=g[key].mean(), rho_sd=g[key].std(ddof=1),
-                             rho_within_class=g[f'{name}: rho within class'].mean(),
-                             class_level_rho=g[f'{name}: class-level rho'].mean(),
-                             ci_above_0=int((g[f'{key} low'] > 0).sum()), ci_below_0=int((g[f'{key} high'] < 0).sum()),
-                             verdict=_verdict(g[f'{key} low'], g[f'{key} high'])))
+    rows = [_summary_row(cell, g, name) for cell, g in runs.groupby('cell', sort=False) for name in READOUTS
+            if _has_readout(g, name)]
     summary = pd.DataFrame(rows)
     atomic_write(out/'study.csv', runs.to_csv(index=False))
     atomic_write(out/'study.md', study_markdown(summary, runs) + '\n')
-    fig = plot_study(runs); fig.savefig(out/'study.png.tmp', format='png', dpi=110, bbox_inches='tight'); plt.close(fig)
-    (out/'study.png.tmp').replace(out/'study.png')
+    _save_figure(plot_study(runs), out/'study.png')
+    _save_figure(plot_study_steps(runs), out/'study_steps.png')
     return summary
+
+def _summary_row(cell:str, g:pd.DataFrame, name:str)->Dict[str, Any]:
+    "One cell's readout over its seeds; without crowd votes (RAF-DB, FER2013, AffectNet) the class level only."
+    key = f'{name}: rho overall'
+    col = lambda c: g[c] if c in g else pd.Series(np.nan, index=g.index)   # face-level columns need votes
+    voted = key in g and g[key].notna().any() or f'{key} low' in g
+    return dict(cell=cell, readout=name, seeds=len(g), accuracy=g.accuracy.mean(), accuracy_sd=g.accuracy.std(ddof=1),
+                balanced_accuracy=g.balanced_accuracy.mean(), mean_steps=g[f'{name}: mean steps'].mean(),
+                rho=col(key).mean(), rho_sd=col(key).std(ddof=1), rho_within_class=col(f'{name}: rho within class').mean(),
+                class_level_rho=col(f'{name}: class-level rho').mean(),
+                ci_above_0=int((col(f'{key} low') > 0).sum()), ci_below_0=int((col(f'{key} high') < 0).sum()),
+                verdict=_verdict(col(f'{key} low'), col(f'{key} high')) if voted else 'no crowd votes: class level only')
+
+def _save_figure(fig:Any, path:Path):
+    "Write a figure as PNG atomically and close it."
+    fig.savefig(path.with_suffix('.png.tmp'), format='png', dpi=110, bbox_inches='tight')
+    plt.close(fig)
+    path.with_suffix('.png.tmp').replace(path)
 
 # %% ../nbs/05e_study.ipynb #13535953
 def study_markdown(summary:pd.DataFrame, runs:pd.DataFrame)->str:
@@ -175,7 +185,22 @@ def study_markdown(summary:pd.DataFrame, runs:pd.DataFrame)->str:
                       'seeds, sd in brackets); CI > 0 / CI < 0: in how many seeds its 95% bootstrap CI lies wholly '
                       'above / below 0. A readout *follows* human difficulty in a cell when its CI is above 0 in every '
                       'seed, *goes against* it when below 0 in every seed, and *says nothing* otherwise.', '',
-                      *rows, '', '## Plain answer', '', *answer, *rare_classes_markdown(runs)])
+                      *rows, '', '## Plain answer', '', *answer, *steps_markdown(runs), *rare_classes_markdown(runs)])
+
+def steps_markdown(runs:pd.DataFrame # `study_table`
+                  )->List[str]: # the section's lines (none where the reports have no per-step accuracy)
+    "Per cell, over seeds: accuracy and mean steps of the model's halting, every fixed depth's accuracy, the oracle."
+    steps = sorted((c for c in runs if c.startswith('accuracy at step ')), key=lambda c: int(c.rsplit(' ', 1)[1]))
+    if not steps: return []
+    f = lambda v: '' if pd.isna(v) else f'{v:.4f}'
+    rows = [f'| {cell} | {len(g)} | {f(g.accuracy.mean())} | {g.mean_steps.mean():.2f} | '
+            + ' | '.join(f(g[c].mean()) for c in steps) + f' | {f(g.oracle_accuracy.mean())} |'
+            for cell, g in runs.groupby('cell', sort=False)]
+    return ['', '## Accuracy against steps', '', 'Mean over seeds: the accuracy of the model as it halts and its mean '
+            'steps N, the accuracy of every fixed depth n of the same weights, and the oracle (right at some step: the '
+            'ceiling of any halting of these weights).', '',
+            '| cell | seeds | accuracy | mean steps N | ' + ' | '.join(f'step {c.rsplit(" ", 1)[1]}' for c in steps)
+            + ' | oracle |', '|---|---|---|---|' + '---|' * (len(steps) + 1), *rows]
 
 def rare_classes_markdown(runs:pd.DataFrame, # `study_table`
                           n:int=3 # how many of the rarest test classes to show
@@ -207,6 +232,12 @@ def plot_study(runs:pd.DataFrame # `study_table`
     "Forest plot: each cell's face-level rho per readout, every seed with its 95% CI, and the mean over seeds."
     names = [n for n in READOUTS if f'{n}: rho overall' in runs]
     cells = list(dict.fromkeys(runs.cell))
+    if not names:                                                       # no crowd votes: nothing to draw here
+        fig, ax = plt.subplots(figsize=(6, 1.5))
+        ax.text(0.5, 0.5, 'no face-level test: this data set has no crowd votes\n(see study_steps.png and study.md)',
+                ha='center', va='center')
+        ax.axis('off')
+        return fig
     fig, axs = plt.subplots(1, len(names), figsize=(4.2 * len(names), 2.2 + 0.55 * len(cells)), sharey=True,
                             sharex=True, squeeze=False)                # one scale: the readouts side by side
     for ax, name in zip(axs[0], names):
@@ -229,6 +260,22 @@ def plot_study(runs:pd.DataFrame # `study_table`
     axs[0][0].set_yticks(range(len(cells)), labels, fontsize=8); axs[0][0].invert_yaxis()
     fig.suptitle('Do hard faces think longer? Each seed (blue, 95% CI) and the mean over seeds (black)')
     fig.tight_layout(); return fig
+
+def plot_study_steps(runs:pd.DataFrame # `study_table`
+                    ):
+    "Accuracy against mean steps: every run a point per cell (its model's halting), each cell's oracle a dashed line."
+    fig, ax = plt.subplots(figsize=(6.5, 4))
+    for i, (cell, g) in enumerate(runs.groupby('cell', sort=False)):
+        colour = f'C{i}'
+        ax.plot(g.mean_steps, g.accuracy, 'o', color=colour, alpha=0.8, label=f'{cell} (n={len(g)})')
+        if 'oracle_accuracy' in g and g.oracle_accuracy.notna().any():
+            ax.axhline(g.oracle_accuracy.mean(), color=colour, ls=':', lw=1)
+    ax.set(xlabel='mean steps N (test faces)', ylabel='accuracy (single view)',
+           title='Accuracy against steps, every seed (dotted: right at some step)')
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
 
 # %% ../nbs/05e_study.ipynb #f7ab7b74
 def run_study(base:TrainConfig, # shared settings; its out_dir is the study folder, its seed the first seed

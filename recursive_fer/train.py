@@ -25,7 +25,8 @@ from .splits import build_splits, Splits, prior_lean
 from .tracking import WandbLogger
 from .tracking import current_keys
 from .epochs import run_epoch, autocast_context, make_ema, precision
-from .loss import DifferentiablePonderLoss
+from .loss import HaltingLoss
+from .halting import rule_class
 from torch.optim.swa_utils import AveragedModel
 from .checkpoint import save_checkpoint, resume_checkpoint, check_compatible
 from .checkpoint import inference_record
@@ -64,8 +65,8 @@ def warmup_cosine(opt:torch.optim.Optimizer, warmup_steps:int, total_steps:int)-
 
 # %% ../nbs/04_train.ipynb #c983f65b
 def _set_phase(model:RecursiveFER, cfg:TrainConfig, epoch:int):
-    "ACT, or during the ACT warm-up the model's warm-up mode (fixed depth, mean readout); its config is unchanged."
-    model.act_warmup = cfg.act and not cfg.act_on(epoch)
+    "The rule's own halting, or during its warm-up the model's warm-up mode (fixed depth, mean readout)."
+    model.warmup = cfg.in_warmup(epoch)
 
 def _rng_state()->Dict[str, Any]:
     "Every random state, as tensors, numbers and lists only (so the checkpoint loads with `weights_only=True`)."
@@ -113,7 +114,7 @@ class RunState:
     "What `fit` trains and carries from epoch to epoch."
     model:RecursiveFER                     # the weights being trained
     ema:Optional[AveragedModel]            # their moving average (None: off)
-    loss_fn:DifferentiablePonderLoss       # the run's loss
+    loss_fn:HaltingLoss                    # the run's loss
     opt:torch.optim.Optimizer
     sched:torch.optim.lr_scheduler.LambdaLR
     scaler:torch.amp.GradScaler
@@ -133,6 +134,7 @@ def build_run(cfg:TrainConfig, # the run
              )->RunState:
     "The model, its moving average, loss, optimiser, schedule and scaler of a fresh run."
     model = RecursiveFER(cfg.model_config(len(splits.classes)), compact=cfg.compact).to(device)
+    model.record_steps = cfg.deep_supervision > 0                          # every step's logits, for its loss
     ema = make_ema(model, cfg.ema_decay) if cfg.ema_decay > 0 else None   # copied before compiling
     if cfg.compile_mode != 'off': model.compile_step(cfg.compile_mode)
     if cfg.channels_last and device.type == 'cuda':
@@ -202,8 +204,8 @@ def fit(cfg:TrainConfig, # what to train and how
         restore_run(r, found[1])
         if main: print(f'resuming from {found[0]} after epoch {r.start} of {cfg.epochs}')
     net = nn.parallel.DistributedDataParallel(r.model, device_ids=[device.index] if device.type == 'cuda' else None,
-                                              find_unused_parameters=not cfg.act
-                                              or cfg.act_warmup_epochs > 0) if world > 1 else r.model
+                                              find_unused_parameters=cfg.act_warmup_epochs > 0
+                                              or not rule_class(cfg.halting).trains_halt_head) if world > 1 else r.model
     logger = WandbLogger(cfg, r.run_id) if main else None
     if main:
         cfg.save(out/'config.json'); cfg.save(out/'config.yaml')
@@ -215,7 +217,7 @@ def fit(cfg:TrainConfig, # what to train and how
         for epoch in range(r.start, cfg.epochs):
             if isinstance(dl['train'], DeviceLoader): dl['train'].set_epoch(epoch)
             elif hasattr(dl['train'].sampler, 'set_epoch'): dl['train'].sampler.set_epoch(epoch)
-            r.loss_fn.tau = cfg.tau_at(epoch)                          # ponder warm-up (constant without one)
+            r.loss_fn.set_tau(cfg.tau_at(epoch))                       # ponder warm-up (constant without one)
             for m in {r.model, r.evaluated}: _set_phase(m, cfg, epoch)  # fixed depth during the ACT warm-up
             t_epoch = time.time()
             tr = run_epoch(net, dl['train'], r.loss_fn, classes, device, r.opt, r.sched, r.scaler, cfg, epoch, 'Train',
@@ -227,7 +229,7 @@ def fit(cfg:TrainConfig, # what to train and how
             r.elapsed += time.time() - t_epoch                         # training + validation, over resumes
             r.history.append(row)
             if main:
-                improved = (cfg.act_on(epoch) or not cfg.act) and va[key] > r.best_acc   # not in a warm-up
+                improved = not cfg.in_warmup(epoch) and va[key] > r.best_acc   # not in a warm-up
                 if improved: r.best_acc = va[key]
                 logger.log({**row, 'LR': row['lr'], key.replace('Val/', 'Val/Best_'): r.best_acc}, step=epoch + 1)
                 state = checkpoint_state(r, cfg, classes, row, logger.id, world, rank)
@@ -237,7 +239,7 @@ def fit(cfg:TrainConfig, # what to train and how
                 print(epoch_line(row, cfg.epochs, improved))
             barrier()
         if main:                                                       # the best checkpoint's epoch: as `improved`
-            best = max((h for h in r.history if cfg.act_on(h['epoch'] - 1) or not cfg.act),
+            best = max((h for h in r.history if not cfg.in_warmup(h['epoch'] - 1)),
                        key=lambda h: h.get(key, -1.0), default=None)
             save_training_curves(r.history, out, best and best['epoch'])
         del net; gc.collect()                                          # DDP holds the process group: let it go first
