@@ -38,12 +38,13 @@ def summary(run:Path, tencrop:bool)->dict:
                tta_balanced_accuracy=m.get('tta_balanced_accuracy'),
                mean_steps_N=float(faces.steps.mean()), mean_ponder=float(faces.ponder_cost.mean()),
                train_minutes=last['elapsed_s'] / 60, epochs=last['epoch'],
-               best_epoch=best['epoch'], best_val_accuracy=best['best_acc'], act=cfg.act, max_steps=cfg.max_steps)
+               best_epoch=best['epoch'], best_val_accuracy=best['best_acc'], halting=cfg.halting,
+               max_steps=cfg.max_steps)
     out['gflops'] = gflops_per_image(cfg.model_config(len(m['classes'])), cfg.size, out['mean_steps_N'])
     return {**out, **(tencrop_metrics(run, cfg) if tencrop else {})}
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0], allow_abbrev=False)
     ap.add_argument('run', help='the run folder (--out_dir of the training)')
     ap.add_argument('out', help='where the numbers go')
     ap.add_argument('--tencrop', action='store_true', help='also evaluate ten-crop TTA on the test split')

@@ -22,7 +22,7 @@ from torch.utils.data import DataLoader
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from recursive_fer.config import recipe_config
+from recursive_fer.recipes import recipe_config
 from recursive_fer.model import RecursiveFER
 from recursive_fer.loss import DifferentiablePonderLoss
 from recursive_fer.epochs import autocast_context, run_epoch, cpu_bf16_native
@@ -99,7 +99,7 @@ def epochs_md(epochs:dict, faces:dict, n_ds:int, rounds:int)->list:
              for k, v in epochs.items()])
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0], allow_abbrev=False)
     ap.add_argument('--rounds', type=int, default=12)
     ap.add_argument('--epoch_rounds', type=int, default=3)
     ap.add_argument('--faces_per_class', type=int, default=150)

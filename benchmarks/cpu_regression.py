@@ -110,7 +110,7 @@ def report(setup:dict, runs:dict)->str:
 def git(*args:str)->str: return subprocess.run(['git', *args], cwd=ROOT, capture_output=True, text=True).stdout.strip()
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0], allow_abbrev=False)
     ap.add_argument('--base', default='3613872', help='the commit to compare against')
     ap.add_argument('--rounds', type=int, default=10)
     ap.add_argument('--reps', type=int, default=3, help='timed calls per measurement in each child')

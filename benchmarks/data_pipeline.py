@@ -31,7 +31,7 @@ def images_per_second(ds, workers:int, batch_size:int=64)->float:
     return n / (time.perf_counter() - t0)
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0], allow_abbrev=False)
     ap.add_argument('--quick', action='store_true', help='small data set, 2 repeats')
     ap.add_argument('--n-per-class', type=int, default=100)
     ap.add_argument('--size', type=int, default=100, help='side the model sees (RAF-DB aligned faces are 100)')

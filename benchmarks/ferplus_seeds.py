@@ -55,7 +55,7 @@ def main(run:Path, out:Path):
     print(f'wrote {out}')
 
 if __name__ == '__main__':
-    p = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    p = argparse.ArgumentParser(description=__doc__.split('\n\n')[0], allow_abbrev=False)
     p.add_argument('run', type=Path, help='the --out_dir of a `recursive-fer train --seeds N` run')
     p.add_argument('--out', type=Path, default=ROOT/'benchmarks'/'results'/'ferplus')
     a = p.parse_args(); main(a.run, a.out)

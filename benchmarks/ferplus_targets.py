@@ -20,7 +20,6 @@ Writes targets.csv, targets.md and targets.png to --out.
 import argparse, json
 from pathlib import Path
 from typing import Dict, List, Optional
-import numpy as np
 import pandas as pd
 import matplotlib
 matplotlib.use('Agg')
@@ -83,7 +82,6 @@ def pct(x:Optional[float], sd:Optional[float]=None)->str:
 
 def markdown(runs:pd.DataFrame, summary:pd.DataFrame, met:pd.DataFrame)->str:
     "Per-seed rows, then the means over seeds with each target's verdict."
-    mark = lambda ok: '-' if pd.isna(ok) else ('met' if ok else '**not met**')
     minutes = lambda x: '-' if x is None or pd.isna(x) else f'{x:.1f}'
     lines = ['| model | seed | accuracy (flip TTA) | balanced | Contempt | Disgust | Fear | epoch kept '
              '| training (min) |',
@@ -132,7 +130,7 @@ def plot(runs:pd.DataFrame, summary:pd.DataFrame, out:Path):
     plt.close(fig)
 
 def main(argv:Optional[List[str]]=None):
-    p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    p = argparse.ArgumentParser(description=__doc__.split('\n')[0], allow_abbrev=False)
     p.add_argument('--model', nargs='+', action='append', required=True, metavar=('NAME', 'RUN_DIR'),
                    help='a name, then its finished runs (one per seed); the first model is the accuracy anchor')
     p.add_argument('--out', type=Path, required=True, help='folder for targets.csv, targets.md, targets.png')

@@ -49,7 +49,7 @@ def readouts(run:Path, split:str='test', batch_size:int=256)->dict:
     n = logits.shape[1]
     head_at = [acc(logits[:, k].argmax(1)) for k in range(n)]
     best = logits[:, int(np.argmax(head_at))].argmax(1)
-    return dict(split=split, faces=len(y), act=cfg.act, max_steps=n, own=acc(own),
+    return dict(split=split, faces=len(y), halting=cfg.halting, max_steps=n, own=acc(own),
                 vs_best_forced=mcnemar((own == y).numpy(), (best == y).numpy()),
                 mean_steps=steps.float().mean().item(),
                 steps_histogram=np.bincount(steps.numpy(), minlength=n + 1)[1:].tolist(),
@@ -72,7 +72,7 @@ def plot(results:dict, out:Path):
     fig.tight_layout(); fig.savefig(out/'per_step.png', dpi=110); plt.close(fig)
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0], allow_abbrev=False)
     ap.add_argument('runs', nargs='+', help='name=run folder (the --out_dir of a training)')
     ap.add_argument('--out', default='benchmarks/results/real_faces/per_step', help='where the numbers and plot go')
     ap.add_argument('--split', default='test', choices=('val', 'test'), help='the split to read out on')

@@ -103,7 +103,7 @@ def main(a):
     print('\n'.join(md))
 
 if __name__ == '__main__':
-    p = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    p = argparse.ArgumentParser(description=__doc__.split('\n\n')[0], allow_abbrev=False)
     p.add_argument('--checkpoint', type=Path, required=True, help='a trained best.pt')
     p.add_argument('--rounds', type=int, default=10, help='timed calls per measurement (median)')
     main(p.parse_args())

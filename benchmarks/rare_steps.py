@@ -106,7 +106,7 @@ def plot(runs:pd.DataFrame, summary:pd.DataFrame, out:Path, hard:str, easy:str):
     fig.savefig(out/'rare_steps.png', dpi=110)
 
 def main():
-    p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    p = argparse.ArgumentParser(description=__doc__.split('\n')[0], allow_abbrev=False)
     p.add_argument('--model', nargs='+', action='append', required=True, metavar='NAME RUN_DIR')
     p.add_argument('--hard', default='Contempt'); p.add_argument('--easy', default='Happiness')
     p.add_argument('--out', default='benchmarks/results/ferplus-rare-steps')

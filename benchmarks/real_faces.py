@@ -22,7 +22,8 @@ import pandas as pd
 import torch
 from recursive_fer.readouts import gflops_per_image
 from recursive_fer.utils import atomic_write
-from recursive_fer.config import TrainConfig, RECIPES, recipe_config, flat_config
+from recursive_fer.config import TrainConfig, flat_config
+from recursive_fer.recipes import RECIPES, recipe_config
 from recursive_fer.checkpoint import load_checkpoint
 from recursive_fer.figures import steps_by_class
 from recursive_fer.runs import run
@@ -69,7 +70,8 @@ def train_and_read(name:str, cfg:TrainConfig)->dict:
     classes, m = rep['metrics']['classes'], rep['metrics']
     df.attrs['classes'] = classes
     sbc = steps_by_class(df, 'steps', classes)
-    return dict(name=name, stem=cfg.stem, act=cfg.act, k=None if cfg.act else cfg.max_steps, seed=cfg.seed,
+    fixed = cfg.halting == 'fixed'
+    return dict(name=name, stem=cfg.stem, act=not fixed, k=cfg.max_steps if fixed else None, seed=cfg.seed,
                 accuracy=m['accuracy'], balanced_accuracy=m['balanced_accuracy'], tta_accuracy=m.get('tta_accuracy'),
                 mean_steps=float(df.steps.mean()), mean_ponder=float(df.ponder_cost.mean()),
                 gflops=gflops_per_image(cfg.model_config(len(classes)), cfg.size, float(df.steps.mean())),
@@ -88,7 +90,7 @@ def run_seed(a, base:TrainConfig, seed:int, runs:Path)->list:
         rows.append(train_and_read(name, dataclasses.replace(cfg, seed=seed, out_dir=str(runs/f'{slug}-s{seed}'))))
     recipe = next(r for r in rows if r['name'] == 'recipe')
     for k in sorted({max(1, round(recipe['mean_steps'])), base.max_steps}):
-        cfg = dataclasses.replace(base, act=False, max_steps=k, seed=seed, out_dir=str(runs/f'fixed-{k}-s{seed}'))
+        cfg = dataclasses.replace(base, halting='fixed', max_steps=k, seed=seed, out_dir=str(runs/f'fixed-{k}-s{seed}'))
         rows.append(train_and_read(f'fixed {k}', cfg))
     return rows
 
@@ -186,7 +188,7 @@ def plots(rows:list, out:Path):
     fig.tight_layout(); fig.savefig(out/'val_curves.png', dpi=110); plt.close(fig)
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0], allow_abbrev=False)
     ap.add_argument('--data', default=str(ROOT.parent/'shared'/'data'/'fer2013.zip'),
                     help='data set folder or zip, any supported layout')
     ap.add_argument('--recipe', default='cpu', choices=sorted(RECIPES), help='the recipe every row starts from')

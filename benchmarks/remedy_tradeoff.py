@@ -66,7 +66,7 @@ def plot(curves:pd.DataFrame, out:Path, targets:dict, floor:float=0.0):
     fig.savefig(out/'tradeoff.png', dpi=110)
 
 def main():
-    p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    p = argparse.ArgumentParser(description=__doc__.split('\n')[0], allow_abbrev=False)
     p.add_argument('--data', required=True, help='the data set the runs trained on (for the training prior)')
     p.add_argument('--run', nargs='+', action='append', required=True, metavar='NAME RUN_DIR [EVALUATION_DIR]')
     p.add_argument('--accuracy_floor', type=float, default=0.0, help='the accuracy target, drawn when given')

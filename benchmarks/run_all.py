@@ -30,7 +30,8 @@ from recursive_fer.model import RecursiveFER
 from recursive_fer.readouts import gflops_per_image
 from recursive_fer.utils import atomic_write
 from recursive_fer.train import fit
-from recursive_fer.config import TrainConfig, demo_config
+from recursive_fer.config import TrainConfig
+from recursive_fer.recipes import demo_config
 from recursive_fer.checkpoint import load_checkpoint
 from recursive_fer.epochs import run_epoch
 from recursive_fer.loader import DeviceLoader
@@ -161,7 +162,7 @@ def measure_training_step(a)->list:
     x, y = x.to(a.device), y.to(a.device)
     rows, loss_fn = [], DifferentiablePonderLoss(tau=0.01).to(a.device)   # cross entropy + 0.01 * ponder cost
     for k in (2, 4):
-        fixed = RecursiveFER(n_classes=7, width=a.width, max_steps=k, act=False).to(a.device)
+        fixed = RecursiveFER(n_classes=7, width=a.width, max_steps=k, halting='fixed').to(a.device)
         act = RecursiveFER(n_classes=7, width=a.width, max_steps=8).to(a.device)
         act.load_state_dict(fixed.state_dict(), strict=False)
         # p = sigmoid(b) with 1/k of (1 - eps) reached at step k exactly: cum after k-1 steps < 1 - eps <= cum after k
@@ -298,7 +299,7 @@ def measure_accuracy_compute(a, tmp:Path)->list:
         taus = [0.01, 0.1] if a.quick else [0.001, 0.01, 0.05, 0.2] if synthetic else [0.01, 0.05]
         depths = [1, 3, 6] if a.quick else [1, 2, 3, 4, 6] if synthetic else [2, 4]
         runs = [(f'ACT tau={t}', dict(tau=t)) for t in taus]
-        runs += [(f'fixed depth {d}', dict(act=False, max_steps=d, tau=0.0)) for d in depths]
+        runs += [(f'fixed depth {d}', dict(halting='fixed', max_steps=d, tau=0.0)) for d in depths]
         for name, kw in runs:
             cfg = dataclasses.replace(base, out_dir=str(tmp/f'acc-{len(results)}'), **kw)
             t0 = time.time(); r = train_run(cfg)
@@ -437,7 +438,7 @@ def write(out:Path, res:dict):
     plots(out, res.get('accuracy_compute', []), res.get('halting_bias', []))
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0], allow_abbrev=False)
     ap.add_argument('--quick', action='store_true',
                     help='fewer repeats, epochs and configurations (< 10 min on 2 cores)')
     ap.add_argument('--out', default=None, help='folder for results.md, results.json and plots (default: the committed '

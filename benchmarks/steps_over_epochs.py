@@ -40,7 +40,7 @@ def plot(runs:dict, out:Path):
     fig.tight_layout(); fig.savefig(out/'steps_over_epochs.png', dpi=110); plt.close(fig)
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0], allow_abbrev=False)
     ap.add_argument('runs', nargs='+', help='NAME=path/to/history.json')
     ap.add_argument('--out', default='.', help='folder for steps_over_epochs.png and .json')
     a = ap.parse_args()

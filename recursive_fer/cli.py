@@ -4,38 +4,37 @@
 
 # %% ../nbs/07_cli.ipynb #3923f366
 from __future__ import annotations
-import re, sys, json, typing, difflib, zipfile, argparse, platform, dataclasses
+import sys, zipfile, argparse, platform, dataclasses
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional
 import torch
 from fastcore.script import call_parse, anno_parser, Param
-from fastcore.docments import docments
 from . import __version__
 from .utils import get_device, iskaggle, kaggle_root, get_wandb_key
 from .dataset import read_table
 from .layouts import LAYOUTS, RAF_CLASSES, ALL_CLASSES
 from .faces import make_synthetic_fer
-from .config import TrainConfig, demo_config, recipe_config, RECIPES, CHOICES, ConfigError
-from .config import read_config_file, check_keys, config_sections, config_flags
-from .model import ModelConfig
-from .augment import AugConfig
+from .config import ConfigError
+from .flags import train_parser, config_from_args, one_line_errors, parse_vary, _normalise_flags
 from .tracking import wandb_run_dirs
+from .epochs import cpu_bf16_native
 from .runs import run as train_and_test, run_seeds
 from .evaluate import TTA_MODES
 from .study import run_study, summarise_study, parse_shard
 
 # %% auto #0
-__all__ = ['USER_ERRORS', 'info', 'demo_data', 'flag_hints', 'flag_docs', 'one_line_errors', 'train_parser', 'default_out_dir',
-           'config_from_args', 'train', 'evaluate', 'synthetic_note', 'predict', 'export', 'kernel', 'parse_vary',
-           'study', 'main', 'console_main']
+__all__ = ['USER_ERRORS', 'info', 'demo_data', 'train', 'evaluate', 'synthetic_note', 'predict', 'export', 'kernel', 'study',
+           'main', 'console_main']
 
 # %% ../nbs/07_cli.ipynb #9b50c1ff
 @call_parse
 def info()->Dict[str, Any]:
-    "Print versions, the device training would use, and whether Kaggle and a wandb key were found."
+    "Print versions, the device, whether the CPU does bf16, Kaggle, and whether a wandb key was found."
     facts = dict(recursive_fer=__version__, python=platform.python_version(), torch=torch.__version__,
                  device=str(get_device()), kaggle=iskaggle(), kaggle_root=str(kaggle_root()),
-                 wandb=('online (key found)' if get_wandb_key() else 'offline (no key)'))
+                 wandb=('online (key found)' if get_wandb_key() else 'offline (no key)'),
+                 cpu_bf16=('native: --cpu_bf16 trains in bf16' if cpu_bf16_native() else
+                           'not native: --cpu_bf16 is left off, the CPU trains in float32'))
     for k, v in facts.items(): print(f'{k:>14}: {v}')
     return facts
 
@@ -61,111 +60,6 @@ def demo_data(dest:str='synthetic-fer', # folder to write the data set into
     return str(out)
 
 # %% ../nbs/07_cli.ipynb #06c12198
-def _int_list(s:str)->List[int]:
-    "'32,64' or '32 64' -> [32, 64]."
-    try: return [int(v) for v in s.replace(',', ' ').split()]
-    except ValueError: raise argparse.ArgumentTypeError(f'expected integers separated by commas, got {s!r}')
-
-def _flag_type(anno:Any)->Tuple[Any, bool]:
-    "(argparse type, is_bool) for a TrainConfig annotation."
-    args = [a for a in typing.get_args(anno) if a is not type(None)]
-    base = args[0] if typing.get_origin(anno) is typing.Union and args else anno
-    if base is bool: return None, True
-    if typing.get_origin(base) in (dict, typing.Dict) or base is dict: return json.loads, False
-    if typing.get_origin(base) in (list, typing.List): return _int_list, False
-    return base, False
-
-def _default_text(v:Any)->str:
-    if v is None: return 'none'
-    return ','.join(map(str, v)) if isinstance(v, list) else json.dumps(v) if isinstance(v, dict) else str(v)
-
-def _flag_help(doc:str, default:Any)->str:
-    "The field's comment and its default, said once (a comment that states its default keeps its own words)."
-    return doc if 'default' in doc.lower() else f'{doc} (default: {_default_text(default)})'
-
-def _by_flag(get:Callable[[type], Dict[str, Any]])->Dict[str, Any]:
-    "`get` of TrainConfig and of its nested configs, keyed by flag (the augmentation's with `aug_`)."
-    out = {**get(ModelConfig), **{f'aug_{k}': v for k, v in get(AugConfig).items()}, **get(TrainConfig)}
-    return {k: out[k] for k in config_flags()}
-
-def flag_hints()->Dict[str, Any]: return _by_flag(typing.get_type_hints)   # each flag's type
-def flag_docs()->Dict[str, str]: return _by_flag(docments)                  # each flag's comment
-
-def one_line_errors(p:argparse.ArgumentParser # a parser whose mistakes should be one line
-                   )->argparse.ArgumentParser: # the same parser
-    "A flag mistake (an unknown choice, a missing value) is one line and exit 2, like every other user error."
-    def error(message:str):
-        p.exit(2, f'{p.prog}: error: {message} (--help lists the options)\n')
-    p.error = error
-    return p
-
-def train_parser()->argparse.ArgumentParser:
-    "The argument parser of `recursive-fer train`, built from `TrainConfig`, grouped by its sections."
-    p = argparse.ArgumentParser(prog='recursive-fer train', description=(train.__doc__ or '').strip(),
-                                usage='recursive-fer train (--data PATH | --config FILE | --demo) [options]',
-                                epilog='Settings apply in this order: --recipe (or --demo), then --config (the keys it '
-                                'holds), then flags. Flags may be written with - or _. Errors are one line; --debug '
-                                'shows the traceback.')
-    g = p.add_argument_group('start from')
-    g.add_argument('--demo', action='store_true', help='train briefly on built-in synthetic faces (CPU-sized recipe)')
-    g.add_argument('--recipe', choices=sorted(RECIPES), help='a recipe measured on real faces')
-    g.add_argument('--config', help='a JSON or YAML config file (its keys override the recipe)')
-    g.add_argument('--resume', action=argparse.BooleanOptionalAction, default=None,
-                   help='continue the run in --out_dir from its last.pt (default: yes, except with --demo); a folder '
-                   'holding a different run is refused')
-    g.add_argument('--no-wandb', action='store_true', help='do not use wandb at all (same as --wandb_mode disabled)')
-    g.add_argument('--nprocs', type=int, default=None, help='DDP processes (default: one per CUDA GPU)')
-    g.add_argument('--seeds', type=int, default=None, metavar='N',
-                   help='train N runs with seeds seed, seed + 1, ... in <out_dir>/seed-<s>, evaluate each and '
-                   'summarise every test of their reports over the seeds (<out_dir>/seeds.md)')
-    g.add_argument('--debug', action='store_true', help='show the traceback of an error')
-    g.add_argument('--version', action='version', version=f'recursive-fer {__version__}')
-    hints, docs, defaults = flag_hints(), flag_docs(), TrainConfig()
-    for section, names in config_sections().items():
-        g = p.add_argument_group(section)
-        for name in names:
-            typ, is_bool = _flag_type(hints[name])
-            kw = dict(action=argparse.BooleanOptionalAction) if is_bool else dict(type=typ, metavar=name.upper())
-            if name in CHOICES: kw.update(choices=CHOICES[name], metavar='{' + ','.join(CHOICES[name]) + '}')
-            g.add_argument(f'--{name}', default=None,
-                           help=_flag_help(docs.get(name) or '', getattr(defaults, name)), **kw)
-    return one_line_errors(p)
-
-def _normalise_flags(argv:List[str], parser:argparse.ArgumentParser)->List[str]:
-    "`--out-dir` and `--out_dir` alike: a flag the parser does not know is tried with - and _ swapped."
-    known = set(parser._option_string_actions)
-    def fix(a:str)->str:
-        if not a.startswith('--'): return a
-        flag, eq, val = a.partition('=')
-        if flag in known: return a
-        for alt in (flag[:2] + flag[2:].replace('-', '_'), flag[:2] + flag[2:].replace('_', '-'),
-                    '--no-' + flag[5:].replace('-', '_') if flag.startswith('--no-') else None):
-            if alt in known: return alt + eq + val
-        return a
-    return [fix(a) for a in argv]
-
-def default_out_dir(data:str, # the data set path
-                    recipe:Optional[str]=None # the recipe, if any
-                   )->str:
-    "`runs/<data set name>[-<recipe>]`: a run folder named after what it trains."
-    name = re.sub(r'[^A-Za-z0-9._-]+', '-', Path(str(data).rstrip('/')).name.removesuffix('.zip')) or 'data'
-    return f'runs/{name}' + (f'-{recipe}' if recipe else '')
-
-def config_from_args(args:argparse.Namespace)->TrainConfig:
-    "The TrainConfig a parsed `recursive-fer train` command line asks for: recipe or demo, then the file, then flags."
-    if args.demo and args.recipe: raise ConfigError('give --demo or --recipe, not both (--config combines with either)')
-    names = set(config_flags())
-    file = read_config_file(args.config) if args.config else {}
-    if args.config: check_keys(file, args.config)
-    flags = {k: v for k, v in vars(args).items() if k in names and v is not None}
-    if args.no_wandb: flags['wandb_mode'] = 'disabled'
-    if args.demo: cfg = TrainConfig.from_dict({**demo_config().to_dict(), **file, **flags})
-    elif args.recipe: cfg = recipe_config(args.recipe, **{**file, **flags})
-    else: cfg = TrainConfig.from_dict({**file, **flags}, args.config or 'flags')
-    if 'out_dir' not in {**file, **flags} and not args.demo and cfg.data:
-        cfg = dataclasses.replace(cfg, out_dir=default_out_dir(cfg.data, args.recipe))
-    return cfg
-
 def train(argv:Optional[List[str]]=None # command-line arguments after `train`
          )->Path: # the best checkpoint
     "Train RecursiveFER on a data set (or --demo on synthetic faces); every TrainConfig field is a flag."
@@ -224,6 +118,7 @@ def predict(argv:Optional[List[str]]=None # command-line arguments after `predic
            )->str: # the output folder
     "Emotions and thinking time for the faces in photos, folders and videos (one CSV/JSON row per face)."
     p = argparse.ArgumentParser(prog='recursive-fer predict', description=(predict.__doc__ or '').strip(),
+                                allow_abbrev=False,
                                 usage='recursive-fer predict --checkpoint best.pt [options] PATH [PATH ...]')
     one_line_errors(p)
     p.add_argument('paths', nargs='+', metavar='PATH', help='images, folders (searched recursively) and videos')
@@ -299,31 +194,6 @@ def kernel(out_dir:str='kaggle_kernel', # the kernel folder
     return str(path)
 
 # %% ../nbs/07_cli.ipynb #e28133d2
-_NOT_VARIED = ('data', 'seed', 'out_dir', 'run_name')               # a study has one data set; seeds come from --seeds
-
-def parse_vary(specs:List[str] # the --vary values, e.g. ['halting=act,pondernet']
-              )->Dict[str, List[Any]]: # field -> its values, typed as the field's flag
-    "The grid of `--vary FIELD=V1,V2 ...`: every field known and every value valid for it."
-    names, hints, out = config_flags(), flag_hints(), {}
-    for s in specs:
-        name, eq, vals = s.partition('=')
-        name = name.strip().lstrip('-').replace('-', '_')
-        if name not in names or name in _NOT_VARIED:
-            near = difflib.get_close_matches(name, names, 1, cutoff=0.75)
-            raise ConfigError(f'--vary {s}: {name!r} is not a field a study can vary'
-                              + (f" (did you mean {near[0]!r}?)" if near and name not in _NOT_VARIED else ''))
-        if not eq or not vals.strip() or name in out:
-            raise ConfigError(f'--vary {s}: expected FIELD=VALUE,VALUE,... with each field once')
-        typ, is_bool = _flag_type(hints[name])
-        conv = (lambda v: {'true': True, 'false': False}[v.lower()]) if is_bool else (typ or str)
-        try: out[name] = [conv(v.strip()) for v in vals.split(',') if v.strip()]
-        except (ValueError, KeyError, TypeError):
-            raise ConfigError(f'--vary {s}: a value is not a valid {name} ({typ.__name__ if typ else "true/false"})')
-        bad = [v for v in out[name] if name in CHOICES and v not in CHOICES[name]]
-        if bad: raise ConfigError(f'--vary {s}: --{name} must be one of {CHOICES[name]}, got {bad[0]!r}')
-    if not out: raise ConfigError('give at least one --vary FIELD=VALUE,VALUE (e.g. --vary halting=act,pondernet)')
-    return out
-
 def study(argv:Optional[List[str]]=None # command-line arguments after `study`
          )->Path: # the study's summary (study.md)
     "Train every cell of a grid of settings (--vary) over seeds; test the hypothesis in each: one table, one plot."
@@ -375,6 +245,7 @@ def _run(name:str, rest:List[str])->Any:
     if getattr(cmd, 'own_parser', False): return cmd(rest)
     func = getattr(cmd, '__wrapped__', cmd)
     parser = one_line_errors(anno_parser(func, prog=f'recursive-fer {name}'))
+    parser.allow_abbrev = False                                    # `--epoch` is not `--epochs`: say so
     parser.add_argument('--version', action='version', version=f'recursive-fer {__version__}')
     args = vars(parser.parse_args(_normalise_flags(rest, parser)))
     args.pop('pdb', None); args.pop('xtra', None); args.pop('version', None)

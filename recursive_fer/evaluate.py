@@ -4,7 +4,7 @@
 
 # %% ../nbs/05_evaluate.ipynb #f328ebe7
 from __future__ import annotations
-import json, math
+import json
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Union
 import numpy as np
@@ -14,7 +14,6 @@ from torch import Tensor
 import torch.nn.functional as F
 from torch.utils.data import DataLoader
 from tqdm import tqdm
-from scipy import stats
 from sklearn.metrics import balanced_accuracy_score, classification_report, confusion_matrix
 from .model import RecursiveFER, ACTOutput
 from .dataset import RafDBDataset, read_table
@@ -27,9 +26,10 @@ from .tracking import WandbLogger, log_evaluation
 from .config import checkpoint_dir
 from .splits import build_splits, prior_lean
 from .epochs import run_epoch
-from .figures import steps_by_class, make_figures, save_figures
+from .figures import make_figures, save_figures
 from .votes import vote_stats
-from .readouts import add_readouts, step_columns, exit_threshold, choose_threshold, rule_sweep, anytime_view
+from .readouts import add_readouts, step_columns, exit_threshold, choose_threshold, rule_sweep
+from .readouts import anytime_view
 from .readouts import SWEEP
 from .halting import Fixed, HaltingRule
 from .readouts import add_balanced_readout, posthoc_markdown, posthoc_metrics, readout_record
@@ -37,8 +37,8 @@ from .difficulty import face_level_report, plot_steps_vs_agreement, plot_agreeme
 from .difficulty import hypothesis_report, readouts_report
 
 # %% auto #0
-__all__ = ['TTA_MODES', 'tta_views', 'tta_outputs', 'predict', 'metrics', 'calibrate_exit', 'anytime_markdown', 'evaluate',
-           'map_classes', 'evaluate_checkpoint', 'test_metrics', 'evaluate_run']
+__all__ = ['TTA_MODES', 'tta_views', 'tta_outputs', 'predict', 'step_probs', 'metrics', 'calibrate_exit', 'anytime_markdown',
+           'evaluate', 'map_classes', 'evaluate_checkpoint', 'test_metrics', 'evaluate_run']
 
 # %% ../nbs/05_evaluate.ipynb #ab95ebeb
 TTA_MODES = ('none', 'flip', 'tencrop')
@@ -139,6 +139,10 @@ def predict(model:RecursiveFER, # a trained model
                                       faces=len(df))
     return df
 
+def step_probs(df:pd.DataFrame)->np.ndarray:
+    "The `[faces, N_max]` halting weights (`step_probs`: lam_n per step) of a predictions table."
+    return df[[c for c in df.columns if c.startswith('step_prob_')]].to_numpy()
+
 # %% ../nbs/05_evaluate.ipynb #aae4a6a8
 def metrics(df:pd.DataFrame, # predictions from `predict`
             classes:Optional[List[str]]=None # class names; default the table's own
@@ -162,7 +166,8 @@ def metrics(df:pd.DataFrame, # predictions from `predict`
     steps = dict(per_step_accuracy=anytime['per_step_accuracy'], oracle_accuracy=anytime['oracle_accuracy'],
                  anytime=anytime) if anytime else {}
     rule = {k: df.attrs[k] for k in ('halting_threshold',) if k in df.attrs}   # an exit's threshold, where chosen
-    return dict(**tta, **exit, **posthoc_metrics(df, classes), **need, **steps, **rule, accuracy=float(df.correct.mean()),
+    return dict(**tta, **exit, **posthoc_metrics(df, classes), **need, **steps, **rule,
+                accuracy=float(df.correct.mean()),
                 balanced_accuracy=balanced(df.pred, df.correct),
                 mean_steps=float(df.steps.mean()), mean_ponder_cost=float(df.ponder_cost.mean()),
                 per_class={c: {k: float(rep[c][k]) for k in ('precision', 'recall', 'f1-score', 'support')}
@@ -177,7 +182,8 @@ def calibrate_exit(model:RecursiveFER, # a model whose rule exits at a threshold
     "Choose an exit rule's threshold on the validation faces (CALM-style) and set it on the model."
     rule = model.rule
     if not rule.calibrated or model.config.exit_threshold is not None: return None
-    got = choose_threshold(step_columns(ref, rule.score_kind), step_columns(ref, 'pred'), ref.true.to_numpy(), tolerance)
+    scores, pred = step_columns(ref, rule.score_kind), step_columns(ref, 'pred')
+    got = choose_threshold(scores, pred, ref.true.to_numpy(), tolerance)
     got['threshold'] = min(max(got['threshold'], 1e-6), 1.0)         # above every score: exit only at N_max (or 1)
     model.set_exit_threshold(got['threshold'])
     return dict(got, rule=rule.name, chosen_on='validation', tolerance=tolerance)
@@ -192,8 +198,9 @@ def anytime_markdown(m:Dict[str, Any] # `metrics` of a table with every step's c
     if 'halting_threshold' in m:
         t = m['halting_threshold']
         lines += [f"Exit threshold of the {t['rule']} rule: {t['threshold']:.4f}, chosen on the {t['chosen_on']} split "
-                  f"(the fewest mean steps, {t['mean_steps']:.3f}, whose accuracy there, {t['accuracy']:.4f}, is within "
-                  f"{t['tolerance']:g} of the best fixed depth's, step {t['best_depth']}: {t['best_depth_accuracy']:.4f}"
+                  f"(the fewest mean steps, {t['mean_steps']:.3f}, whose accuracy there, {t['accuracy']:.4f}, is "
+                  f"within {t['tolerance']:g} of the best fixed depth's, step {t['best_depth']}: "
+                  f"{t['best_depth_accuracy']:.4f}"
                   f"{'' if t['within_tolerance'] else '; none was, so the most accurate'})", '']
     return lines
 

@@ -194,7 +194,7 @@ def save_figures(figs:Dict[str, Any], out_dir:Union[str, Path], close:bool=True)
 def plot_anytime(view:Dict[str, Any] # `readouts.anytime_view` of a predictions table
                 ):
     "Accuracy against mean steps: fixed depths, the confidence exit, the rule's sweep, its operating point, the oracle."
-    fig, ax = plt.subplots(figsize=(6.2, 4))
+    fig, ax = plt.subplots(figsize=(8.4, 4))
     acc = view['per_step_accuracy']
     ax.plot(range(1, len(acc) + 1), acc, 'o', color='k', label='fixed depth n')
     conf = view['confidence_curve']
@@ -207,7 +207,7 @@ def plot_anytime(view:Dict[str, Any] # `readouts.anytime_view` of a predictions 
     ax.axhline(view['oracle_accuracy'], color='tab:green', ls=':', label='oracle: right at some step')
     ax.set(xlabel='mean steps', ylabel='accuracy', title='Accuracy against steps', xticks=range(1, len(acc) + 1))
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=8, loc='lower right')
+    ax.legend(fontsize=8, loc='center left', bbox_to_anchor=(1.01, 0.5))
     fig.tight_layout()
     return fig
 

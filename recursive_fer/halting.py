@@ -58,7 +58,7 @@ def halting_loop(step:StepFn, # (n, h, h0) -> next state [b, ...], logits y_n [b
                  record:bool=False # keep every step's logits and halting probability (every row runs to N_max)
                 )->ACTOutput:
     "Run `step` while any face is thinking, as `rule` decides; halted rows leave the working batch."
-    B, dev = len(h), h.device
+    B, dev = h.shape[0], h.device                           # shape[0], not len(): symbolic under torch.export
     f32 = dict(dtype=torch.float32, device=dev)              # accumulate in float32, also under autocast
     idx, running = torch.arange(B, device=dev), torch.ones(B, dtype=torch.bool, device=dev)
     logits, cost = torch.zeros(B, n_classes, **f32), torch.zeros(B, **f32)
@@ -249,7 +249,8 @@ class PonderNet(HaltingRule):
     def check(cls, config:Any):
         super().check(config)
         for name in ('pondernet_lambda_p', 'pondernet_threshold'):
-            if not 0 < getattr(config, name) < 1: raise ValueError(f'{name} must be in (0, 1), got {getattr(config, name)}')
+            if not 0 < getattr(config, name) < 1:
+                raise ValueError(f'{name} must be in (0, 1), got {getattr(config, name)}')
 
     def halt_bias(self)->float:
         lam_p = self.config.pondernet_lambda_p                 # start at the prior: lambda = lambda_p

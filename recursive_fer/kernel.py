@@ -17,9 +17,9 @@ __all__ = ['LIB_MODULES', 'KERNEL_FILE', 'RAF_DB_SOURCE', 'kernel_metadata', 'va
            'kernel_is_current']
 
 # %% ../nbs/06_kernel.ipynb #d489ba2b
-LIB_MODULES = ('utils', 'cache', 'votes', 'layouts', 'augment', 'dataset', 'faces', 'loader', 'model', 'readouts',
-               'loss', 'checkpoint', 'config', 'splits', 'tracking', 'distributed', 'epochs', 'figures', 'train',
-               'difficulty', 'evaluate', 'runs')
+LIB_MODULES = ('utils', 'cache', 'votes', 'layouts', 'augment', 'dataset', 'faces', 'loader', 'loss', 'halting',
+               'model', 'readouts', 'checkpoint', 'config', 'recipes', 'splits', 'tracking', 'distributed',
+               'epochs', 'figures', 'train', 'difficulty', 'evaluate', 'runs')
 KERNEL_FILE = 'recursive-fer.ipynb'
 RAF_DB_SOURCE = 'shuvoalok/raf-db-dataset'                                # the popular Kaggle RAF-DB upload
 
@@ -152,15 +152,15 @@ library cells here, change the package and rebuild.
 `last.pt`); `run/` with `config.json`, `history.json` and the wandb files; `run/evaluation/` with the per-face
 `predictions.csv`, `report.md` (the hypothesis test) and every figure."""
 
-def recipe_fields(name:str='gpu', # a key of `config.RECIPES`
+def recipe_fields(name:str='gpu', # a key of `recipes.RECIPES`
                   lib_path:Union[str, Path, None]=None # the package folder; default the installed one
                  )->Dict[str, Any]: # the recipe's TrainConfig fields and values
     "A recipe, read from the config module's source (without importing the training code)."
-    for node in ast.parse(module_source('config', lib_path)).body:
+    for node in ast.parse(module_source('recipes', lib_path)).body:
         if isinstance(node, ast.AnnAssign) and getattr(node.target, 'id', None) == 'RECIPES':
             for k, v in zip(node.value.keys, node.value.values):
                 if ast.literal_eval(k) == name: return {kw.arg: ast.literal_eval(kw.value) for kw in v.keywords}
-    raise ValueError(f'no recipe {name!r} in the config module')
+    raise ValueError(f'no recipe {name!r} in the recipes module')
 
 def _class_comments(module:str, cls:str, lib_path:Union[str, Path, None]=None)->Dict[str, str]:
     "A dataclass's field comments, by field name, read from its module's source."

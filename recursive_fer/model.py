@@ -4,7 +4,6 @@
 
 # %% ../nbs/02_model.ipynb #c394cce4
 from __future__ import annotations
-import math
 from dataclasses import dataclass, field, fields, replace
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 import torch
@@ -135,7 +134,7 @@ class ModelConfig:
         if self.max_steps < 1: raise ValueError(f'max_steps must be >= 1, got {self.max_steps}')
         if self.fixed_readout not in ('last', 'mean'):
             raise ValueError(f"fixed_readout must be 'last' or 'mean', got {self.fixed_readout!r}")
-        rule_class(self.halting).check(self)          # the rule checks its own fields (eps, pondernet_*, exit_threshold)
+        rule_class(self.halting).check(self)          # the rule checks its fields (eps, pondernet_*, exit_threshold)
         self.stem_widths = list(self.stem_widths)
 
     @classmethod
@@ -229,7 +228,7 @@ class RecursiveFER(nn.Module):
         if x.ndim != 4: raise ValueError(f'expected images [B, C, H, W], got shape {tuple(x.shape)}')
         h = self.stem(x)                                          # [B, C, H', W']
         h0 = h if self.input_injection else None
-        B = len(x)
+        B = x.shape[0]                                            # symbolic under torch.export (len() is not)
         return halting_loop(lambda n, h, h0: self.step(h, h0, B), h, h0, rule or self.rule, self.max_steps,
                             self.n_classes, self.compact, record)
 

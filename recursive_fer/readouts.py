@@ -305,6 +305,7 @@ def gflops_per_image(mc:ModelConfig, # the network (its rule and `max_steps` do 
     "GFLOPs of one face's forward pass taking `steps` recursive steps (counted at 1 and 2 steps, linear beyond)."
     x, flops = torch.randn(1, mc.in_chans, size, size), []
     for k in (1, 2):
-        with FlopCounterMode(display=False) as fc, torch.no_grad(): RecursiveFER(mc, halting='fixed', max_steps=k).eval()(x)
+        with FlopCounterMode(display=False) as fc, torch.no_grad():
+            RecursiveFER(mc, halting='fixed', max_steps=k).eval()(x)
         flops.append(fc.get_total_flops())
     return (flops[0] + (steps - 1) * (flops[1] - flops[0])) / 1e9

@@ -149,10 +149,12 @@ def _summary_row(cell:str, g:pd.DataFrame, name:str)->Dict[str, Any]:
     voted = key in g and g[key].notna().any() or f'{key} low' in g
     return dict(cell=cell, readout=name, seeds=len(g), accuracy=g.accuracy.mean(), accuracy_sd=g.accuracy.std(ddof=1),
                 balanced_accuracy=g.balanced_accuracy.mean(), mean_steps=g[f'{name}: mean steps'].mean(),
-                rho=col(key).mean(), rho_sd=col(key).std(ddof=1), rho_within_class=col(f'{name}: rho within class').mean(),
+                rho=col(key).mean(), rho_sd=col(key).std(ddof=1),
+                rho_within_class=col(f'{name}: rho within class').mean(),
                 class_level_rho=col(f'{name}: class-level rho').mean(),
                 ci_above_0=int((col(f'{key} low') > 0).sum()), ci_below_0=int((col(f'{key} high') < 0).sum()),
-                verdict=_verdict(col(f'{key} low'), col(f'{key} high')) if voted else 'no crowd votes: class level only')
+                verdict=(_verdict(col(f'{key} low'), col(f'{key} high')) if voted
+                         else 'no crowd votes: class level only'))
 
 def _save_figure(fig:Any, path:Path):
     "Write a figure as PNG atomically and close it."

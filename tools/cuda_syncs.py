@@ -49,7 +49,8 @@ def sync_sites(steps:int, tmp:Path)->collections.Counter:
     return sites
 
 if __name__ == '__main__':
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0]); ap.add_argument('--steps', type=int, default=6)
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0], allow_abbrev=False)
+    ap.add_argument('--steps', type=int, default=6)
     a = ap.parse_args()
     with tempfile.TemporaryDirectory() as d: sites = sync_sites(a.steps, Path(d))
     print(f'{sum(sites.values())} host syncs in {a.steps} training steps:')

@@ -60,7 +60,7 @@ def pack_fer(src:Path, dest:Path, share:float):
     print(f'{dest}: {n} faces (train share 1/{k}), {dest.stat().st_size / 2**20:.1f} MiB')
 
 if __name__ == '__main__':
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0], allow_abbrev=False)
     ap.add_argument('--fer', default=str(ROOT.parent/'shared'/'data'/'fer2013.zip'))
     ap.add_argument('--share', type=float, default=0.5, help='share of FER2013 Training to take')
     ap.add_argument('--out', default=str(ROOT/'.gpu'))

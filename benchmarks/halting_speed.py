@@ -1,0 +1,82 @@
+#!/usr/bin/env python
+"""Compute that halting really saves: `predict`'s CPU time per face under each rule against full depth, side by side.
+
+    python benchmarks/halting_speed.py --study runs/halting-study --seed 42 --data ../shared/data/ferplus-dev.zip \
+        --out benchmarks/results/halting-speed
+
+For each cell of the study with a finished run of `--seed`: its best checkpoint as trained (its rule, its threshold)
+and the same weights at full depth (`halting='fixed'`: every face `max_steps` steps), each through
+`Predictor.classify` (resize, normalise, the model) on the same FER+ test faces, at batch 1 (a video frame's faces, one
+at a time) and at batch 256. Timings alternate between the two models, after a warm-up, on idle cores (stop other jobs
+first: timings taken beside another job mislead). Writes results.md and results.json.
+"""
+import argparse, json, time, zipfile, platform
+from dataclasses import replace
+from pathlib import Path
+import cv2
+import numpy as np
+import torch
+from recursive_fer.predict import Predictor
+from recursive_fer.utils import atomic_write
+
+def test_faces(data:str, n:int)->list:
+    "The first `n` FER2013Test faces of a FER+ zip, as RGB arrays."
+    with zipfile.ZipFile(data) as z:
+        names = sorted(f for f in z.namelist() if '/FER2013Test/' in f and f.endswith('.png'))[:n]
+        grey = [cv2.imdecode(np.frombuffer(z.read(f), np.uint8), cv2.IMREAD_GRAYSCALE) for f in names]
+    return [cv2.cvtColor(g, cv2.COLOR_GRAY2RGB) for g in grey]
+
+def per_face_ms(pred:Predictor, faces:list, batch:int, repeats:int)->float:
+    "Median over repeats of the milliseconds per face to classify `faces` in batches of `batch`."
+    times = []
+    for _ in range(repeats):
+        t = time.perf_counter()
+        for i in range(0, len(faces), batch): pred.classify(faces[i:i + batch])
+        times.append((time.perf_counter() - t) * 1000 / len(faces))
+    return float(np.median(times))
+
+def measure(ckpt:Path, faces:list, repeats:int)->dict:
+    "The rule as trained and its full-depth twin, timed in turn at batch 1 and 256; mean steps of the rule."
+    rule = Predictor.from_checkpoint(ckpt, detect=False, device='cpu', readout=False)
+    full = Predictor.from_checkpoint(ckpt, detect=False, device='cpu', readout=False)
+    full.model.config = replace(full.model.config, halting='fixed', exit_threshold=None)
+    steps = float(np.mean([r['steps'] for r in rule.classify(faces)]))
+    out = dict(rule=rule.model.config.halting, mean_steps=steps, max_steps=rule.model.max_steps)
+    for batch, subset in ((1, faces[:200]), (256, faces)):
+        per_face_ms(rule, subset[:32], batch, 1), per_face_ms(full, subset[:32], batch, 1)        # warm-up
+        r, f = [], []
+        for _ in range(repeats):                                                           # alternate the two
+            r.append(per_face_ms(rule, subset, batch, 1))
+            f.append(per_face_ms(full, subset, batch, 1))
+        out[f'batch{batch}_ms'], out[f'batch{batch}_full_ms'] = float(np.median(r)), float(np.median(f))
+        out[f'batch{batch}_ratio'] = out[f'batch{batch}_ms'] / out[f'batch{batch}_full_ms']
+    return out
+
+def markdown(rows:list, meta:dict)->str:
+    lines = [f"# CPU time per face: each rule against full depth ({meta['faces']} FER+ test faces, {meta['threads']} "
+             f"threads, {meta['cpu']})", '',
+             '| rule | mean steps | batch 1: ms/face | full depth | ratio | batch 256: ms/face | full depth | ratio |',
+             '|---|---|---|---|---|---|---|---|']
+    lines += [f"| {r['rule']} | {r['mean_steps']:.2f} of {r['max_steps']} | {r['batch1_ms']:.2f} | "
+              f"{r['batch1_full_ms']:.2f} | {r['batch1_ratio']:.2f} | {r['batch256_ms']:.3f} | "
+              f"{r['batch256_full_ms']:.3f} | {r['batch256_ratio']:.2f} |" for r in rows]
+    return '\n'.join(lines + ['', f"Command: `{meta['command']}`"])
+
+if __name__ == '__main__':
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0], allow_abbrev=False)
+    ap.add_argument('--study', required=True, help='the study folder (cells with seed-<seed>/checkpoints/best.pt)')
+    ap.add_argument('--seed', type=int, default=42, help='which seed of each cell (default: 42)')
+    ap.add_argument('--data', required=True, help='the FER+ zip whose FER2013Test faces are timed')
+    ap.add_argument('--faces', type=int, default=1024, help='faces timed at batch 256 (batch 1: the first 200)')
+    ap.add_argument('--repeats', type=int, default=5, help='timings per model and batch size (median)')
+    ap.add_argument('--out', required=True, help='results folder')
+    a = ap.parse_args()
+    faces = test_faces(a.data, a.faces)
+    rows = [measure(ck, faces, a.repeats) for ck in sorted(Path(a.study).glob(f'*/seed-{a.seed}/checkpoints/best.pt'))]
+    meta = dict(faces=len(faces), threads=torch.get_num_threads(), cpu=platform.processor() or platform.machine(),
+                command='python benchmarks/halting_speed.py ' + ' '.join(f'--{k} {v}' for k, v in vars(a).items()))
+    out = Path(a.out)
+    out.mkdir(parents=True, exist_ok=True)
+    atomic_write(out/'results.json', json.dumps(dict(meta=meta, rows=rows), indent=1))
+    atomic_write(out/'results.md', markdown(rows, meta) + '\n')
+    print(markdown(rows, meta))
