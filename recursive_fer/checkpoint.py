@@ -12,12 +12,13 @@ import numpy as np
 import torch
 from .utils import atomic_path
 from .model import RecursiveFER, ModelConfig
+from .hub import read_pretrained
 from .augment import MEAN, STD
 
 # %% auto #0
 __all__ = ['previous_checkpoint', 'save_checkpoint', 'CheckpointError', 'load_checkpoint', 'resume_checkpoint', 'model_args',
            'check_compatible', 'inference_record', 'inference_info', 'load_model', 'model_from_checkpoint',
-           'store_readout', 'store_exit_threshold']
+           'store_readout', 'store_exit_threshold', 'export_pretrained']
 
 # %% ../nbs/03a_checkpoint.ipynb #f65a1429
 def previous_checkpoint(path:Union[str, Path])->Path:
@@ -50,10 +51,12 @@ def _array_globals()->list:
     return [core.multiarray._reconstruct, core.multiarray.scalar, np.ndarray, np.dtype, type(np.dtype(np.uint32)),
             type(np.dtype(np.float64)), type(np.dtype(np.int64))]
 
-def load_checkpoint(path:Union[str, Path])->Dict[str, Any]:
+def load_checkpoint(path:Union[str, Path] # a best.pt / last.pt, or a model folder (config.json + model.safetensors)
+                   )->Dict[str, Any]:
     "Read a checkpoint safely (tensors, numbers, strings, lists, dicts), with a clear error when it cannot be read."
     path = Path(path)
     if not path.exists(): raise FileNotFoundError(f'checkpoint {path} does not exist')
+    if path.is_dir(): return _from_pretrained_folder(path)        # a model folder (`export --format hf`)
     try:
         with torch.serialization.safe_globals(_array_globals()):
             return torch.load(path, map_location='cpu', weights_only=True)
@@ -67,6 +70,14 @@ def load_checkpoint(path:Union[str, Path])->Dict[str, Any]:
         raise CheckpointError(f'checkpoint {path} is corrupt or not a checkpoint ({type(e).__name__})') from e
     except Exception as e:
         raise CheckpointError(f'checkpoint {path} is corrupt or not a checkpoint ({type(e).__name__}: {e})') from e
+
+def _from_pretrained_folder(folder:Path)->Dict[str, Any]:
+    "A model folder read as a checkpoint holding what inference needs (model, model_args, classes, inference)."
+    got = read_pretrained(folder)
+    info = dict(got.get('inference') or {})
+    classes = info.get('classes') or [str(k) for k in range(got['model'].get('n_classes', 7))]
+    return dict(model=got['state_dict'], model_args=got['model'], classes=classes, config={},
+                inference={**inference_record(info.get('size', 100), classes), **info}, pretrained=str(folder))
 
 # %% ../nbs/03a_checkpoint.ipynb #e261bbd1
 _RESUME_KEYS = ('model', 'optimizer', 'scheduler', 'scaler', 'epoch', 'best_acc', 'history', 'rng', 'config', 'classes')
@@ -164,3 +175,12 @@ def store_exit_threshold(path:Union[str, Path], # a best.pt or last.pt
     ck = load_checkpoint(path)
     ck['model_args'] = asdict(replace(model_args(ck), exit_threshold=float(threshold)))
     return save_checkpoint(ck, path)
+
+def export_pretrained(checkpoint:Union[str, Path], # a best.pt or last.pt
+                      out:Union[str, Path, None]=None, # the folder; default `<checkpoint name>-hf` beside it
+                      half:bool=False # float16 weights (about half the size)
+                     )->Path: # the folder written (config.json + model.safetensors)
+    "A checkpoint's model in the format timm and transformers share (`RecursiveFER.from_pretrained` reads it)."
+    ck = load_checkpoint(checkpoint)
+    out = Path(out) if out is not None else Path(checkpoint).with_name(Path(checkpoint).stem + '-hf')
+    return model_from_checkpoint(ck).save_pretrained(out, inference_info(ck), half)

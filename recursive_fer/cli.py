@@ -153,14 +153,22 @@ predict.own_parser = True
 
 # %% ../nbs/07_cli.ipynb #2a3ca952
 @call_parse
-def export(checkpoint:str=None, # best.pt or last.pt written by training (required)
-           format:str='onnx', # the format: onnx
-           out:str=None, # the file to write (default: the checkpoint's name with the format's suffix)
-           exit_threshold:float=None # confidence/learned_exit: exit at this score, not the one kept with the model
-          )->str: # the written file
-    "Export a trained model (ONNX: dynamic batch, the recursion masked up to max_steps, outputs equal PyTorch's)."
+def export(checkpoint:str=None, # best.pt or last.pt written by training, or a model folder (required)
+           format:Param("'onnx', or 'hf': a folder of config.json + model.safetensors (from_pretrained reads it)", str,
+                        choices=['onnx', 'hf'])='onnx',
+           out:str=None, # the file (onnx) or folder (hf) to write (default: beside the checkpoint)
+           exit_threshold:float=None, # confidence/learned_exit: exit at this score, not the one kept with the model
+           half:bool=False # hf: float16 weights (about half the size)
+          )->str: # the written file or folder
+    "Export a trained model: ONNX (dynamic batch, recursion masked, outputs equal PyTorch's) or the shared hf folder."
     if not checkpoint: raise ConfigError('--checkpoint is required')
-    if format != 'onnx': raise ConfigError(f'--format {format!r}: only onnx is supported')
+    if format == 'hf':
+        if exit_threshold is not None: raise ConfigError('--exit_threshold applies to --format onnx, not hf')
+        from recursive_fer.checkpoint import export_pretrained
+        path = export_pretrained(checkpoint, out, half)
+        print(f'wrote {path}: config.json (model, classes, image size, normalisation, readout) and model.safetensors; '
+              'RecursiveFER.from_pretrained, predict, evaluate and export read it')
+        return str(path)
     from recursive_fer.predict import export_onnx
     path = export_onnx(checkpoint, out, exit_threshold=exit_threshold)
     print(f'wrote {path}: input images [B, 3, size, size] normalised as in training, outputs probs, steps and '

@@ -10,6 +10,7 @@ import torch
 from torch import nn, Tensor
 import torch.nn.functional as F
 from .halting import ACTOutput, HaltingRule, Fixed, RULE_NAMES, halting_loop, rule_class
+from .hub import HubMixin
 
 # %% auto #0
 __all__ = ['STEMS', 'HALTINGS', 'group_norm', 'ConvNormAct', 'Stem', 'RecursiveBlock', 'ResidualStem', 'make_stem',
@@ -147,8 +148,9 @@ class ModelConfig:
         return cls(**kw)
 
 # %% ../nbs/02_model.ipynb #06e573a4
-class RecursiveFER(nn.Module):
+class RecursiveFER(nn.Module, HubMixin):
     "Stem -> RecursiveBlock applied up to `max_steps` times, halted per face by its rule -> logits, steps."
+    config_class = ModelConfig                     # `from_pretrained` builds the model from config.json's `model`
     def __init__(self, config:Optional[ModelConfig]=None, # the architecture (default: `ModelConfig()`)
                  compact:bool=True, # drop halted rows from the working batch (False: masked full-batch form)
                  **options # ModelConfig fields, applied over `config` (`RecursiveFER(n_classes=8, width=32)`)
