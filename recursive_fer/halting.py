@@ -12,9 +12,9 @@ from torch import nn, Tensor
 from .loss import DifferentiablePonderLoss, PonderNetLoss, StepLoss
 
 # %% auto #0
-__all__ = ['StepFn', 'RULES', 'RULE_NAMES', 'ACTOutput', 'Decision', 'halting_loop', 'with_fields', 'HaltingRule',
-           'register_rule', 'RuleNames', 'rule_class', 'ACT', 'Fixed', 'pondernet_distribution', 'halting_step',
-           'PonderNet', 'Confidence', 'LearnedExit', 'replay']
+__all__ = ['StepFn', 'RULES', 'RULE_NAMES', 'ACTOutput', 'Decision', 'with_fields', 'HaltingRule', 'register_rule', 'RuleNames',
+           'rule_class', 'halting_loop', 'ACT', 'Fixed', 'pondernet_distribution', 'halting_step', 'PonderNet',
+           'Confidence', 'LearnedExit', 'replay']
 
 # %% ../nbs/02b_halting.ipynb #e9c27ddc
 @dataclass
@@ -36,53 +36,6 @@ class Decision(NamedTuple):
     cost:Optional[Tensor] = None    # [b] what this step adds to the ponder cost (default: 1 per face still thinking)
 
 StepFn = Callable[[int, Tensor, Optional[Tensor]], Tuple[Tensor, Tensor, Tensor]]   # (n, h, h0) -> h, y_n, p_n
-
-# %% ../nbs/02b_halting.ipynb #2f40e6d9
-def _drop_halted(halts:Tensor, # [b] rows that halted at this step
-                 idx:Tensor, h:Tensor, h0:Optional[Tensor] # the working batch: row indices, states, stem outputs
-                )->Tuple[Tensor, Tensor, Optional[Tensor]]: # the rows that go on thinking
-    "Compaction: the working batch without the rows that just halted (gathered only when some row did)."
-    keep = ~halts
-    if keep.all():
-        return idx, h, h0
-    return idx[keep], h[keep], (None if h0 is None else h0[keep])    # [b', C, H, W]
-
-# %% ../nbs/02b_halting.ipynb #4ec0ac93
-def halting_loop(step:StepFn, # (n, h, h0) -> next state [b, ...], logits y_n [b, K], halting probability p_n [b]
-                 h:Tensor, # [B, ...] the state before the first step (the stem's output)
-                 h0:Optional[Tensor], # [B, ...] what every step also reads (input injection), or None
-                 rule:HaltingRule, # who halts, and with what weight
-                 n_steps:int, # N_max
-                 n_classes:int, # K
-                 compact:bool=True, # drop halted rows from the working batch (False: every row to N_max, masked)
-                 record:bool=False # keep every step's logits and halting probability (every row runs to N_max)
-                )->ACTOutput:
-    "Run `step` while any face is thinking, as `rule` decides; halted rows leave the working batch."
-    B, dev = h.shape[0], h.device                           # shape[0], not len(): symbolic under torch.export
-    f32 = dict(dtype=torch.float32, device=dev)              # accumulate in float32, also under autocast
-    idx, running = torch.arange(B, device=dev), torch.ones(B, dtype=torch.bool, device=dev)
-    logits, cost = torch.zeros(B, n_classes, **f32), torch.zeros(B, **f32)
-    steps = torch.zeros(B, dtype=torch.long, device=dev)
-    state, weights, ys, ps = rule.start(B, dev), [], [], []
-    for n in range(1, n_steps + 1):
-        h, y, p = step(n, h, h0)                              # [b, ...], [b, K], [b]
-        y, p = y.float(), p.float()
-        alive = running[idx]                                  # [b] all True when compacting
-        d = rule.decide(n, n == n_steps, y, p, state, idx, alive)
-        logits = logits.index_add(0, idx, d.weight.unsqueeze(1) * y)              # y += weight_n * y_n
-        cost = cost.index_add(0, idx, alive.float() if d.cost is None else d.cost)
-        steps = steps.index_add(0, idx, alive.long())
-        weights.append(torch.zeros(B, **f32).index_add(0, idx, d.weight if d.record is None else d.record))
-        if record:
-            ys.append(y)
-            ps.append(p)
-        running = running.index_put((idx,), alive & ~d.halts)
-        if compact and not record:
-            if not running.any():                             # every face has halted: stop
-                break
-            idx, h, h0 = _drop_halted(d.halts, idx, h, h0)
-    kept = dict(step_logits=torch.stack(ys, 1), halt_probs=torch.stack(ps, 1)) if record else {}
-    return ACTOutput(logits, cost, weights, steps, **kept)
 
 # %% ../nbs/02b_halting.ipynb #1bd3f044
 def with_fields(config:Any, **changes)->Any:
@@ -184,6 +137,53 @@ def rule_class(name:str)->Type[HaltingRule]:
     "The registered rule `name`; an error lists the registry's names."
     if name not in RULES: raise ValueError(f'halting must be one of {tuple(RULES)}, got {name!r}')
     return RULES[name]
+
+# %% ../nbs/02b_halting.ipynb #2f40e6d9
+def _drop_halted(halts:Tensor, # [b] rows that halted at this step
+                 idx:Tensor, h:Tensor, h0:Optional[Tensor] # the working batch: row indices, states, stem outputs
+                )->Tuple[Tensor, Tensor, Optional[Tensor]]: # the rows that go on thinking
+    "Compaction: the working batch without the rows that just halted (gathered only when some row did)."
+    keep = ~halts
+    if keep.all():
+        return idx, h, h0
+    return idx[keep], h[keep], (None if h0 is None else h0[keep])    # [b', C, H, W]
+
+# %% ../nbs/02b_halting.ipynb #4ec0ac93
+def halting_loop(step:StepFn, # (n, h, h0) -> next state [b, ...], logits y_n [b, K], halting probability p_n [b]
+                 h:Tensor, # [B, ...] the state before the first step (the stem's output)
+                 h0:Optional[Tensor], # [B, ...] what every step also reads (input injection), or None
+                 rule:HaltingRule, # who halts, and with what weight
+                 n_steps:int, # N_max
+                 n_classes:int, # K
+                 compact:bool=True, # drop halted rows from the working batch (False: every row to N_max, masked)
+                 record:bool=False # keep every step's logits and halting probability (every row runs to N_max)
+                )->ACTOutput:
+    "Run `step` while any face is thinking, as `rule` decides; halted rows leave the working batch."
+    B, dev = h.shape[0], h.device                           # shape[0], not len(): symbolic under torch.export
+    f32 = dict(dtype=torch.float32, device=dev)              # accumulate in float32, also under autocast
+    idx, running = torch.arange(B, device=dev), torch.ones(B, dtype=torch.bool, device=dev)
+    logits, cost = torch.zeros(B, n_classes, **f32), torch.zeros(B, **f32)
+    steps = torch.zeros(B, dtype=torch.long, device=dev)
+    state, weights, ys, ps = rule.start(B, dev), [], [], []
+    for n in range(1, n_steps + 1):
+        h, y, p = step(n, h, h0)                              # [b, ...], [b, K], [b]
+        y, p = y.float(), p.float()
+        alive = running[idx]                                  # [b] all True when compacting
+        d = rule.decide(n, n == n_steps, y, p, state, idx, alive)
+        logits = logits.index_add(0, idx, d.weight.unsqueeze(1) * y)              # y += weight_n * y_n
+        cost = cost.index_add(0, idx, alive.float() if d.cost is None else d.cost)
+        steps = steps.index_add(0, idx, alive.long())
+        weights.append(torch.zeros(B, **f32).index_add(0, idx, d.weight if d.record is None else d.record))
+        if record:
+            ys.append(y)
+            ps.append(p)
+        running = running.index_put((idx,), alive & ~d.halts)
+        if compact and not record:
+            if not running.any():                             # every face has halted: stop
+                break
+            idx, h, h0 = _drop_halted(d.halts, idx, h, h0)
+    kept = dict(step_logits=torch.stack(ys, 1), halt_probs=torch.stack(ps, 1)) if record else {}
+    return ACTOutput(logits, cost, weights, steps, **kept)
 
 # %% ../nbs/02b_halting.ipynb #47186877
 @register_rule('act')
