@@ -4,7 +4,8 @@
     python benchmarks/halting_speed.py --study runs/halting-study --seed 42 --data ../shared/data/ferplus-dev.zip \
         --out benchmarks/results/halting-speed
 
-For each cell of the study with a finished run of `--seed`: its best checkpoint as trained (its rule, its threshold)
+For each cell of the study with a finished run of `--seed` (its evaluation written): its best checkpoint as trained
+(its rule, its threshold)
 and the same weights at full depth (`halting='fixed'`: every face `max_steps` steps), each through
 `Predictor.classify` (resize, normalise, the model) on the same FER+ test faces, at batch 1 (a video frame's faces, one
 at a time) and at batch 256. Timings alternate between the two models, after a warm-up, on idle cores (stop other jobs
@@ -72,7 +73,8 @@ if __name__ == '__main__':
     ap.add_argument('--out', required=True, help='results folder')
     a = ap.parse_args()
     faces = test_faces(a.data, a.faces)
-    rows = [measure(ck, faces, a.repeats) for ck in sorted(Path(a.study).glob(f'*/seed-{a.seed}/checkpoints/best.pt'))]
+    done = sorted(r.parents[1] for r in Path(a.study).glob(f'*/seed-{a.seed}/evaluation/report.json'))   # finished runs
+    rows = [measure(run/'checkpoints'/'best.pt', faces, a.repeats) for run in done]
     meta = dict(faces=len(faces), threads=torch.get_num_threads(), cpu=platform.processor() or platform.machine(),
                 command='python benchmarks/halting_speed.py ' + ' '.join(f'--{k} {v}' for k, v in vars(a).items()))
     out = Path(a.out)

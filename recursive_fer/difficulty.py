@@ -121,6 +121,9 @@ def _verdict(tests:List[Dict[str, Any]], value:str)->str:
     if len(ok) == len(tests):
         return (f"Supported at the face level: faces people disagree about take {more} ({_fmt(overall)}), also "
                 "within each emotion and with the model's confidence held fixed.")
+    if neg and ok:                                                   # the tests disagree: say both
+        return (f"Mixed at the face level: faces people disagree about take {more} in {', '.join(ok)}, but "
+                f"{fewer} in {', '.join(neg)} (CI below 0; {_fmt(overall)} overall).")
     if neg:
         return (f"Contradicted at the face level: faces people disagree about take {fewer} (tests with the whole CI "
                 f"below 0: {', '.join(neg)}; {_fmt(overall)} overall).")
