@@ -13,8 +13,8 @@ from .loss import DifferentiablePonderLoss, PonderNetLoss, StepLoss
 
 # %% auto #0
 __all__ = ['StepFn', 'RULES', 'RULE_NAMES', 'ACTOutput', 'Decision', 'with_fields', 'HaltingRule', 'register_rule', 'RuleNames',
-           'rule_class', 'halting_loop', 'ACT', 'Fixed', 'pondernet_distribution', 'halting_step', 'PonderNet',
-           'Confidence', 'LearnedExit', 'replay']
+           'rule_class', 'halting_loop', 'ACT', 'Fixed', 'pondernet_distribution', 'halting_step', 'expected_steps',
+           'PonderNet', 'Confidence', 'LearnedExit', 'replay']
 
 # %% ../nbs/02b_halting.ipynb #e9c27ddc
 @dataclass
@@ -239,6 +239,15 @@ def halting_step(p:Tensor, # [B, N] halting distribution p_n
     "The first step whose cumulative halting probability reaches `threshold`."
     return (p.cumsum(1) < threshold).sum(1).clamp(max=p.shape[1] - 1) + 1
 
+def _mean_step(p:Tensor)->Tensor:
+    "[B] sum_n n p_n of a halting distribution [B, N]."
+    return (p * torch.arange(1, p.shape[1] + 1, dtype=p.dtype, device=p.device)).sum(1)
+
+def expected_steps(lam:Tensor # [B, N_max] every step's conditional halting probability lambda_n
+                  )->Tensor: # [B] sum_n n p_n
+    "PonderNet's expected steps: the mean of its halting distribution over every step."
+    return _mean_step(pondernet_distribution(lam))
+
 # %% ../nbs/02b_halting.ipynb #de8b208a
 @register_rule('pondernet')
 class PonderNet(HaltingRule):
@@ -274,9 +283,8 @@ class PonderNet(HaltingRule):
         if not training or out.halt_probs is None: return out
         p = pondernet_distribution(out.halt_probs)                               # [B, N]
         steps = halting_step(p, self.config.pondernet_threshold)                  # [B]
-        n = torch.arange(1, p.shape[1] + 1, dtype=p.dtype, device=p.device)
         logits = out.step_logits[torch.arange(len(p), device=p.device), steps - 1]   # [B, K] y_N
-        return ACTOutput(logits, (p * n).sum(1), list(p.unbind(1)), steps, out.step_logits, out.halt_probs)
+        return ACTOutput(logits, _mean_step(p), list(p.unbind(1)), steps, out.step_logits, out.halt_probs)
 
     @property
     def threshold(self)->float: return self.config.pondernet_threshold
@@ -286,8 +294,7 @@ class PonderNet(HaltingRule):
 
     def columns(self, out:ACTOutput)->Dict[str, Tensor]:
         "`expected_steps`: sum_n n p_n of the halting distribution over every step."
-        p = pondernet_distribution(out.halt_probs)
-        return dict(expected_steps=(p * torch.arange(1, p.shape[1] + 1, dtype=p.dtype, device=p.device)).sum(1))
+        return dict(expected_steps=expected_steps(out.halt_probs))
 
     @classmethod
     def make_loss(cls, cfg:Any, classes:Sequence[str], ce_weights:Optional[List[float]]=None)->nn.Module:

@@ -11,14 +11,13 @@ import torch
 from torch import Tensor
 from torch.utils.flop_counter import FlopCounterMode
 from .model import RecursiveFER, ModelConfig
-from .halting import Fixed, HaltingRule, pondernet_distribution, replay
+from .halting import Fixed, HaltingRule, replay
 
 # %% auto #0
-__all__ = ['SWEEP', 'READOUTS', 'TAUS', 'every_step', 'expected_steps', 'needed_steps', 'confidence_exit', 'exit_threshold',
-           'exit_curve', 'choose_threshold', 'rule_sweep', 'step_columns', 'add_readouts', 'anytime_view',
-           'class_recall', 'balanced_pred', 'tau_grid', 'posthoc_curve', 'posthoc_tau', 'pick_tau',
-           'add_balanced_readout', 'posthoc_metrics', 'posthoc_markdown', 'readout_record', 'adjust_probs',
-           'gflops_per_image']
+__all__ = ['SWEEP', 'READOUTS', 'TAUS', 'every_step', 'needed_steps', 'confidence_exit', 'exit_threshold', 'exit_curve',
+           'choose_threshold', 'rule_sweep', 'step_columns', 'add_readouts', 'anytime_view', 'class_recall',
+           'balanced_pred', 'tau_grid', 'posthoc_curve', 'posthoc_tau', 'pick_tau', 'add_balanced_readout',
+           'posthoc_metrics', 'posthoc_markdown', 'readout_record', 'adjust_probs', 'gflops_per_image']
 
 # %% ../nbs/02a_readouts.ipynb #7353deea
 @torch.no_grad()
@@ -28,13 +27,6 @@ def every_step(model:RecursiveFER, # a model, any rule (its settings are not cha
     "Every face through all `max_steps` steps, no halting: the one loop with a rule that never halts early."
     out = model.run(x, Fixed(model.config, 'last'), record=True)
     return out.step_logits, out.halt_probs
-
-# %% ../nbs/02a_readouts.ipynb #38ee4113
-def expected_steps(lam:Tensor # [B, N_max] every step's conditional halting probability (`every_step`)
-                  )->Tensor: # [B] sum_n n p_n of PonderNet's halting distribution
-    "PonderNet's expected steps: the mean of its halting distribution over every step."
-    n = torch.arange(1, lam.shape[1] + 1, dtype=lam.dtype, device=lam.device)
-    return (pondernet_distribution(lam) * n).sum(1)
 
 # %% ../nbs/02a_readouts.ipynb #5d9c0bbe
 def needed_steps(step_pred:np.ndarray, # [F, N_max] the predicted class after each step
