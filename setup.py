@@ -22,6 +22,7 @@ requirements = shlex.split(cfg.get('requirements', ''))
 dev_requirements = shlex.split(cfg.get('dev_requirements', ''))
 onnx_requirements = shlex.split(cfg.get('onnx_requirements', ''))   # `recursive-fer export`
 hub_requirements = shlex.split(cfg.get('hub_requirements', ''))     # from_pretrained('owner/name'), push_to_hub
+app_requirements = shlex.split(cfg.get('app_requirements', ''))     # `recursive-fer app` (Gradio)
 readme = here/'README.md'
 console_scripts = [s for s in cfg.get('console_scripts', '').split() if s]
 
@@ -37,7 +38,7 @@ setuptools.setup(
     packages=setuptools.find_packages(include=[cfg['lib_name'], cfg['lib_name'] + '.*']),
     include_package_data=True,
     install_requires=requirements,
-    extras_require={'dev': dev_requirements, 'onnx': onnx_requirements, 'hub': hub_requirements},
+    extras_require={'dev': dev_requirements, 'onnx': onnx_requirements, 'hub': hub_requirements, 'app': app_requirements},
     python_requires='>=' + min_python,
     long_description=readme.read_text(encoding='utf-8') if readme.exists() else cfg['description'],
     long_description_content_type='text/markdown',

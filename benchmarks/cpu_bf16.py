@@ -50,7 +50,9 @@ def step_fn(bf16:bool, channels_last:bool, compiled:bool=False, batch:int=128):
         with ctx:
             logits, rho, _ = model(x)
             loss = loss_fn(logits, rho, y)
-        opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
     return step
 
 def interleaved(fns:dict, rounds:int)->dict:
@@ -59,7 +61,9 @@ def interleaved(fns:dict, rounds:int)->dict:
     ts = {k: [] for k in fns}
     for _ in range(rounds):
         for k, f in fns.items():
-            t0 = time.perf_counter(); f(); ts[k].append(time.perf_counter() - t0)
+            t0 = time.perf_counter()
+            f()
+            ts[k].append(time.perf_counter() - t0)
     return {k: dict(median_s=statistics.median(v), min_s=min(v), max_s=max(v)) for k, v in ts.items()}
 
 def epoch_fn(bf16:bool, ds:RafDBDataset, batch:int=128, device_loader:bool=False):
@@ -124,8 +128,10 @@ def main():
     md += [f"| {k} | {v['median_s']:.3f} | {128 / v['median_s']:.0f} | {base / v['median_s']:.2f}x |"
            for k, v in steps.items()]
     if epochs: md += epochs_md(epochs, faces, n_ds, a.epoch_rounds)
-    out = Path(a.out); out.mkdir(parents=True, exist_ok=True)
-    atomic_write(out/'results.md', '\n'.join(md) + '\n'); atomic_write(out/'results.json', json.dumps(res, indent=1))
+    out = Path(a.out)
+    out.mkdir(parents=True, exist_ok=True)
+    atomic_write(out/'results.md', '\n'.join(md) + '\n')
+    atomic_write(out/'results.json', json.dumps(res, indent=1))
     print('\n'.join(md))
 
 if __name__ == '__main__': main()

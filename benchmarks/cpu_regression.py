@@ -29,7 +29,8 @@ def child(data:str, reps:int)->Dict[str, float]:
     from recursive_fer.dataset import RafDBDataset, read_table
     from recursive_fer.loss import DifferentiablePonderLoss
     from recursive_fer.model import RecursiveFER
-    torch.manual_seed(0); torch.set_num_threads(max(1, os.cpu_count() or 1))
+    torch.manual_seed(0)
+    torch.set_num_threads(max(1, os.cpu_count() or 1))
     table, classes = read_table(data, val_frac=0)
     cache = Path(data).parent/f'cache-{Path(recursive_fer.__file__).parent.parent.name}'   # one per version
     ds = RafDBDataset(table=table[table.split == 'train'], classes=classes, split='train', size=64, cache_dir=cache,
@@ -43,14 +44,19 @@ def child(data:str, reps:int)->Dict[str, float]:
     def augment():
         for _ in dl: pass
     def infer():
-        with torch.no_grad(): model.eval(); model(x); model.train()
+        with torch.no_grad():
+            model.eval()
+            model(x)
+            model.train()
     res = {'recursive_fer': str(Path(recursive_fer.__file__).resolve().parent)}
     for name, fn, n, calls in (('train_epoch', epoch, len(ds), reps), ('augmented_data', augment, len(ds), reps),
                                ('inference', infer, len(x), 5 * reps)):
         fn()                                                    # warm-up
         ts = []
         for _ in range(calls):
-            t0 = time.perf_counter(); fn(); ts.append(time.perf_counter() - t0)
+            t0 = time.perf_counter()
+            fn()
+            ts.append(time.perf_counter() - t0)
         res[name] = n / statistics.median(ts)
     return res
 
@@ -118,7 +124,8 @@ def main():
     ap.add_argument('--child', default=None, help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.child:
-        print(json.dumps(child(a.child, a.reps))); return
+        print(json.dumps(child(a.child, a.reps)))
+        return
     t0 = time.time()
     with tempfile.TemporaryDirectory() as d: runs = measure(a.base, a.rounds, a.reps, Path(d))
     import torch
@@ -128,7 +135,8 @@ def main():
                  'recursive_fer')), rounds=a.rounds, reps=a.reps, seconds=time.time() - t0)
     sys.path.insert(0, str(ROOT))
     from recursive_fer.utils import atomic_write
-    out = Path(a.out); out.mkdir(parents=True, exist_ok=True)
+    out = Path(a.out)
+    out.mkdir(parents=True, exist_ok=True)
     text = report(setup, runs)
     atomic_write(out/'results.md', text)
     atomic_write(out/'results.json', json.dumps(dict(setup=setup, runs=runs), indent=1))

@@ -39,7 +39,9 @@ def main(run:Path, out:Path):
     curves = []
     for s in seeds:
         for f in COPY:
-            if (s/f).exists(): (out/s.name).mkdir(exist_ok=True); shutil.copy(s/f, out/s.name/Path(f).name)
+            if (s/f).exists():
+                (out/s.name).mkdir(exist_ok=True)
+                shutil.copy(s/f, out/s.name/Path(f).name)
         curves.append(agreement_curve(pd.read_csv(s/'evaluation'/'predictions.csv'), int(s.name.split('-')[1])))
     curves = pd.concat(curves)
     atomic_write(out/'agreement_curves.csv', curves.to_csv(index=False))
@@ -50,12 +52,16 @@ def main(run:Path, out:Path):
                     label=f'seed {seed}')
     ax.set(xlabel='human agreement (share of the 10 votes for the top emotion; <= 0.5 pooled)',
            ylabel='mean ponder cost (N + R)', title='FER+ test faces: thinking time against human agreement')
-    ax.grid(alpha=0.3); ax.legend(); fig.tight_layout()
-    fig.savefig(out/'steps_vs_agreement_seeds.png', dpi=110); plt.close(fig)
+    ax.grid(alpha=0.3)
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(out/'steps_vs_agreement_seeds.png', dpi=110)
+    plt.close(fig)
     print(f'wrote {out}')
 
 if __name__ == '__main__':
     p = argparse.ArgumentParser(description=__doc__.split('\n\n')[0], allow_abbrev=False)
     p.add_argument('run', type=Path, help='the --out_dir of a `recursive-fer train --seeds N` run')
     p.add_argument('--out', type=Path, default=ROOT/'benchmarks'/'results'/'ferplus')
-    a = p.parse_args(); main(a.run, a.out)
+    a = p.parse_args()
+    main(a.run, a.out)

@@ -13,7 +13,8 @@ own readout with its best forced depth, face by face. Writes per_step.json and p
 import argparse, json
 from pathlib import Path
 import numpy as np, torch
-import matplotlib; matplotlib.use('Agg')
+import matplotlib
+matplotlib.use('Agg')
 import matplotlib.pyplot as plt
 from torch.utils.data import DataLoader
 from tqdm.auto import tqdm
@@ -41,7 +42,9 @@ def readouts(run:Path, split:str='test', batch_size:int=256)->dict:
     with torch.no_grad():
         for x, y in tqdm(DataLoader(ds, batch_size, shuffle=False), desc=run.name, leave=False):
             out = model.act_forward(x)
-            ys.append(y); own.append(out.logits.argmax(1)); steps.append(out.steps)
+            ys.append(y)
+            own.append(out.logits.argmax(1))
+            steps.append(out.steps)
             per_step.append(every_step(model, x)[0])                     # [b, N_max, K]
     y, own, steps, logits = torch.cat(ys), torch.cat(own), torch.cat(steps), torch.cat(per_step)
     acc = lambda pred: (pred == y).float().mean().item()
@@ -68,8 +71,11 @@ def plot(results:dict, out:Path):
         else: ax.plot(r['max_steps'], 100 * r['own'], 's', color=c, ms=8, mec='k', label=f'{name} (trained at k)')
     ax.set(xlabel='recursive steps per face (k, or the mean under halting)', ylabel='test accuracy (%)',
            title='Halting against forcing every depth of the same weights')
-    ax.grid(alpha=0.3); ax.legend(fontsize=7, loc='center left', bbox_to_anchor=(1.01, 0.5))
-    fig.tight_layout(); fig.savefig(out/'per_step.png', dpi=110); plt.close(fig)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=7, loc='center left', bbox_to_anchor=(1.01, 0.5))
+    fig.tight_layout()
+    fig.savefig(out/'per_step.png', dpi=110)
+    plt.close(fig)
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0], allow_abbrev=False)
@@ -81,7 +87,8 @@ def main():
     if bad := [r for r, p in zip(a.runs, pairs) if len(p) != 2 or not (Path(p[1])/'config.json').is_file()]:
         ap.error(f'expected name=run folder with a config.json, got {bad}')
     results = {name: readouts(Path(run), a.split) for name, run in pairs}
-    out = Path(a.out); out.mkdir(parents=True, exist_ok=True)
+    out = Path(a.out)
+    out.mkdir(parents=True, exist_ok=True)
     atomic_write(out/'per_step.json', json.dumps(dict(command=' '.join(['python benchmarks/per_step_accuracy.py',
                  *[f'"{r}"' for r in a.runs], '--out', a.out]), runs=results), indent=1))
     plot(results, out)

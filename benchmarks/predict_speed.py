@@ -23,9 +23,12 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def timed(fn, rounds:int)->float:
     "Median seconds of `fn()` over `rounds` calls (after one warm-up call)."
-    fn(); ts = []
+    fn()
+    ts = []
     for _ in range(rounds):
-        t = time.perf_counter(); fn(); ts.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        fn()
+        ts.append(time.perf_counter() - t)
     return statistics.median(ts)
 
 def video(path:Path, face:np.ndarray, seconds:int=10, fps:int=25):
@@ -46,7 +49,8 @@ def detection_quality(detector, astro:np.ndarray)->dict:
     photos = {'astronaut (1 face)': (astro, 1), 'chelsea (a cat, 0)': (skdata.chelsea(), 0),
               'coffee (0)': (skdata.coffee(), 0), 'rocket (0)': (skdata.rocket(), 0)}
     out = {name: f'{len(detector(img))} found, {n} there' for name, (img, n) in photos.items()}
-    f = detector(astro)[0]; x0, y0, x1, y1 = (int(v) for v in f.box)
+    f = detector(astro)[0]
+    x0, y0, x1, y1 = (int(v) for v in f.box)
     face = astro[max(0, y0 - 20):y1 + 20, max(0, x0 - 20):x1 + 20]
     for side in (24, 32, 48, 64, 96, 128):                          # six faces of this side on a 640x480 canvas
         img = np.full((480, 640, 3), 200, np.uint8)
@@ -63,7 +67,8 @@ def main(a):
     astro = skdata.astronaut()
     plain = Predictor.from_checkpoint(a.checkpoint, detect=False, device='cpu')
     det = Predictor(plain.model, plain.info, CenterFaceDetector(), 'cpu')
-    f = det.detector(astro)[0]; x0, y0, x1, y1 = (int(v) for v in f.box)
+    f = det.detector(astro)[0]
+    x0, y0, x1, y1 = (int(v) for v in f.box)
     crops = [astro[y0:y1, x0:x1]] * 64
     res = dict(checkpoint=str(a.checkpoint), size=plain.size, max_steps=plain.model.max_steps,
                machine=f'{platform.machine()}, {torch.get_num_threads()} threads, torch {torch.__version__}')
@@ -71,7 +76,8 @@ def main(a):
     res['detection'] = detection_quality(det.detector, astro)
     res['photos_per_s_with_detection'] = 1 / timed(lambda: det(astro), a.rounds)
     with tempfile.TemporaryDirectory() as d:
-        clip = Path(d)/'clip.avi'; video(clip, astro[y0:y1, x0:x1])
+        clip = Path(d)/'clip.avi'
+        video(clip, astro[y0:y1, x0:x1])
         t = timed(lambda: predict_files(det, [clip], None, every=5, progress=False), max(1, a.rounds // 5))
         res['video_frames_per_s_every_5'] = 250 / t
         onnx_path = export_onnx(a.checkpoint, Path(d)/'m.onnx')
@@ -88,7 +94,8 @@ def main(a):
                 'PyTorch masked': lambda: torch_run(False), 'PyTorch compacted (early exit)': lambda: torch_run(True)}
         res['faces_per_s_batch_64'] = {k: 64 / timed(fn, a.rounds) for k, fn in rows.items()}
         m.compact = True
-    out = ROOT/'benchmarks'/'results'/'predict'; out.mkdir(parents=True, exist_ok=True)
+    out = ROOT/'benchmarks'/'results'/'predict'
+    out.mkdir(parents=True, exist_ok=True)
     atomic_write(out/'results.json', json.dumps(res, indent=1))
     md = [f"Machine: {res['machine']}; model: {res['checkpoint']} ({res['size']}px, max_steps {res['max_steps']}).", '',
           '| measurement | per second |', '|---|---|',

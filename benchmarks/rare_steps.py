@@ -58,7 +58,8 @@ def run_rows(model:str, run:Path, hard:str, easy:str)->List[dict]:
 def over_seeds(runs:pd.DataFrame)->pd.DataFrame:
     "Per model and readout: the mean difference over seeds, its t-interval (2+ seeds) and the runs' CI verdicts."
     def one(g:pd.DataFrame)->pd.Series:
-        n = len(g); m = g['diff'].mean()
+        n = len(g)
+        m = g['diff'].mean()
         half = stats.t.ppf(0.975, n - 1) * g['diff'].std(ddof=1) / np.sqrt(n) if n > 1 else np.nan
         return pd.Series(dict(seeds=n, hard_recall=g.hard_recall.mean(), hard_steps=g.hard_steps.mean(),
                               easy_steps=g.easy_steps.mean(), diff=m, lo=m - half, hi=m + half,
@@ -108,10 +109,12 @@ def plot(runs:pd.DataFrame, summary:pd.DataFrame, out:Path, hard:str, easy:str):
 def main():
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0], allow_abbrev=False)
     p.add_argument('--model', nargs='+', action='append', required=True, metavar='NAME RUN_DIR')
-    p.add_argument('--hard', default='Contempt'); p.add_argument('--easy', default='Happiness')
+    p.add_argument('--hard', default='Contempt')
+    p.add_argument('--easy', default='Happiness')
     p.add_argument('--out', default='benchmarks/results/ferplus-rare-steps')
     a = p.parse_args()
-    out = Path(a.out); out.mkdir(parents=True, exist_ok=True)
+    out = Path(a.out)
+    out.mkdir(parents=True, exist_ok=True)
     rows = []
     for spec in a.model:
         if len(spec) < 2: p.error(f'--model takes NAME RUN_DIR..., got {spec}')

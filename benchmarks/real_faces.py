@@ -54,7 +54,8 @@ def same_run(saved:dict, cfg:TrainConfig)->bool:
 
 def train_and_read(name:str, cfg:TrainConfig)->dict:
     "Train `cfg` (or reuse its finished run) and read back the evaluation of its best checkpoint."
-    out = Path(cfg.out_dir); last = out/'checkpoints'/'last.pt'
+    out = Path(cfg.out_dir)
+    last = out/'checkpoints'/'last.pt'
     done = last.exists() and (out/'evaluation'/'report.json').exists()
     if done:
         ck = load_checkpoint(last)
@@ -114,8 +115,12 @@ def _command_args()->str:
     "This invocation's arguments, without where the runs are kept (`--runs`: it changes no number)."
     args, out, skip = sys.argv[1:], [], False
     for x in args:
-        if skip: skip = False; continue
-        if x == '--runs': skip = True; continue
+        if skip:
+            skip = False
+            continue
+        if x == '--runs':
+            skip = True
+            continue
         if not x.startswith('--runs='): out.append(x)
     return ' '.join(out)
 
@@ -158,7 +163,8 @@ def report(a, base:TrainConfig, rows:list, seconds:float)->str:
 
 def plots(rows:list, out:Path):
     "Accuracy against GFLOPs, steps per emotion of the ACT rows, validation curves."
-    import matplotlib; matplotlib.use('Agg')
+    import matplotlib
+    matplotlib.use('Agg')
     import matplotlib.pyplot as plt
     fig, ax = plt.subplots(figsize=(6.5, 4.2))
     for i, r in enumerate(rows):                                   # labels staggered: close points stay readable
@@ -167,25 +173,33 @@ def plots(rows:list, out:Path):
                     fontsize=8)
     ax.set(xlabel='GFLOPs per image at the mean test steps', ylabel='test accuracy',
            title='Accuracy against compute (circles: ACT, squares: fixed depth)')
-    ax.grid(alpha=0.3); fig.tight_layout(); fig.savefig(out/'accuracy_vs_gflops.png', dpi=110); plt.close(fig)
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(out/'accuracy_vs_gflops.png', dpi=110)
+    plt.close(fig)
     act = [r for r in rows if r['act']]
     fig, ax = plt.subplots(figsize=(8, 4.2))
     w = 0.8 / max(len(act), 1)
     for i, r in enumerate(act):
-        pc = pd.DataFrame(r['per_class']); xs = np.arange(len(pc)) + (i - (len(act) - 1) / 2) * w
+        pc = pd.DataFrame(r['per_class'])
+        xs = np.arange(len(pc)) + (i - (len(act) - 1) / 2) * w
         ax.bar(xs, pc['mean'], w, yerr=[pc['mean'] - pc.ci_low, pc.ci_high - pc['mean']], capsize=2,
                label=f'{r["name"]} (seed {r["seed"]})')
     ax.set_xticks(range(len(act[0]['per_class'])), [c['emotion'] for c in act[0]['per_class']])
     ax.set(ylabel='mean steps N (95% CI)', title='Steps per emotion on the test split')
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3, axis='y')
-    fig.tight_layout(); fig.savefig(out/'steps_per_emotion.png', dpi=110); plt.close(fig)
+    fig.tight_layout()
+    fig.savefig(out/'steps_per_emotion.png', dpi=110)
+    plt.close(fig)
     fig, ax = plt.subplots(figsize=(6.5, 4.2))
     for r in rows: ax.plot(range(1, len(r['val_curve']) + 1), r['val_curve'], label=f'{r["name"]} (seed {r["seed"]})')
     ax.set(xlabel='epoch', ylabel='validation accuracy', title='Validation accuracy per epoch')
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3)
-    fig.tight_layout(); fig.savefig(out/'val_curves.png', dpi=110); plt.close(fig)
+    fig.tight_layout()
+    fig.savefig(out/'val_curves.png', dpi=110)
+    plt.close(fig)
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0], allow_abbrev=False)
@@ -202,7 +216,8 @@ def main():
                     help='where the runs go; finished runs there are reused (default: <temp>/recursive-fer-real-faces)')
     ap.add_argument('--out', default=None, help='results folder (default benchmarks/results/real_faces)')
     a = ap.parse_args()
-    out = Path(a.out or ROOT/'benchmarks'/'results'/'real_faces'); out.mkdir(parents=True, exist_ok=True)
+    out = Path(a.out or ROOT/'benchmarks'/'results'/'real_faces')
+    out.mkdir(parents=True, exist_ok=True)
     runs = Path(a.runs) if a.runs else Path(tempfile.gettempdir())/'recursive-fer-real-faces'
     base = recipe_config(a.recipe, data=str(Path(a.data).resolve()), wandb_mode='disabled', device=a.device,
                          **(short_budget(a.recipe, a.epochs) if a.epochs else {}))
@@ -212,6 +227,7 @@ def main():
     atomic_write(out/'results.md', md + '\n')
     atomic_write(out/'results.json', json.dumps(rows, indent=1, default=float))
     plots(rows, out)
-    print(md); print(f'\nwrote {out}/results.md, results.json and 3 plots; runs in {runs}')
+    print(md)
+    print(f'\nwrote {out}/results.md, results.json and 3 plots; runs in {runs}')
 
 if __name__ == '__main__': main()

@@ -72,11 +72,13 @@ def main():
     p.add_argument('--accuracy_floor', type=float, default=0.0, help='the accuracy target, drawn when given')
     p.add_argument('--out', default='benchmarks/results/ferplus-remedies', help='where curves.csv and the plot go')
     a = p.parse_args()
-    out = Path(a.out); out.mkdir(parents=True, exist_ok=True)
+    out = Path(a.out)
+    out.mkdir(parents=True, exist_ok=True)
     curves = []
     for spec in a.run:
         if len(spec) not in (2, 3): p.error(f'--run takes NAME RUN_DIR [EVALUATION_DIR], got {spec}')
-        run_dir = Path(spec[1]); eval_dir = Path(spec[2]) if len(spec) == 3 else run_dir/'evaluation'
+        run_dir = Path(spec[1])
+        eval_dir = Path(spec[2]) if len(spec) == 3 else run_dir/'evaluation'
         curves.append(model_curve(spec[0], run_dir, eval_dir, a.data))
     curves = pd.concat(curves, ignore_index=True)
     atomic_write(out/'curves.csv', curves.round(4).to_csv(index=False))

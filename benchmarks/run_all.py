@@ -50,7 +50,10 @@ def sync(device:torch.device):
 
 def timed(fn, device:torch.device)->float:
     "Seconds of one call of `fn`, the device's work included."
-    sync(device); t0 = time.perf_counter(); fn(); sync(device)
+    sync(device)
+    t0 = time.perf_counter()
+    fn()
+    sync(device)
     return time.perf_counter() - t0
 
 def median_time(fn, repeats:int, warmup:int=1, device:torch.device=torch.device('cpu'))->float:
@@ -63,7 +66,8 @@ def _bisect_bias(model:RecursiveFER, x:torch.Tensor, target:float, w_std:float, 
         model.halt.fc.weight.copy_(torch.randn(model.halt.fc.weight.shape, generator=g) * w_std)
         lo, hi = -8.0, 8.0
         for _ in range(16):
-            mid = (lo + hi) / 2; model.halt.fc.bias.fill_(mid)
+            mid = (lo + hi) / 2
+            model.halt.fc.bias.fill_(mid)
             if model.act_forward(x).steps.float().mean().item() > target: lo = mid
             else: hi = mid
         model.halt.fc.bias.fill_(lo)
@@ -116,9 +120,14 @@ def measure_inference(a, trained:RecursiveFER, trained_x:torch.Tensor)->list:
             return f
         fns = [run(True), run(False)]
         if a.compile:                                 # the same weights, its step compiled
-            mc = copy.deepcopy(m).compile_step(a.compile); fns += [run(True, mc), run(False, mc)]
+            mc = copy.deepcopy(m).compile_step(a.compile)
+            fns += [run(True, mc), run(False, mc)]
         tc, tm, *tcomp = interleaved_medians(fns, a.repeats, warmup=3 if a.compile else 1, device=a.device)
-        m.compact = True; fc = flops_per_image(m, xb); m.compact = False; fm = flops_per_image(m, xb); m.compact = True
+        m.compact = True
+        fc = flops_per_image(m, xb)
+        m.compact = False
+        fm = flops_per_image(m, xb)
+        m.compact = True
         c, mk, ideal = len(xb) / tc, len(xb) / tm, m.max_steps / avg
         rows.append(dict(case=name, avg_steps=avg, compact_ips=c, masked_ips=mk, speedup=c / mk, ideal=ideal,
                          efficiency=c / mk / ideal, flop_ratio=fm / fc, gflops_compact=fc / 1e9,
@@ -167,13 +176,17 @@ def measure_training_step(a)->list:
         act.load_state_dict(fixed.state_dict(), strict=False)
         # p = sigmoid(b) with 1/k of (1 - eps) reached at step k exactly: cum after k-1 steps < 1 - eps <= cum after k
         p = (1 - act.eps) / (k - 0.5)
-        with torch.no_grad(): act.halt.fc.weight.zero_(); act.halt.fc.bias.fill_(float(np.log(p / (1 - p))))
+        with torch.no_grad():
+            act.halt.fc.weight.zero_()
+            act.halt.fc.bias.fill_(float(np.log(p / (1 - p))))
         assert (act.act_forward(x).steps == k).all()
         def step(m):
             opt = torch.optim.SGD(m.parameters(), lr=0.0)
             def f():
                 loss = loss_fn(*m(x)[:2], y)
-                opt.zero_grad(); loss.backward(); opt.step()
+                opt.zero_grad()
+                loss.backward()
+                opt.step()
             return f
         masked = RecursiveFER(n_classes=7, width=a.width, max_steps=8, compact=False).to(a.device)
         masked.load_state_dict(act.state_dict())
@@ -213,7 +226,9 @@ def measure_data(a, tmp:Path)->dict:
     opt, loss_fn = torch.optim.AdamW(m.parameters(), 1e-3), DifferentiablePonderLoss(tau=0.01).to(a.device)
     def train_step():
         loss = loss_fn(*m(xb)[:2], yb)
-        opt.zero_grad(); loss.backward(); opt.step()
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
     return dict(rows=rows, model_train_ips=64 / median_time(train_step, a.repeats, device=a.device), end_to_end=e2e)
 
 def measure_end_to_end(a, ds:RafDBDataset)->list:
@@ -233,7 +248,10 @@ def measure_end_to_end(a, ds:RafDBDataset)->list:
     xb = torch.randn(a.e2e_batch, 3, a.size, a.size, device=a.device)
     yb = torch.randint(0, len(classes), (a.e2e_batch,), device=a.device)
     def step():
-        loss = loss_fn(*m(xb)[:2], yb); opt.zero_grad(); loss.backward(); opt.step()
+        loss = loss_fn(*m(xb)[:2], yb)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
     model_only = a.e2e_batch / median_time(step, a.repeats, device=a.device)
     rows = [dict(loader=f'DataLoader, {w} worker(s), Albumentations',
                  ips=epoch_rate(DataLoader(ds, a.e2e_batch, shuffle=True, num_workers=w,
@@ -302,7 +320,8 @@ def measure_accuracy_compute(a, tmp:Path)->list:
         runs += [(f'fixed depth {d}', dict(halting='fixed', max_steps=d, tau=0.0)) for d in depths]
         for name, kw in runs:
             cfg = dataclasses.replace(base, out_dir=str(tmp/f'acc-{len(results)}'), **kw)
-            t0 = time.time(); r = train_run(cfg)
+            t0 = time.time()
+            r = train_run(cfg)
             r.update(data=data_name, model=name, seconds=time.time() - t0, epochs=base.epochs,
                      act_max_steps=base.max_steps)
             results.append(r)
@@ -364,7 +383,9 @@ def report(res:dict)->str:
     return '\n'.join(md) + '\n'
 
 def plots(out:Path, acc:list, bias:list):
-    import matplotlib; matplotlib.use('Agg'); import matplotlib.pyplot as plt
+    import matplotlib
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
     if acc:
         datas = sorted(set(r['data'] for r in acc))
         fig, axs = plt.subplots(1, len(datas), figsize=(6.5 * len(datas), 4.2), squeeze=False)
@@ -380,8 +401,11 @@ def plots(out:Path, acc:list, bias:list):
                                           textcoords='offset points', xytext=(5, 4), fontsize=8)
             ax.set(xlabel='average steps (validation)', ylabel='validation accuracy',
                    title=f'Accuracy against compute: {d}')
-            ax.grid(alpha=0.3); ax.legend()
-        fig.tight_layout(); fig.savefig(out/'accuracy_vs_compute.png', dpi=110); plt.close(fig)
+            ax.grid(alpha=0.3)
+            ax.legend()
+        fig.tight_layout()
+        fig.savefig(out/'accuracy_vs_compute.png', dpi=110)
+        plt.close(fig)
     if bias:
         datas = sorted(set(r['data'] for r in bias))
         fig, axs = plt.subplots(1, len(datas), figsize=(6.5 * len(datas), 4.2), squeeze=False)
@@ -393,8 +417,12 @@ def plots(out:Path, acc:list, bias:list):
                 ax.plot(range(1, len(sp) + 1), sp, label=f'bias {r["bias"]:+.0f}: spread of per-class steps')
                 ax.plot(range(1, len(st) + 1), np.array(st) / 10, '--',
                         label=f'bias {r["bias"]:+.0f}: average steps / 10')
-            ax.set(xlabel='epoch', title=f'Halting-bias initialisation: {d}'); ax.grid(alpha=0.3); ax.legend(fontsize=8)
-        fig.tight_layout(); fig.savefig(out/'halting_bias.png', dpi=110); plt.close(fig)
+            ax.set(xlabel='epoch', title=f'Halting-bias initialisation: {d}')
+            ax.grid(alpha=0.3)
+            ax.legend(fontsize=8)
+        fig.tight_layout()
+        fig.savefig(out/'halting_bias.png', dpi=110)
+        plt.close(fig)
 
 def setup(a)->dict:
     "What the report needs to say about this run: machine, command and the parameters of every section."
@@ -453,14 +481,16 @@ def main():
                     "mode ('reduce-overhead': CUDA graphs)")
     a = ap.parse_args()
     if a.report:
-        print(report(json.loads(Path(a.report).read_text())), end=''); return
+        print(report(json.loads(Path(a.report).read_text())), end='')
+        return
     a.device = torch.device(a.device or ('cuda' if torch.cuda.is_available() else 'cpu'))
     a.size, a.width, a.batch, a.train_batch = 100, 64, 256, 64
     a.e2e_batch = 256 if a.device.type == 'cuda' else 64
     a.repeats, a.repeats_data, a.data_n = (3, 2, 30) if a.quick else (7, 3, 100)
     if a.out is None:
         a.out = tempfile.mkdtemp(prefix='recursive-fer-bench-') if a.quick else str(ROOT/'benchmarks'/'results')
-    out = Path(a.out); out.mkdir(parents=True, exist_ok=True)
+    out = Path(a.out)
+    out.mkdir(parents=True, exist_ok=True)
     print(f'results go to {out}')
     t0, res = time.time(), {'setup': setup(a)}
     measure(a, res)

@@ -8,7 +8,8 @@ tau and validation accuracy) and steps_over_epochs.json (the same numbers), so a
 """
 import argparse, json
 from pathlib import Path
-import matplotlib; matplotlib.use('Agg')
+import matplotlib
+matplotlib.use('Agg')
 import matplotlib.pyplot as plt
 from recursive_fer.utils import atomic_write
 from recursive_fer.tracking import current_keys
@@ -33,11 +34,16 @@ def plot(runs:dict, out:Path):
         ax.set(title=name, xlabel='epoch', ylim=(1, top))
         ax.grid(alpha=0.3)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        tw = ax.twinx(); tw.plot(r['epoch'], r['val_acc'], 'k--', lw=1, label='val accuracy'); tw.set_ylim(0, 1)
+        tw = ax.twinx()
+        tw.plot(r['epoch'], r['val_acc'], 'k--', lw=1, label='val accuracy')
+        tw.set_ylim(0, 1)
         if ax is axs[0][-1]: tw.set_ylabel('validation accuracy (dashed)')
         else: tw.set_yticklabels([])
-    axs[0][0].set_ylabel('mean validation steps N + R'); axs[0][0].legend(fontsize=7, ncol=2)
-    fig.tight_layout(); fig.savefig(out/'steps_over_epochs.png', dpi=110); plt.close(fig)
+    axs[0][0].set_ylabel('mean validation steps N + R')
+    axs[0][0].legend(fontsize=7, ncol=2)
+    fig.tight_layout()
+    fig.savefig(out/'steps_over_epochs.png', dpi=110)
+    plt.close(fig)
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0], allow_abbrev=False)
@@ -49,7 +55,8 @@ def main():
         name, sep, path = spec.rpartition('=')
         if not sep: ap.error(f'expected NAME=path/to/history.json, got {spec!r}')
         runs[name] = read(Path(path))
-    out = Path(a.out); out.mkdir(parents=True, exist_ok=True)
+    out = Path(a.out)
+    out.mkdir(parents=True, exist_ok=True)
     plot(runs, out)
     atomic_write(out/'steps_over_epochs.json', json.dumps(runs, indent=1))
     print(f'wrote {out}/steps_over_epochs.png and steps_over_epochs.json')

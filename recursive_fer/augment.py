@@ -253,5 +253,6 @@ def apply_mix(x:Tensor, # [B, 3, H, W] images
     t = draw.lam * t + (1 - draw.lam) * t[draw.perm]
     if draw.kind == 'mixup': return draw.lam * x + (1 - draw.lam) * x[draw.perm], t
     y0, y1, x0, x1 = draw.box
-    x = x.clone(); x[..., y0:y1, x0:x1] = x[draw.perm][..., y0:y1, x0:x1]
+    x = x.clone()
+    x[..., y0:y1, x0:x1] = x[draw.perm][..., y0:y1, x0:x1]
     return x, t

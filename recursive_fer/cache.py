@@ -12,7 +12,7 @@ import cv2
 import numpy as np
 import pandas as pd
 from tqdm import tqdm
-from .utils import iskaggle, kaggle_working, atomic_path, atomic_write, build_once, remove_temps
+from .utils import iskaggle, kaggle_working, atomic_path, atomic_write, build_once, remove_temps, no_bar
 
 # %% auto #0
 __all__ = ['DatasetError', 'default_cache_dir', 'decode_image', 'resize_face', 'pixel_hash', 'build_cache', 'cache_hashes',
@@ -55,7 +55,8 @@ def resize_face(img:np.ndarray, # [H, W, 3] uint8 RGB face
 def _fingerprint(paths:Sequence[str], size:int)->str:
     h = hashlib.sha1(f'v2 {size}'.encode())
     for p in paths:
-        st = os.stat(p); h.update(f'{p}\0{st.st_size}\0{st.st_mtime_ns}\n'.encode())
+        st = os.stat(p)
+        h.update(f'{p}\0{st.st_size}\0{st.st_mtime_ns}\n'.encode())
     return h.hexdigest()[:16]
 
 def _cache_files(cache_dir:Path, size:int, key:str)->Tuple[Path, Path, Path]:
@@ -97,14 +98,17 @@ def _decode_all(paths:Sequence[str], size:int, files:Tuple[Path, Path, Path], ke
         arr = np.lib.format.open_memmap(tmp, mode='w+', dtype=np.uint8, shape=(len(paths), size, size, 3))
         _reserve(tmp)
         def _one(out:np.ndarray, i:int):
-            try: out[i] = img = decode_image(paths[i], size); hashes[i] = pixel_hash(img)
-            except DatasetError:
-                if not skip_corrupt: raise
+            try:
+                out[i] = img = decode_image(paths[i], size)
+                hashes[i] = pixel_hash(img)
+            except DatasetError as e:
+                if not skip_corrupt: raise DatasetError(f'{e} (--skip_corrupt leaves such images out)') from None
                 corrupt.append(i)
         with ThreadPoolExecutor(workers) as ex:
             list(tqdm(ex.map(functools.partial(_one, arr), range(len(paths))), total=len(paths),
-                      desc=f'decoding {len(paths)} images once', disable=not progress, leave=False))
-        arr.flush(); del arr                                        # close the memmap before the rename
+                      desc=f'decoding {len(paths)} images once', disable=no_bar(progress), leave=False))
+        arr.flush()
+        del arr                                        # close the memmap before the rename
     with atomic_path(hashes_path) as tmp:
         with open(tmp, 'wb') as f: np.save(f, hashes)
     atomic_write(manifest, json.dumps(dict(key=key, n=len(paths), size=size, corrupt=sorted(corrupt),
@@ -129,7 +133,8 @@ def build_cache(paths:Sequence[str], # image files, in table order
         m = _cache_manifest(cache_dir, size, key, len(paths))
     if m is None: raise DatasetError(f'the decode cache {files[0]} was not finished; run again to rebuild it')
     if m['corrupt'] and not skip_corrupt:
-        raise DatasetError(f'corrupt or truncated image: {paths[m["corrupt"][0]]} ({len(m["corrupt"])} in all)')
+        raise DatasetError(f'corrupt or truncated image: {paths[m["corrupt"][0]]} ({len(m["corrupt"])} in all; '
+                           '--skip_corrupt leaves them out)')
     return files[0], m['corrupt']
 
 def cache_hashes(npy:Union[str, Path] # a cache array from `build_cache`
@@ -165,5 +170,6 @@ def describe_duplicates(d:Dict[str, Any], # from `find_duplicates`
 def drop_duplicates(table:pd.DataFrame, hashes:np.ndarray)->Tuple[pd.DataFrame, int]:
     "Move training faces that also occur in val or test to the split `train-duplicate`; returns table and count."
     rows = find_duplicates(table, hashes)['train_copies']
-    table = table.copy(); table.iloc[rows, table.columns.get_loc('split')] = 'train-duplicate'
+    table = table.copy()
+    table.iloc[rows, table.columns.get_loc('split')] = 'train-duplicate'
     return table, len(rows)

@@ -12,7 +12,7 @@ import numpy as np
 import torch
 from .utils import atomic_path
 from .model import RecursiveFER, ModelConfig
-from .hub import read_pretrained
+from .hub import BUNDLED, read_pretrained, resolve_model
 from .augment import MEAN, STD
 
 # %% auto #0
@@ -23,7 +23,8 @@ __all__ = ['previous_checkpoint', 'save_checkpoint', 'CheckpointError', 'load_ch
 # %% ../nbs/03a_checkpoint.ipynb #f65a1429
 def previous_checkpoint(path:Union[str, Path])->Path:
     "Where `save_checkpoint(..., keep_previous=True)` keeps the version it replaces: `last.pt` -> `last.prev.pt`."
-    path = Path(path); return path.with_name(f'{path.stem}.prev{path.suffix}')
+    path = Path(path)
+    return path.with_name(f'{path.stem}.prev{path.suffix}')
 
 def _keep_copy(src:Path, dst:Path):
     "Make `dst` a copy of `src`, atomically (a hard link where the file system allows one)."
@@ -51,11 +52,12 @@ def _array_globals()->list:
     return [core.multiarray._reconstruct, core.multiarray.scalar, np.ndarray, np.dtype, type(np.dtype(np.uint32)),
             type(np.dtype(np.float64)), type(np.dtype(np.int64))]
 
-def load_checkpoint(path:Union[str, Path] # a best.pt / last.pt, or a model folder (config.json + model.safetensors)
+def load_checkpoint(path:Union[str, Path] # best.pt, last.pt, a model folder (config.json, model.safetensors), 'ferplus'
                    )->Dict[str, Any]:
     "Read a checkpoint safely (tensors, numbers, strings, lists, dicts), with a clear error when it cannot be read."
-    path = Path(path)
-    if not path.exists(): raise FileNotFoundError(f'checkpoint {path} does not exist')
+    path = resolve_model(path)                                    # 'ferplus': the bundled model
+    if not path.exists():
+        raise FileNotFoundError(f'checkpoint {path} does not exist (bundled models: {", ".join(BUNDLED)})')
     if path.is_dir(): return _from_pretrained_folder(path)        # a model folder (`export --format hf`)
     try:
         with torch.serialization.safe_globals(_array_globals()):
@@ -99,7 +101,9 @@ def resume_checkpoint(ckdir:Union[str, Path], # a checkpoint folder
     for p in (last, previous_checkpoint(last)):
         if not p.exists(): continue
         try: ck = _training_state(p)
-        except RuntimeError as e: problems.append(str(e)); continue
+        except RuntimeError as e:
+            problems.append(str(e))
+            continue
         if problems and verbose:
             print(f'warning: {problems[0]}; resuming from {p} instead (the epoch after it is trained again)')
         return p, ck

@@ -23,8 +23,8 @@ from .evaluate import TTA_MODES
 from .study import run_study, summarise_study, parse_shard
 
 # %% auto #0
-__all__ = ['USER_ERRORS', 'info', 'demo_data', 'train', 'evaluate', 'synthetic_note', 'predict', 'export', 'kernel', 'study',
-           'main', 'console_main']
+__all__ = ['USER_ERRORS', 'info', 'demo_data', 'train', 'evaluate', 'synthetic_note', 'bundled_note', 'live_source', 'predict',
+           'export', 'app', 'kernel', 'study', 'main', 'console_main']
 
 # %% ../nbs/07_cli.ipynb #9b50c1ff
 @call_parse
@@ -41,7 +41,7 @@ def info()->Dict[str, Any]:
 # %% ../nbs/07_cli.ipynb #0e7ac174
 @call_parse
 def demo_data(dest:str='synthetic-fer', # folder to write the data set into
-              layout:str='raf-kaggle', # a name in `layouts.LAYOUTS` (an unknown one is an error that lists them)
+              layout:Param('the folder layout to write', str, choices=list(LAYOUTS))='raf-kaggle',
               n_per_class:int=40, # training faces per class
               n_test_per_class:int=10, # test faces per class
               contempt:bool=False, # add Contempt (AffectNet-8 classes; class-folders layout only)
@@ -55,8 +55,9 @@ def demo_data(dest:str='synthetic-fer', # folder to write the data set into
     classes = ALL_CLASSES if contempt else RAF_CLASSES
     out = make_synthetic_fer(dest, layout, n_per_class, n_test_per_class, classes, size, seed, as_zip=zip)
     df, names = read_table(dest)
-    print(f'wrote {len(df)} faces ({", ".join(f"{k}: {v}" for k, v in df.split.value_counts().items())}) '
-          f'in the {layout} layout to {out}')
+    written = df.split.replace({'val': 'train'}).value_counts()        # the validation slice is cut from train later
+    print(f'wrote {len(df)} faces ({", ".join(f"{k}: {v}" for k, v in written.items())}) in the {layout} layout '
+          f'to {out}')
     return str(out)
 
 # %% ../nbs/07_cli.ipynb #06c12198
@@ -85,7 +86,8 @@ train.own_parser = True
 
 # %% ../nbs/07_cli.ipynb #bdc9ad9b
 @call_parse
-def evaluate(checkpoint:Param('best.pt or last.pt written by training', str, required=True)=None,
+def evaluate(checkpoint:Param("best.pt or last.pt written by training, a model folder, or 'ferplus' (the bundled "
+                              'model)', str, required=True)=None,
              data:Param('data set folder or zip in any supported layout', str, required=True)=None,
              out_dir:str='evaluation', # folder for predictions.csv, report.md/json and figures/
              split:Param("split to evaluate ('val' re-creates the run's validation slice)", str,
@@ -114,15 +116,41 @@ def synthetic_note(checkpoint:str, # the checkpoint's path, for the message
     return (f'note: {checkpoint} was trained on the built-in synthetic faces (--demo) and has never seen a real face: '
             'its emotions on photos mean nothing')
 
+def bundled_note(name:str='ferplus' # the bundled model
+                 )->str: # its folder, to pass on as the checkpoint (a file named 'ferplus' here cannot shadow it)
+    "Say, in one line, which model predicts when no checkpoint is given, and where its card is."
+    from recursive_fer.hub import bundled_path, model_card
+    print(f"model: the bundled '{name}' model ({bundled_path(name)}); its card: {model_card(name)}")
+    return str(bundled_path(name))
+
+def live_source(paths:List[str], # the PATH arguments
+                camera:Optional[str] # --camera
+               )->Optional[Any]: # a camera index or stream URL; None: files
+    "The live source asked for, if any: `--camera`, or a single stream URL given as the path."
+    from recursive_fer.live import is_stream, parse_source
+    streams = [p for p in paths if is_stream(p)]
+    if camera is not None and paths: raise ConfigError('give PATHs or --camera, not both')
+    if streams and len(paths) > 1: raise ConfigError(f'a stream URL ({streams[0]}) is read alone: give it by itself')
+    if camera is None and not paths: raise ConfigError('nothing to predict: give PATHs (images, folders, videos) or '
+                                                       '--camera (0, a stream URL)')
+    return parse_source(camera if camera is not None else paths[0]) if camera is not None or streams else None
+
 def predict(argv:Optional[List[str]]=None # command-line arguments after `predict`
            )->str: # the output folder
     "Emotions and thinking time for the faces in photos, folders and videos (one CSV/JSON row per face)."
     p = argparse.ArgumentParser(prog='recursive-fer predict', description=(predict.__doc__ or '').strip(),
                                 allow_abbrev=False,
-                                usage='recursive-fer predict --checkpoint best.pt [options] PATH [PATH ...]')
+                                usage='recursive-fer predict [--checkpoint best.pt] [options] '
+                                      '(PATH [PATH ...] | --camera SOURCE)')
     one_line_errors(p)
-    p.add_argument('paths', nargs='+', metavar='PATH', help='images, folders (searched recursively) and videos')
-    p.add_argument('--checkpoint', required=True, help='best.pt or last.pt written by training')
+    p.add_argument('paths', nargs='*', metavar='PATH', help='images, folders (searched recursively) and videos; or '
+                   'one stream URL (rtsp://, http://, ...), read as --camera reads it')
+    p.add_argument('--camera', default=None, metavar='SOURCE', help='a camera index (0), a stream URL or a video '
+                   'file, read frame by frame as it comes: rows written as they go, Ctrl-C ends it with a summary')
+    p.add_argument('--max_frames', type=int, default=None, help='--camera: stop after this many frames read')
+    p.add_argument('--seconds', type=float, default=None, help='--camera: stop after this many seconds')
+    p.add_argument('--checkpoint', default=None, help='best.pt or last.pt written by training, a model folder, or '
+                   "'ferplus' (the model in the box; the default)")
     p.add_argument('--out_dir', default='predictions', help='predictions.csv/.json and annotated copies go here '
                    '(default: predictions)')
     p.add_argument('--no-detect', dest='detect', action='store_false',
@@ -137,12 +165,18 @@ def predict(argv:Optional[List[str]]=None # command-line arguments after `predic
                    'instead of the threshold chosen on validation and kept with the model')
     p.add_argument('--version', action='version', version=f'recursive-fer {__version__}')
     args = p.parse_args(_normalise_flags(list(argv or []), p))
+    live = live_source(args.paths, args.camera)
     from recursive_fer.predict import Predictor, predict_files, readout_note
     from recursive_fer.checkpoint import load_checkpoint
+    if args.checkpoint is None: args.checkpoint = bundled_note()
     if note := synthetic_note(args.checkpoint, load_checkpoint(args.checkpoint).get('config', {})): print(note)
     pred = Predictor.from_checkpoint(args.checkpoint, args.detect, args.device, margin=args.margin,
                                      readout=args.readout, exit_threshold=args.exit_threshold)
     if pred.readout: print(readout_note(pred.readout))
+    if live is not None:
+        from recursive_fer.live import predict_live, live_summary
+        print(live_summary(predict_live(pred, live, args.out_dir, args.every, args.max_frames, args.seconds)))
+        return args.out_dir
     df = predict_files(pred, args.paths, args.out_dir, args.every, args.annotate)
     n_err = int(df.error.notna().sum())
     print(f"{int((df.found == True).sum())} face(s) in {df.file.nunique()} input(s), {n_err} error(s): "
@@ -177,6 +211,19 @@ def export(checkpoint:str=None, # best.pt or last.pt written by training, or a m
           'rule picks the output and the steps')
     return str(path)
 
+# %% ../nbs/07_cli.ipynb #356c78db
+@call_parse
+def app(checkpoint:str=None, # a checkpoint, model folder or 'ferplus' (default: the model in the box)
+        host:str='127.0.0.1', # the address to serve on: localhost only unless you give another (e.g. 0.0.0.0)
+        port:int=7860, # the port
+        every:int=3, # the webcam: predict every N-th frame
+        no_detect:bool=False # every frame and photo is one face crop: no face detection
+       ):
+    "A live view in the browser: the webcam's faces, photos and videos, and one face thinking (the app extra)."
+    from recursive_fer.app import serve
+    if checkpoint is None: checkpoint = bundled_note()
+    serve(checkpoint, host, port, every, detect=not no_detect)
+
 # %% ../nbs/07_cli.ipynb #c85f35ac
 @call_parse
 def kernel(out_dir:str='kaggle_kernel', # the kernel folder
@@ -194,7 +241,8 @@ def kernel(out_dir:str='kaggle_kernel', # the kernel folder
             raise SystemExit(f'{out_dir}/{KERNEL_FILE} is stale: it differs from what the exported code builds. '
                              'Run `recursive-fer kernel` and commit it.')
         validate_kernel_folder(out_dir)
-        print(f'{out_dir}/{KERNEL_FILE} is current'); return str(Path(out_dir)/KERNEL_FILE)
+        print(f'{out_dir}/{KERNEL_FILE} is current')
+        return str(Path(out_dir)/KERNEL_FILE)
     path = build_kernel(out_dir, owner=owner, slug=slug, title=title, dataset_sources=[dataset])
     validate_kernel_folder(out_dir)
     print(f'wrote {path} and {Path(out_dir)/"kernel-metadata.json"}')
@@ -219,7 +267,8 @@ def study(argv:Optional[List[str]]=None # command-line arguments after `study`
     args = p.parse_args(_normalise_flags(list(argv or []), p))
     if args.summarise:
         if not args.out_dir: raise ConfigError('--summarise needs the study folder: --out_dir')
-        summarise_study(args.out_dir); print(f"study summary: {Path(args.out_dir)/'study.md'}")
+        summarise_study(args.out_dir)
+        print(f"study summary: {Path(args.out_dir)/'study.md'}")
         return Path(args.out_dir)/'study.md'
     vary, shard, cfg = parse_vary(args.vary), parse_shard(args.shard), config_from_args(args)
     if not cfg.data: raise ConfigError('give --data PATH (a data set folder or zip), --config FILE, or --demo')
@@ -233,7 +282,7 @@ study.own_parser = True
 def _commands()->Dict[str, Callable]:
     "Subcommands of `recursive-fer`, by name."
     return {'train': train, 'study': study, 'evaluate': evaluate, 'predict': predict, 'export': export,
-            'kernel': kernel, 'demo-data': demo_data, 'info': info}
+            'app': app, 'kernel': kernel, 'demo-data': demo_data, 'info': info}
 
 def _summary(f:Callable)->str: return (f.__doc__ or '').strip().splitlines()[0]
 
@@ -256,7 +305,9 @@ def _run(name:str, rest:List[str])->Any:
     parser.allow_abbrev = False                                    # `--epoch` is not `--epochs`: say so
     parser.add_argument('--version', action='version', version=f'recursive-fer {__version__}')
     args = vars(parser.parse_args(_normalise_flags(rest, parser)))
-    args.pop('pdb', None); args.pop('xtra', None); args.pop('version', None)
+    args.pop('pdb', None)
+    args.pop('xtra', None)
+    args.pop('version', None)
     return func(**args)
 
 def main(argv:Optional[List[str]]=None # arguments after the program name; None reads sys.argv
@@ -264,8 +315,12 @@ def main(argv:Optional[List[str]]=None # arguments after the program name; None 
     "Entry point of the `recursive-fer` console script: dispatch to a subcommand; a user's mistake is one line."
     argv = sys.argv[1:] if argv is None else list(argv)
     debug, argv = '--debug' in argv, [a for a in argv if a != '--debug']
-    if not argv or argv[0] in ('-h', '--help'): print(_usage()); return None
-    if argv[0] in ('--version', '-V'): print(f'recursive-fer {__version__}'); return None
+    if not argv or argv[0] in ('-h', '--help'):
+        print(_usage())
+        return None
+    if argv[0] in ('--version', '-V'):
+        print(f'recursive-fer {__version__}')
+        return None
     name, rest = argv[0], argv[1:]
     if name not in _commands():
         print(f"recursive-fer: unknown command {name!r}; choose one of: {', '.join(_commands())}", file=sys.stderr)
@@ -283,4 +338,5 @@ def main(argv:Optional[List[str]]=None # arguments after the program name; None 
 
 def console_main()->int:
     "The `recursive-fer` console script: run `main` and exit 0 (errors exit non-zero through `SystemExit`)."
-    main(); return 0
+    main()
+    return 0

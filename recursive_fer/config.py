@@ -211,9 +211,11 @@ class TrainConfig:
 
     def save(self, path:Union[str, Path])->Path:
         "Write the config as JSON, or YAML when `path` ends in .yaml/.yml (flat: every setting by its flag)."
-        path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
         if path.suffix in ('.yaml', '.yml'):
-            import yaml; text = yaml.safe_dump(self.to_dict(), sort_keys=False)
+            import yaml
+            text = yaml.safe_dump(self.to_dict(), sort_keys=False)
         else: text = json.dumps(self.to_dict(), indent=2)
         return atomic_write(path, text)
 

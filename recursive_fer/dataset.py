@@ -4,7 +4,7 @@
 
 # %% ../nbs/01_dataset.ipynb #29f918f7
 from __future__ import annotations
-import os, math, warnings
+import os, math
 os.environ.setdefault('NO_ALBUMENTATIONS_UPDATE', '1')   # no update check over the network at import
 from pathlib import Path
 from typing import Callable, Dict, List, Optional, Tuple, Union
@@ -44,7 +44,8 @@ def add_val_split(df:pd.DataFrame, # table with a split column
     else:
         rng, val = np.random.default_rng(seed), []
         for _, idx in df.loc[train].groupby('label').groups.items():
-            idx = np.array(sorted(idx)); k = int(round(frac * len(idx))) if len(idx) > 1 else 0
+            idx = np.array(sorted(idx))
+            k = int(round(frac * len(idx))) if len(idx) > 1 else 0
             val += list(rng.choice(idx, size=k, replace=False))
     df.loc[val, 'split'] = 'val'
     return df
@@ -106,9 +107,11 @@ class RafDBDataset(Dataset):
         self.classes = list(classes if classes is not None else table.attrs['classes'])
         npy, corrupt = (build_cache(list(table.path), size, cache_dir, skip_corrupt, progress=progress)
                         if cache is None else (Path(cache), []))      # given (`build_splits`): used as it is
-        if corrupt: warnings.warn(f'skipped {len(corrupt)} corrupt image(s), e.g. {table.path.iloc[corrupt[0]]}')
+        if corrupt and progress:
+            print('\n'.join(f'skipped a corrupt image (--skip_corrupt): {p}' for p in table.path.iloc[corrupt]))
         if cache is not None: _check_cache(npy, table, size)
-        keep = np.ones(len(table), bool); keep[corrupt] = False
+        keep = np.ones(len(table), bool)
+        keep[corrupt] = False
         rows = np.flatnonzero(keep & (table.split.values == split))
         if len(rows) == 0:
             raise DatasetError(f"split {split!r} of {table.attrs.get('root', 'the data set')} is empty "
@@ -146,7 +149,9 @@ class RafDBDataset(Dataset):
         return self.transform(image=img)['image'], y
 
     def __getstate__(self):                                        # DataLoader workers reopen the memmap
-        d = self.__dict__.copy(); d['_images'] = None; return d
+        d = self.__dict__.copy()
+        d['_images'] = None
+        return d
 
     def class_counts(self)->Dict[str, int]:
         "Faces per class in this split."
@@ -177,5 +182,6 @@ def show_batch(ds:RafDBDataset, # the data set to draw from
         img = denormalize(x) if x.dtype.is_floating_point else x.float() / 255
         ax.imshow(img.permute(1, 2, 0).numpy())
         ax.set_title(ds.classes[int(y.argmax()) if isinstance(y, Tensor) else y], fontsize=9)   # soft: top class
-    fig.suptitle(title or f'{ds.split}: {len(ds)} faces, {len(ds.classes)} classes'); fig.tight_layout()
+    fig.suptitle(title or f'{ds.split}: {len(ds)} faces, {len(ds.classes)} classes')
+    fig.tight_layout()
     return fig

@@ -16,7 +16,7 @@ from .readouts import READOUTS
 
 # %% auto #0
 __all__ = ['spearman', 'within_group_spearman', 'partial_spearman', 'bootstrap_stat', 'face_level_report',
-           'plot_steps_vs_agreement', 'plot_agreement_gallery', 'hypothesis_report', 'readouts_report']
+           'plot_steps_vs_agreement', 'plot_agreement_gallery', 'shown', 'hypothesis_report', 'readouts_report']
 
 # %% ../nbs/05b_difficulty.ipynb #fbae54f4
 def _rank(x:np.ndarray)->np.ndarray: return stats.rankdata(x)
@@ -169,7 +169,9 @@ def plot_steps_vs_agreement(df:pd.DataFrame, # predictions with an agreement col
     ax.set(xlabel='human agreement (share of votes for the top emotion)',
            ylabel=f'mean {value.replace("_", " ")}' + (' (N + R)' if value == 'ponder_cost' else ' (N)'),
            title='Thinking time against human agreement (95% bootstrap CI)')
-    ax.grid(alpha=0.3); fig.tight_layout(); return fig
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    return fig
 
 def plot_agreement_gallery(df:pd.DataFrame, # predictions with agreement and path columns
                            image:Callable[[int], np.ndarray], # row index -> the face (as the model saw it)
@@ -184,6 +186,12 @@ def plot_agreement_gallery(df:pd.DataFrame, # predictions with agreement and pat
                      'Faces people agreed on (top) and disagreed about (bottom): label (agreement), steps', n)
 
 # %% ../nbs/05b_difficulty.ipynb #cac19071
+def shown(v:float, # a statistic, NaN where the test could not run
+          spec:str='.3f' # its format
+         )->str:
+    "A number as a report shows it: 'not testable' where it is undefined, never 'nan'."
+    return 'not testable' if v is None or math.isnan(v) else format(v, spec)
+
 def hypothesis_report(df:pd.DataFrame, # predictions from `predict`
                       hard:str='auto', # the hard class to compare with the easy one (auto: Contempt, else Fear)
                       easy:str='Happiness', # the easy class
@@ -207,10 +215,10 @@ def hypothesis_report(df:pd.DataFrame, # predictions from `predict`
     sig_rho, sig_mw = bool(rho > 0 and p_rho < alpha), bool(p_mw < alpha)
     supported = sig_rho and sig_mw
     said_rho = (f"difficulty and steps {'are' if sig_rho else 'are not'} significantly positively correlated over "
-                f"the {len(have)} class means (Spearman rho={rho:.2f}, p={p_rho:.3g}; {len(have)} means give this test "
-                'little power)')
-    said_mw = (f"{hard} {'takes' if sig_mw else 'does not take'} significantly more steps than {easy} "
-               f"(Mann-Whitney p={p_mw:.3g}, {len(h)} vs {len(e)} faces)")
+                f"the {len(have)} class means (" + (f'Spearman rho={rho:.2f}, p={p_rho:.3g}' if testable else
+                'Spearman not testable') + f'; {len(have)} means give this test little power)')
+    said_mw = (f"{hard} {'takes' if sig_mw else 'does not take'} significantly more steps than {easy} (Mann-Whitney "
+               + (f'p={p_mw:.3g}, ' if mw is not None else 'not testable: ') + f'{len(h)} vs {len(e)} faces)')
     if df[value].nunique() == 1:                                     # no spread: both tests are undefined
         verdict = (f'Not testable: every face took the same {df[value].iloc[0]:g} steps (fixed depth, or halting '
                    'that collapsed), so steps cannot follow difficulty.')
@@ -219,12 +227,12 @@ def hypothesis_report(df:pd.DataFrame, # predictions from `predict`
         verdict = f"Partly supported: {said_mw if sig_mw else said_rho}; but {said_rho if sig_mw else said_mw}."
     else: verdict = f'Not supported by these data: {said_rho}; {said_mw}.'
     table = ['| emotion | faces | mean ponder cost (N + R) | 95% CI | accuracy |', '|---|---|---|---|---|']
-    table += [f'| {r.emotion} | {r.n} | {r.mean:.3f} | [{r.ci_low:.3f}, {r.ci_high:.3f}] | {r.accuracy:.3f} |'
-              for r in sbc.itertuples()]
+    table += [f'| {r.emotion} | {r.n} | {shown(r.mean)} | [{shown(r.ci_low)}, {shown(r.ci_high)}] | '
+              f'{shown(r.accuracy)} |' if r.n else f'| {r.emotion} | 0 | no faces | | |' for r in sbc.itertuples()]
     md = '\n'.join(['## Do hard expressions take more steps?', '', *table, '',
-                    f'Spearman correlation of difficulty (1 - recall) with mean ponder cost: rho = {rho:.3f} '
-                    f'(p = {p_rho:.3g}, {len(have)} classes)',
-                    f'Mann-Whitney U, {hard} > {easy} in ponder cost: U = {U:.1f}, p = {p_mw:.3g} '
+                    f'Spearman correlation of difficulty (1 - recall) with mean ponder cost: rho = {shown(rho)} '
+                    f"(p = {shown(p_rho, '.3g')}, {len(have)} classes)",
+                    f"Mann-Whitney U, {hard} > {easy} in ponder cost: U = {shown(U, '.1f')}, p = {shown(p_mw, '.3g')} "
                     f'({len(h)} vs {len(e)} faces)', '', f'**{verdict}**'])
     return dict(per_class=sbc.to_dict('records'), spearman_rho=float(rho), spearman_p=float(p_rho), hard=hard,
                 easy=easy, mannwhitney_u=U, mannwhitney_p=p_mw, alpha=alpha, supported=supported, verdict=verdict,
@@ -251,7 +259,8 @@ def readouts_report(df:pd.DataFrame, # predictions with the readouts' columns (`
                          class_level={k: v for k, v in cl.items() if k != 'markdown'},
                          face_level=None if fl is None else {k: v for k, v in fl.items() if k != 'markdown'})
         class_rows.append(f"| {name} | {d[col].mean():.3f} | {len(d)} ({len(df) - len(d)} left out) | "
-                          f"{cl['spearman_rho']:+.3f} | {cl['spearman_p']:.3g} | {cl['mannwhitney_p']:.3g} |")
+                          f"{shown(cl['spearman_rho'], '+.3f')} | {shown(cl['spearman_p'], '.3g')} | "
+                          f"{shown(cl['mannwhitney_p'], '.3g')} |")
         if fl is not None: face_rows += _face_rows(name, fl)
     h = next(iter(out.values()))['class_level'] if out else dict(hard=hard, easy=easy)
     md = ['## Every readout of steps', '', 'Class level: Spearman correlation of class difficulty (1 - recall) with '

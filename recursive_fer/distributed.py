@@ -58,7 +58,9 @@ def shutdown_distributed(together:bool=True # every rank at once after training;
 # %% ../nbs/04b_distributed.ipynb #0471327c
 def free_port()->int:
     "A TCP port on this machine that nothing listens on now."
-    with socket.socket() as s: s.bind(('127.0.0.1', 0)); return s.getsockname()[1]
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]
 
 def spawn(fn:Callable[..., Any], # called as fn(rank, *args) in each process; a module-level function
           args:tuple, # its other arguments (picklable when spawned)

@@ -18,6 +18,7 @@ from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 from .tracking import metric_key
 from .tracking import LOSS, CE, PONDER, ACCURACY, PONDER_COST, PONDER_COST_PER_CLASS, ACCURACY_PER_CLASS
 from .tracking import BALANCED_ACCURACY
+from .utils import no_bar
 
 # %% auto #0
 __all__ = ['EpochMeter', 'make_ema', 'cpu_bf16_native', 'autocast_context', 'precision', 'run_epoch']
@@ -143,7 +144,8 @@ def run_epoch(model:nn.Module, # the (possibly DDP-wrapped) model
     fp16 = scaler is not None and scaler.is_enabled()           # its scaler skips an overflowing step itself
     first_bad = torch.full((5,), math.nan, device=device)   # step, loss, CE, ponder, grad norm of the first non-finite
     step = torch.zeros((), device=device)
-    bar = tqdm(loader, desc=f'{prefix.lower()} epoch {epoch + 1}', leave=False, disable=not show, dynamic_ncols=True)
+    bar = tqdm(loader, desc=f'{prefix.lower()} epoch {epoch + 1}', leave=False, disable=no_bar(show),
+               dynamic_ncols=True)
     for i, (x, y) in enumerate(bar):
         if cfg.compile_mode == 'reduce-overhead': torch.compiler.cudagraph_mark_step_begin()   # a new iteration
         x, y = x.to(device, non_blocking=True), y.to(device, non_blocking=True)
@@ -163,14 +165,18 @@ def run_epoch(model:nn.Module, # the (possibly DDP-wrapped) model
         first_bad = torch.where(new_bad, seen, first_bad)
         if train:
             opt.zero_grad(set_to_none=True)
-            if fp16: scaler.scale(loss).backward(); scaler.unscale_(opt)
+            if fp16:
+                scaler.scale(loss).backward()
+                scaler.unscale_(opt)
             else: loss.backward()
             if cfg.grad_clip > 0:                                  # its norm: a NaN gradient stops the run too
                 norm = nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip).float()
                 if not fp16:
                     bad_grad = torch.isnan(first_bad[0]) & ~torch.isfinite(norm)
                     first_bad = torch.where(bad_grad, torch.cat([seen[:4], norm.reshape(1)]), first_bad)
-            if fp16: scaler.step(opt); scaler.update()
+            if fp16:
+                scaler.step(opt)
+                scaler.update()
             else: opt.step()
             if sched is not None: sched.step()
             if ema is not None: ema.update_parameters(model)

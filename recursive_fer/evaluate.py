@@ -18,7 +18,7 @@ from sklearn.metrics import balanced_accuracy_score, classification_report, conf
 from .model import RecursiveFER, ACTOutput
 from .dataset import RafDBDataset, read_table
 from .config import check_hard_easy, ConfigError
-from .utils import atomic_write, get_device
+from .utils import atomic_write, get_device, no_bar
 from .checkpoint import load_checkpoint, model_from_checkpoint, inference_info, store_readout
 from .checkpoint import store_exit_threshold
 from .config import TrainConfig
@@ -109,7 +109,7 @@ def predict(model:RecursiveFER, # a trained model
     model.eval()
     if tta not in TTA_MODES: raise ValueError(f'tta must be one of {TTA_MODES}, got {tta!r}')
     parts = [_batch_rows(model, x.to(device), y, tta) for x, y in tqdm(
-        DataLoader(ds, batch_size, shuffle=False, num_workers=workers), desc='predicting', disable=not progress,
+        DataLoader(ds, batch_size, shuffle=False, num_workers=workers), desc='predicting', disable=no_bar(progress),
         leave=False)]
     cat = lambda k: np.concatenate([p[k] for p in parts])
     df = pd.DataFrame(dict(image_id=ds.table.image_id.values, path=ds.table.path.values, true=cat('true'),
@@ -228,7 +228,8 @@ def evaluate(model:RecursiveFER, # a trained model
     hard, easy = check_hard_easy(hard, easy, ds.classes)           # before the work, not after it
     if posthoc_floor is not None and not 0 <= posthoc_floor < 1:
         raise ConfigError(f'--posthoc_floor must be in [0, 1), got {posthoc_floor}')
-    out = Path(out_dir); out.mkdir(parents=True, exist_ok=True)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
     ref = predict(model, val_ds, batch_size, progress=False, tta='none') if val_ds is not None else None
     chosen = calibrate_exit(model, ref, exit_tolerance) if ref is not None else None   # before the test faces
     df = predict(model, ds, batch_size, progress=progress, tta=tta)
@@ -358,7 +359,8 @@ def evaluate_run(cfg:TrainConfig, # the training run
     best, out = Path(best) if best is not None else checkpoint_dir(cfg)/'best.pt', Path(cfg.out_dir)
     splits = build_splits(cfg, show=False)                         # the faces and splits `fit` trained on
     if 'test' not in splits.datasets:
-        print('no test split in this data set: nothing was evaluated on test'); return None
+        print('no test split in this data set: nothing was evaluated on test')
+        return None
     check_hard_easy(cfg.hard_class, cfg.easy_class, splits.classes)
     weights, test_ds, dev = splits.ce_weights(cfg), splits.datasets['test'], get_device(device or cfg.device)
     ck = load_checkpoint(best)

@@ -40,7 +40,8 @@ def draw_face(expr:Dict[str, float], # expression parameters (see `_EXPRESSIONS`
     "Draw one cartoon face with the given expression, pose jitter, noise and maybe an occluder."
     S = 2 * size                                                   # draw at 2x, then downsample (anti-aliasing)
     bg = rng.uniform(40, 200, 3)
-    img = np.empty((S, S, 3), np.float32); img[:] = bg
+    img = np.empty((S, S, 3), np.float32)
+    img[:] = bg
     img += np.linspace(-30, 30, S)[:, None, None] * rng.uniform(-1, 1)
     img = np.clip(img, 0, 255).astype(np.uint8)
     skin = tuple(int(v) for v in rng.uniform([150, 110, 80], [255, 210, 180]))
@@ -65,7 +66,8 @@ def draw_face(expr:Dict[str, float], # expression parameters (see `_EXPRESSIONS`
     half_w = 0.16 * S * (1 + 0.25 * e['curve'] - 0.3 * max(e['open'] - 0.5, 0))
     upper = _parabola(c, 0.72 * S, half_w, e['curve'] * 0.10 * S, e['asym'] * 0.07 * S)
     if e['open'] > 0.15:                                           # open mouth: fill between upper and lower lip
-        lower = upper.copy(); lower[:, 1] += e['open'] * 0.12 * S * (1 - np.linspace(-1, 1, len(upper)) ** 2)
+        lower = upper.copy()
+        lower[:, 1] += e['open'] * 0.12 * S * (1 - np.linspace(-1, 1, len(upper)) ** 2)
         cv2.fillPoly(img, [np.concatenate([upper, lower[::-1]]).astype(np.int32)], (90, 20, 30), cv2.LINE_AA)
     cv2.polylines(img, [upper.astype(np.int32)], False, (120, 30, 40), max(2, S // 30), cv2.LINE_AA)
     if rng.random() < 0.15:                                        # occluder: a hand, a sticker, glasses

@@ -60,7 +60,8 @@ def plot_steps_histogram(df:pd.DataFrame, by_correct:bool=True):
     axs[0].set(xlabel='steps taken, N', ylabel='faces', title='Integer steps', xticks=range(1, nmax + 1))
     sns.histplot(x=df.ponder_cost, hue=hue, hue_order=order, bins=30, element='step', ax=axs[1])
     axs[1].set(xlabel='ponder cost, N + R', ylabel='faces', title='Ponder cost')
-    fig.tight_layout(); return fig
+    fig.tight_layout()
+    return fig
 
 def plot_steps_per_class(df:pd.DataFrame, classes:Optional[List[str]]=None):
     "Mean ponder cost per true emotion with 95% bootstrap CIs, and a heatmap of it per (true, predicted) pair."
@@ -86,7 +87,8 @@ def plot_steps_per_class(df:pd.DataFrame, classes:Optional[List[str]]=None):
                 cbar_kws=dict(label=f'mean ponder cost (colours span its whole range, 1 to {n_max + 1})'))
     axs[1].set(xlabel='predicted', ylabel='true',
                title='Mean ponder cost and faces per (true, predicted) pair\n(blank: no face of that pair)')
-    fig.tight_layout(); return fig
+    fig.tight_layout()
+    return fig
 
 def plot_confusion(df:pd.DataFrame, classes:Optional[List[str]]=None):
     "Confusion matrix normalised per true class."
@@ -98,7 +100,8 @@ def plot_confusion(df:pd.DataFrame, classes:Optional[List[str]]=None):
                 ax=ax,
                 cbar_kws=dict(label='fraction of the true class'), annot_kws=dict(fontsize=8))
     ax.set(xlabel='predicted', ylabel='true', title=f'Confusion matrix (accuracy {df.correct.mean():.3f})')
-    fig.tight_layout(); return fig
+    fig.tight_layout()
+    return fig
 
 def plot_accuracy_by_steps_taken(df:pd.DataFrame):
     "Accuracy of the faces that took N steps, for every N, with a 95% bootstrap CI and the number of faces."
@@ -110,7 +113,9 @@ def plot_accuracy_by_steps_taken(df:pd.DataFrame):
         ax.annotate(f'n={n}', (s, hi), textcoords='offset points', xytext=(0, 4), ha='center', fontsize=8)
     ax.set(xlabel='steps taken, N', ylabel='accuracy', title='Accuracy by steps taken (95% bootstrap CI)',
            ylim=(-0.05, 1.15), xticks=g.steps)
-    ax.grid(alpha=0.3); fig.tight_layout(); return fig
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    return fig
 
 def face_grid(picks:List[Tuple[str, Sequence[int]]], # (row label, the faces' indices) for each row of the grid
               image:Callable[[int], np.ndarray], # index -> the face
@@ -123,20 +128,24 @@ def face_grid(picks:List[Tuple[str, Sequence[int]]], # (row label, the faces' in
     fig, axs = plt.subplots(len(picks), k, figsize=(1.7 * k, 2.2 * len(picks)), squeeze=False)
     for r, (label, idx) in enumerate(picks):
         for c in range(k):
-            ax = axs[r, c]; ax.axis('off')
+            ax = axs[r, c]
+            ax.axis('off')
             if c >= len(idx): continue
             text, colour = caption(int(idx[c]))
-            ax.imshow(image(int(idx[c]))); ax.set_title(text, fontsize=7, color=colour)
+            ax.imshow(image(int(idx[c])))
+            ax.set_title(text, fontsize=7, color=colour)
         axs[r, 0].text(-0.15, 0.5, label, transform=axs[r, 0].transAxes, rotation=90, va='center', ha='right',
                        fontsize=9)
-    fig.suptitle(suptitle, fontsize=10); fig.tight_layout(); return fig
+    fig.suptitle(suptitle, fontsize=10)
+    fig.tight_layout()
+    return fig
 
 def plot_step_gallery(df:pd.DataFrame, ds:RafDBDataset, n:int=8):
     "The faces that took the most and the fewest steps, with true/predicted class and ponder cost."
     order = df.sort_values('ponder_cost', kind='stable').index.to_numpy()
     def caption(i:int)->Tuple[str, str]:
         row = df.loc[i]
-        return (f"{row.true_name}\n-> {row.pred_name}\nN={row.steps}, N+R={row.ponder_cost:.2f}",
+        return (f"true {row.true_name}\npredicted {row.pred_name}\nN={row.steps}, N+R={row.ponder_cost:.2f}",
                 'black' if row.correct else 'crimson')
     return face_grid([('fewest steps', order[:n]), ('most steps', order[::-1][:n])], ds.image, caption,
                      'Faces that took the fewest (top) and the most (bottom) steps; red: wrong prediction', n)
@@ -169,7 +178,8 @@ def plot_posthoc_tradeoff(df:pd.DataFrame, # predictions with the post-hoc balan
                          f"{df.attrs['posthoc_floor']:g} there")
     ax.set(xlabel='tau (log p - tau log prior)', ylabel='fraction', ylim=(0, 1.02),
            title='Post-hoc balanced readout: what the rare classes cost')
-    ax.grid(alpha=0.3); ax.legend(fontsize=8, loc='center left', bbox_to_anchor=(1.01, 0.5))
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8, loc='center left', bbox_to_anchor=(1.01, 0.5))
     return fig
 
 def make_figures(df:pd.DataFrame, ds:Optional[RafDBDataset]=None)->Dict[str, Any]:
@@ -182,7 +192,8 @@ def make_figures(df:pd.DataFrame, ds:Optional[RafDBDataset]=None)->Dict[str, Any
 
 def save_figures(figs:Dict[str, Any], out_dir:Union[str, Path], close:bool=True)->Dict[str, Path]:
     "Write each figure as `<out_dir>/<name>.png`."
-    out = Path(out_dir); out.mkdir(parents=True, exist_ok=True)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
     paths = {}
     for name, fig in figs.items():
         paths[name] = out/f'{name}.png'
@@ -228,8 +239,11 @@ def plot_history(history:List[Dict[str, float]], # rows of `fit`'s history (hist
         ax.plot(ep, [h[tk] for h in history], 'o-', label='train')
         ax.plot(ep, [h[vk] for h in history], 's-', label='validation')
         ax.axvline(best, color='grey', ls='--', lw=1, label=f'best checkpoint (epoch {best})')
-        ax.set(xlabel='epoch', ylabel=label, title=label); ax.grid(alpha=0.3); ax.legend(fontsize=8)
-    fig.suptitle(title); fig.tight_layout()
+        ax.set(xlabel='epoch', ylabel=label, title=label)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8)
+    fig.suptitle(title)
+    fig.tight_layout()
     return fig
 
 def save_training_curves(history:List[Dict[str, float]], # rows of `fit`'s history

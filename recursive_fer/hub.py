@@ -11,7 +11,8 @@ from typing import Any, Dict, Optional, Union
 import torch
 
 # %% auto #0
-__all__ = ['CONFIG_NAME', 'WEIGHTS_NAME', 'FORMAT_VERSION', 'is_pretrained', 'read_pretrained', 'HubMixin']
+__all__ = ['CONFIG_NAME', 'WEIGHTS_NAME', 'FORMAT_VERSION', 'BUNDLED', 'is_pretrained', 'read_pretrained', 'bundled_path',
+           'model_card', 'resolve_model', 'HubMixin']
 
 # %% ../nbs/02c_hub.ipynb #1dc77dfa
 CONFIG_NAME, WEIGHTS_NAME = 'config.json', 'model.safetensors'
@@ -41,6 +42,26 @@ def read_pretrained(folder:Union[str, Path] # a folder written by `save_pretrain
     except Exception as e: raise ValueError(f'{folder/WEIGHTS_NAME} is not readable safetensors ({e})') from None
     return {**cfg, 'state_dict': {k: v.float() if v.is_floating_point() else v for k, v in state.items()}}
 
+# %% ../nbs/02c_hub.ipynb #194735c0
+BUNDLED:Dict[str, str] = {'ferplus': 'FER+ (8 emotions, 48 px grey faces), trained by the kit: see its card'}
+
+def bundled_path(name:str='ferplus' # a key of `BUNDLED`
+                )->Path: # its folder inside the installed package
+    "The folder of a model shipped in the package."
+    if name not in BUNDLED: raise ValueError(f'no bundled model {name!r}; the package holds {sorted(BUNDLED)}')
+    import recursive_fer
+    return Path(recursive_fer.__file__).parent/'models'/name
+
+def model_card(name:str='ferplus')->Path:
+    "The card (README.md) of a bundled model: data, licences, command, accuracy, intended use and limits."
+    return bundled_path(name)/'README.md'
+
+def resolve_model(path_or_name:Union[str, Path] # a checkpoint file, a model folder, or a bundled model's name
+                 )->Path:
+    "Where a model is: a path that exists wins; else a bundled model of that name; else the path (to fail later)."
+    p = Path(path_or_name)
+    return bundled_path(str(path_or_name)) if not p.exists() and str(path_or_name) in BUNDLED else p
+
 # %% ../nbs/02c_hub.ipynb #a945212d
 class HubMixin:
     "`save_pretrained`, `from_pretrained` and `push_to_hub` for a model with a dataclass `config` (`config_class`)."
@@ -63,18 +84,19 @@ class HubMixin:
             cfg = dict(model_type='recursive-fer', format_version=FORMAT_VERSION, model=asdict(self.config),
                        inference=info)
             (tmp/CONFIG_NAME).write_text(json.dumps(cfg, indent=1))
+            for f in (tmp/WEIGHTS_NAME, tmp/CONFIG_NAME): f.chmod(0o644)       # readable by all, as a shared folder
             if folder.exists(): shutil.rmtree(folder)
             tmp.rename(folder)
         finally: shutil.rmtree(tmp, ignore_errors=True)
         return folder
 
     @classmethod
-    def from_pretrained(cls, folder_or_repo:Union[str, Path], # a model folder, or a Hub repo id 'owner/name'
+    def from_pretrained(cls, folder_or_repo:Union[str, Path], # a folder, a bundled name ('ferplus') or a Hub repo id
                         device:Union[str, torch.device]='cpu', # where to put the model
                         **download # `huggingface_hub.snapshot_download` options (revision, token, ...)
                        ):
         "The model of a folder (or a Hub repo), in eval mode; its inference record is `model.pretrained_info`."
-        path = Path(folder_or_repo)
+        path = resolve_model(folder_or_repo)                           # 'ferplus': the bundled model
         if not path.exists() and re.fullmatch(r'[\w.-]+/[\w.-]+', str(folder_or_repo)):
             try: from huggingface_hub import snapshot_download
             except ImportError: raise ImportError(f'{folder_or_repo} is not a folder here; to download it from the Hub '

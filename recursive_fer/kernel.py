@@ -4,7 +4,7 @@
 
 # %% ../nbs/06_kernel.ipynb #10d1bd32
 from __future__ import annotations
-import ast, json, re, subprocess
+import ast, base64, json, re, subprocess
 from pathlib import Path
 from typing import Any, Dict, List, Sequence, Union
 import nbformat
@@ -13,13 +13,13 @@ from .utils import atomic_write
 
 # %% auto #0
 __all__ = ['LIB_MODULES', 'KERNEL_FILE', 'RAF_DB_SOURCE', 'kernel_metadata', 'validate_kernel_folder', 'push_kernel',
-           'module_source', 'library_cells', 'recipe_fields', 'config_cell', 'kernel_notebook', 'build_kernel',
-           'kernel_is_current']
+           'module_source', 'library_cells', 'recipe_fields', 'config_cell', 'model_in_box_cell', 'kernel_notebook',
+           'build_kernel', 'kernel_is_current']
 
 # %% ../nbs/06_kernel.ipynb #d489ba2b
 LIB_MODULES = ('utils', 'cache', 'votes', 'layouts', 'augment', 'dataset', 'faces', 'loader', 'loss', 'halting',
                'hub', 'model', 'readouts', 'checkpoint', 'config', 'recipes', 'splits', 'tracking', 'distributed',
-               'epochs', 'figures', 'train', 'difficulty', 'evaluate', 'runs')
+               'epochs', 'figures', 'train', 'difficulty', 'evaluate', 'runs', 'predict')
 KERNEL_FILE = 'recursive-fer.ipynb'
 RAF_DB_SOURCE = 'shuvoalok/raf-db-dataset'                                # the popular Kaggle RAF-DB upload
 
@@ -203,35 +203,86 @@ where = 'offline: the run is saved under /kaggle/working/run/wandb (`wandb sync`
 print('wandb:', 'online' if key else where)"""),
     ("## Data\n\nThe attached data set is read-only: zips are extracted once to `/kaggle/working/` (a plain folder "
      "is read where it is), before any DataLoader exists. The layout is detected and the faces are decoded once into "
-     "a cache.",
-     """data_dir = extract_dataset(name=DATASET)
-table, classes = read_table(data_dir, label_mode=settings.get('label_mode', 'majority'))
-splits = table.split.value_counts().to_dict()
-print(f'{data_dir}: {len(table)} faces, {len(classes)} classes {classes}, splits {splits}')
-show_batch(RafDBDataset(table=table, classes=classes, split='train', size=settings.get('size', 100)),
-           title='Training faces after augmentation');"""),
+     "a cache. With no data set attached, the notebook says how to attach one and shows the model in the box instead.",
+     """try: data_dir = extract_dataset(name=DATASET)
+except FileNotFoundError as e:
+    data_dir = None
+    print(f'no data set to train on: {e}.\\nTo train: Add Input (the panel on the right) -> search RAF-DB, FER+ or '
+          'FER2013 -> Add; set DATASET above to its folder name under /kaggle/input; run all again. Until then the '
+          'last cell shows the model in the box on synthetic faces.')
+if data_dir is not None:
+    table, classes = read_table(data_dir, label_mode=settings.get('label_mode', 'majority'))
+    splits = table.split.value_counts().to_dict()
+    print(f'{data_dir}: {len(table)} faces, {len(classes)} classes {classes}, splits {splits}')
+    show_batch(RafDBDataset(table=table, classes=classes, split='train', size=settings.get('size', 100)),
+               title='Training faces after augmentation');"""),
     ("## Train\n\nWith two GPUs, `launch` forks one DDP process per GPU; CUDA is not initialised in this "
      "notebook's process before that (`device_count` does not initialise it). Checkpoints go to "
      "`/kaggle/working/checkpoints/`; the test split is then evaluated once, with the best checkpoint "
      "(`run`: `launch`, then `evaluate_run`).",
-     """cfg = recipe_config(recipe, data=str(data_dir), out_dir=str(kaggle_working()/'run'), run_name=RUN_NAME,
-                    **CONFIG)
-n_gpus = torch.cuda.device_count()
-print(f'{n_gpus} GPU(s): training with {max(n_gpus, 1)} process(es)')
-best, test = run(cfg, nprocs=max(n_gpus, 1))"""),
+     """best = None
+if data_dir is not None:
+    cfg = recipe_config(recipe, data=str(data_dir), out_dir=str(kaggle_working()/'run'), run_name=RUN_NAME,
+                        **CONFIG)
+    n_gpus = torch.cuda.device_count()
+    print(f'{n_gpus} GPU(s): training with {max(n_gpus, 1)} process(es)')
+    best, test = run(cfg, nprocs=max(n_gpus, 1))"""),
     ("## Results\n\nLoss, accuracy and average steps per epoch:",
-     """history = json.loads((Path(cfg.out_dir)/'history.json').read_text())
-plot_history(history, f'RecursiveFER on {DATASET}')
-plt.show()"""),
+     """if best is not None:
+    history = json.loads((Path(cfg.out_dir)/'history.json').read_text())
+    plot_history(history, f'RecursiveFER on {DATASET}')
+    plt.show()"""),
     ("The test-set evaluation: the hypothesis report and every figure (steps per emotion, steps histogram, confusion "
      "matrices, accuracy by steps, the faces that took the fewest and the most steps).",
      """from IPython.display import Image, Markdown, display
-ev = Path(cfg.out_dir)/'evaluation'
-if (ev/'report.md').exists():
+ev = Path(cfg.out_dir)/'evaluation' if best is not None else None
+if ev is not None and (ev/'report.md').exists():
     display(Markdown((ev/'report.md').read_text()))
     for png in sorted((ev/'figures').glob('*.png')): display(Image(filename=str(png)))
-else: print('this data set has no test split, so nothing was evaluated on test')"""),
+elif best is not None: print('this data set has no test split, so nothing was evaluated on test')"""),
+    ("## Predictions\n\nThe trained model on a few test faces, as `recursive-fer predict` sees them (its readout "
+     "applied), and the model in the box: the `ferplus` model the package ships, its card's first line, and without "
+     "a data set its predictions on synthetic faces.",
+     """def show_predictions(pred, paths, truth, title):
+    "A row of faces with the true class, the predicted one and the steps taken."
+    fig, axs = plt.subplots(1, len(paths), figsize=(2 * len(paths), 2.8), squeeze=False)
+    for ax, p, t in zip(axs[0], paths, truth):
+        rgb = cv2.cvtColor(cv2.imread(str(p)), cv2.COLOR_BGR2RGB)
+        r = pred(rgb)[0]
+        ax.imshow(rgb)
+        ax.set_title(f"true {t}\\npredicted {r['emotion']}\\n{r['steps']} of {pred.model.max_steps} steps", fontsize=8,
+                     color='black' if r['emotion'] == t else 'crimson')
+        ax.axis('off')
+    fig.suptitle(title, fontsize=10)
+    plt.show()
+
+box = write_model_in_box(kaggle_working()/'models'/'ferplus')
+card = (box/'README.md').read_text()
+print('the model in the box:', card.split('\\n# ', 1)[1].splitlines()[0], f"({box/'README.md'})")
+if best is not None and (table.split == 'test').any():
+    test_faces = table[table.split == 'test'].groupby('label', group_keys=False).head(1).head(8)
+    show_predictions(Predictor.from_checkpoint(best, detect=False), test_faces.path,
+                     [classes[k] for k in test_faces.label], 'The trained model on test faces')
+elif best is None:
+    syn = make_synthetic_fer(kaggle_working()/'synthetic-faces', 'class-folders', n_per_class=1, n_test_per_class=1,
+                             size=48)
+    syn_table, syn_classes = read_table(syn)
+    faces = syn_table[syn_table.split == 'test'].head(8)
+    show_predictions(Predictor.from_checkpoint(box, detect=False), faces.path, [syn_classes[k] for k in faces.label],
+                     'The model in the box on synthetic faces (attach a data set to train your own)')"""),
 ]
+
+def model_in_box_cell(lib_path:Union[str, Path, None]=None # the package folder; default the installed one
+                     )->str: # a cell defining `write_model_in_box(folder)`
+    "The bundled `ferplus` model inlined (base64 float16 weights, config, card): the kernel needs no pip install."
+    box = (Path(lib_path) if lib_path is not None else _package_dir())/'models'/'ferplus'
+    files = {f.name: base64.b64encode(f.read_bytes()).decode() for f in sorted(box.iterdir())}
+    return '\n'.join(['import base64', f'MODEL_IN_BOX = {files!r}', '',
+                      'def write_model_in_box(folder):',
+                      '    "Write the model in the box (config.json, model.safetensors, README.md) into `folder`."',
+                      '    folder = Path(folder)', '    folder.mkdir(parents=True, exist_ok=True)',
+                      '    for name, b64 in MODEL_IN_BOX.items(): (folder/name).write_bytes(base64.b64decode(b64))',
+                      '    return folder'])
 
 def kernel_notebook(lib_path:Union[str, Path, None]=None # the package folder to inline; default the installed one
                    )->nbformat.NotebookNode:
@@ -242,6 +293,8 @@ def kernel_notebook(lib_path:Union[str, Path, None]=None # the package folder to
                                'dependency order), so the kernel needs neither internet nor a pip install.')]
     for mod, src in zip(LIB_MODULES, library_cells(lib_path)):
         cells += [new_markdown_cell(f'### `recursive_fer.{mod}`'), new_code_cell(src)]
+    cells += [new_markdown_cell('### The model in the box\n\n`recursive_fer/models/ferplus`, inlined: config, card and '
+                                'float16 weights'), new_code_cell(model_in_box_cell(lib_path))]
     for md_text, code in _STEPS: cells += [new_markdown_cell(md_text), new_code_cell(code)]
     for i, c in enumerate(cells): c['id'] = f'cell-{i:03d}'               # stable ids: the build is reproducible
     nb = new_notebook(cells=cells,
@@ -256,7 +309,8 @@ def build_kernel(out_dir:Union[str, Path]='kaggle_kernel', # kernel folder to wr
                  **meta # owner, slug, title, dataset_sources, ...: passed to `kernel_metadata`
                 )->Path: # path of the notebook
     "Write the Kaggle notebook and its `kernel-metadata.json` into `out_dir`."
-    out = Path(out_dir); out.mkdir(parents=True, exist_ok=True)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
     nb = kernel_notebook(lib_path)
     path = out/KERNEL_FILE
     atomic_write(path, nbformat.writes(nb) + '\n')

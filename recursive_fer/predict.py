@@ -4,7 +4,7 @@
 
 # %% ../nbs/05d_predict.ipynb #6db27349
 from __future__ import annotations
-import json, math, logging, warnings, importlib.util
+import os, json, math, logging, warnings, importlib.util
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple, Union
@@ -14,16 +14,17 @@ import pandas as pd
 import torch
 from torch import Tensor
 from tqdm import tqdm
-from .utils import atomic_write, get_device
+from .utils import atomic_write, get_device, no_bar
 from .cache import resize_face
 from .layouts import IMAGE_EXTS
 from .checkpoint import load_checkpoint, model_from_checkpoint, inference_info
+from .hub import bundled_path
 from .model import RecursiveFER
 from .readouts import adjust_probs
 
 # %% auto #0
-__all__ = ['VIDEO_EXTS', 'Face', 'CenterFaceDetector', 'crop_face', 'readout_note', 'Predictor', 'expand_inputs', 'label_box',
-           'annotate', 'predict_files', 'export_onnx']
+__all__ = ['VIDEO_EXTS', 'Face', 'CenterFaceDetector', 'crop_face', 'readout_note', 'Predictor', 'expand_inputs', 'open_capture',
+           'label_box', 'annotate', 'prediction_columns', 'predict_files', 'export_onnx']
 
 # %% ../nbs/05d_predict.ipynb #b33a3d88
 @dataclass
@@ -113,14 +114,25 @@ class Predictor:
         if exit_threshold is not None: model.set_exit_threshold(exit_threshold)
         return cls(model, inference_info(ck), CenterFaceDetector() if detect else None, dev, **kw)
 
+    @classmethod
+    def pretrained(cls, name:str='ferplus', # a bundled model (`hub.BUNDLED`); its card: `hub.model_card(name)`
+                   **kw # detect, device, exit_threshold, margin, readout
+                  )->'Predictor':
+        "The predictor of a model shipped in the package: works after `pip install`, no training, no network."
+        return cls.from_checkpoint(bundled_path(name), **kw)
+
+    def prepare(self, crops:Sequence[np.ndarray] # RGB face crops, any size
+               )->Tensor: # [B, 3, size, size] on the predictor's device
+        "Face crops resized and normalised as in training."
+        x = torch.from_numpy(np.stack([resize_face(c, self.size) for c in crops])).to(self.device)
+        return (x.permute(0, 3, 1, 2).float() / 255 - self.mean) / self.std
+
     @torch.no_grad()
     def classify(self, crops:Sequence[np.ndarray] # RGB face crops, any size
                 )->List[Dict[str, Any]]: # per crop: emotion, confidence, prob_<class>, steps, ponder_cost
         "The model's prediction for each face crop (resized and normalised as in training)."
         if not crops: return []
-        x = torch.from_numpy(np.stack([resize_face(c, self.size) for c in crops])).to(self.device)
-        x = (x.permute(0, 3, 1, 2).float() / 255 - self.mean) / self.std
-        d = self.model.halting_data(x)
+        d = self.model.halting_data(self.prepare(crops))
         return [dict(emotion=self.classes[int(p.argmax())], confidence=float(p.max()),
                      **{f'prob_{k}': float(v) for k, v in zip(self.classes, p)}, steps=int(n), ponder_cost=float(r))
                 for p, n, r in zip(adjust_probs(d['probs'], self.readout), d['steps'], d['ponder_cost'])]
@@ -152,12 +164,23 @@ def expand_inputs(paths:Sequence[Union[str, Path]] # files and folders
             if not found: errors.append(dict(file=str(p), error=f'no images or videos in folder {p}'))
             files += found
         elif p.is_file(): files.append(p)
-        else: errors.append(dict(file=str(p), error=f'{p} does not exist'))
+        else: errors.append(dict(file=str(p), error=f'{p} does not exist'
+                                 + (f' (a camera? --camera {p})' if str(p).isdigit() else '')))
     return files, errors
+
+os.environ.setdefault('OPENCV_FFMPEG_LOGLEVEL', '-8')   # FFmpeg's own log quiet (read once, at its first use)
+
+def open_capture(source:Union[int, str, Path] # a video file, a camera index or a stream URL
+                )->cv2.VideoCapture: # check `isOpened()`
+    "A video, camera or stream opened quietly: OpenCV's and FFmpeg's own warnings (\"moov atom not found\") kept out."
+    old = cv2.utils.logging.getLogLevel()
+    cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_ERROR)
+    try: return cv2.VideoCapture(source if isinstance(source, int) else str(source))
+    finally: cv2.utils.logging.setLogLevel(old)
 
 def _frames(path:Path, every:int)->Iterator[Tuple[int, float, np.ndarray]]:
     "(frame index, time in seconds, RGB frame) of every `every`-th frame; OSError when the video cannot be read."
-    cap = cv2.VideoCapture(str(path))
+    cap = open_capture(path)
     if not cap.isOpened(): raise OSError(f'cannot open video {path}')
     fps = cap.get(cv2.CAP_PROP_FPS) or 25.0
     try:
@@ -165,7 +188,9 @@ def _frames(path:Path, every:int)->Iterator[Tuple[int, float, np.ndarray]]:
         while True:
             ok, frame = cap.read()
             if not ok: break
-            if i % every == 0: got += 1; yield i, i / fps, cv2.cvtColor(frame, cv2.COLOR_BGR2RGB)
+            if i % every == 0:
+                got += 1
+                yield i, i / fps, cv2.cvtColor(frame, cv2.COLOR_BGR2RGB)
             i += 1
         if got == 0: raise OSError(f'cannot read any frame of video {path}')
     finally: cap.release()
@@ -206,7 +231,8 @@ def annotate(img:np.ndarray, # [H, W, 3] uint8 RGB
         _put_label(out, f"{r['emotion']} {r['confidence']:.0%}", x0, max(12, y0 - 6), x1 - x0, th, (0, 200, 0))
         w = int((x1 - x0) * min(1.0, r['ponder_cost'] / max_cost))     # thinking time as a bar under the box
         cv2.rectangle(out, (x0, y1 + 2), (x0 + w, y1 + 2 + 3 * th), (0, 140, 255), -1)
-        _put_label(out, f"N={r['steps']}", x0, y1 + 14 + 3 * th, x1 - x0, th, (0, 140, 255))
+        _put_label(out, f"{r['steps']} of {round(max_cost) - 1} steps", x0, y1 + 14 + 3 * th, x1 - x0, th,
+                   (0, 140, 255))
     return out
 
 def _image_rows(pred:Predictor, path:Path, out:Optional[Path], max_cost:float)->List[Dict[str, Any]]:
@@ -220,17 +246,18 @@ def _image_rows(pred:Predictor, path:Path, out:Optional[Path], max_cost:float)->
     return [dict(file=str(path), frame=math.nan, time_s=math.nan, **r) for r in rows]
 
 def _frame_count(path:Path)->int:
-    cap = cv2.VideoCapture(str(path))
+    cap = open_capture(path)
     try: return max(0, int(cap.get(cv2.CAP_PROP_FRAME_COUNT)))
     finally: cap.release()
 
 def _video_rows(pred:Predictor, path:Path, out:Optional[Path], max_cost:float, every:int,
                 progress:bool=True)->List[Dict[str, Any]]:
     rows, writer, n = [], None, _frame_count(path)
-    bar = tqdm(total=-(-n // every) or None, desc=path.name, unit='frame', disable=not progress, leave=False)
+    bar = tqdm(total=-(-n // every) or None, desc=path.name, unit='frame', disable=no_bar(progress), leave=False)
     try:
         for i, t, rgb in _frames(path, every):
-            r = pred(rgb); bar.update()
+            r = pred(rgb)
+            bar.update()
             rows += [dict(file=str(path), frame=i, time_s=round(t, 3), **x) for x in r]
             if out is not None:
                 if writer is None:
@@ -244,6 +271,12 @@ def _video_rows(pred:Predictor, path:Path, out:Optional[Path], max_cost:float, e
     return rows
 
 # %% ../nbs/05d_predict.ipynb #5d1c5aad
+def prediction_columns(classes:Sequence[str] # the model's classes
+                      )->List[str]: # the columns of predictions.csv, in order
+    "One row per face: where (file, frame, time, box), what (emotion, every class's probability), how long (steps)."
+    return ['file', 'frame', 'time_s', 'face', 'found', 'x0', 'y0', 'x1', 'y1', 'score', 'emotion', 'confidence',
+            *[f'prob_{c}' for c in classes], 'steps', 'ponder_cost', 'error']
+
 def predict_files(pred:Predictor, # the predictor
                   paths:Sequence[Union[str, Path]], # images, folders, videos
                   out_dir:Union[str, Path, None]='predictions', # predictions.csv/.json and annotated copies; None: none
@@ -258,16 +291,14 @@ def predict_files(pred:Predictor, # the predictor
     if out is not None: out.mkdir(parents=True, exist_ok=True)
     ann = out if annotate_files else None
     max_cost = float(pred.model.max_steps + 1)
-    for f in tqdm(files, desc='predicting', disable=not progress, leave=False):
+    for f in tqdm(files, desc='predicting', disable=no_bar(progress), leave=False):
         try:
             rows += (_video_rows(pred, f, ann, max_cost, every, progress) if f.suffix.lower() in VIDEO_EXTS
                      else _image_rows(pred, f, ann, max_cost))
         except (OSError, ValueError, cv2.error) as e: rows.append(dict(file=str(f), error=str(e)))
     for r in rows:
         if 'error' in r: print(f'predict: error: {r["error"]}')
-    cols = ['file', 'frame', 'time_s', 'face', 'found', 'x0', 'y0', 'x1', 'y1', 'score', 'emotion', 'confidence',
-            *[f'prob_{c}' for c in pred.classes], 'steps', 'ponder_cost', 'error']
-    df = pd.DataFrame(rows).reindex(columns=cols)
+    df = pd.DataFrame(rows).reindex(columns=prediction_columns(pred.classes))
     if out is not None:
         atomic_write(out/'predictions.csv', df.to_csv(index=False))
         atomic_write(out/'predictions.json', df.to_json(orient='records', indent=1))
@@ -277,7 +308,8 @@ def predict_files(pred:Predictor, # the predictor
 class _Exportable(torch.nn.Module):
     "The model in its masked form, with softmax probabilities (under its stored readout), steps and ponder cost."
     def __init__(self, model:RecursiveFER, readout:Optional[dict]=None):
-        super().__init__(); self.model = model
+        super().__init__()
+        self.model = model
         shift = -readout['tau'] * torch.tensor(readout['log_prior']) if readout else torch.zeros(model.n_classes)
         self.register_buffer('shift', shift.float())                 # - tau log prior: `adjust_probs` in the graph
     def forward(self, x:Tensor)->Tuple[Tensor, Tensor, Tensor]:

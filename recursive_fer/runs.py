@@ -21,7 +21,8 @@ __all__ = ['launch', 'RunResult', 'run', 'seed_configs', 'report_row', 'summaris
 
 # %% ../nbs/05c_runs.ipynb #7dffbeab
 def _ddp_worker(rank:int, cfg:TrainConfig, world:int, port:int, resume:bool):
-    set_dist_env(rank, world, port); fit(cfg, resume=resume)
+    set_dist_env(rank, world, port)
+    fit(cfg, resume=resume)
 
 def launch(cfg:TrainConfig, # the run
            nprocs:Optional[int]=None, # processes; default one per CUDA GPU (at least 1)
@@ -104,7 +105,7 @@ def _seeds_markdown(summary:pd.DataFrame, cfg:TrainConfig, seeds:List[int])->str
     rows = ['| statistic | mean | sd | min | max | supported in | contradicted in |', '|---|---|---|---|---|---|---|']
     rows += [f"| {k} | {f(r['mean'])} | {f(r['sd'])} | {f(r['min'])} | {f(r['max'])} | {r['supported in']} | "
              f"{r['contradicted in']} |" for k, r in summary.iterrows()]
-    return '\n'.join([f'# {len(seeds)} seeds of one run: {cfg.data}', '',
+    return '\n'.join([f"# {len(seeds)} seed{'s' * (len(seeds) != 1)} of one run: {cfg.data}", '',
                       f"seeds {', '.join(map(str, seeds))}; each seed's report: `seed-<s>/evaluation/report.md`", '',
                       *rows])
 
@@ -125,5 +126,5 @@ def run_seeds(cfg:TrainConfig, # the run to repeat (its seed is the first)
     atomic_write(out/'seeds.csv', summary.to_csv())
     atomic_write(out/'seeds.json', json.dumps(dict(seeds=rows, config=cfg.to_dict()), indent=1))
     atomic_write(out/'seeds.md', _seeds_markdown(summary, cfg, list(rows)) + '\n')
-    print(f'summary over {n_seeds} seeds: {out/"seeds.md"}')
+    print(f"summary over {n_seeds} seed{'s' * (n_seeds != 1)}: {out/'seeds.md'}")
     return summary

@@ -4,7 +4,7 @@
 
 # %% ../nbs/03d_splits.ipynb #8d80f9d5
 from __future__ import annotations
-import hashlib, warnings
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional
@@ -87,8 +87,9 @@ def build_splits(cfg:TrainConfig, # the run: data, layout, val_frac, seed, label
     if show and table.attrs.get('left_out'): print(f"{cfg.label_mode} labels: faces left out {table.attrs['left_out']}")
     npy, corrupt = build_cache(list(table.path), cfg.size, cfg.cache_dir, cfg.skip_corrupt, progress=show)
     if corrupt:                                                    # kept in the table (aligned with the cache), unused
-        warnings.warn(f'skipped {len(corrupt)} corrupt image(s), e.g. {table.path.iloc[corrupt[0]]}')
-        table = table.copy(); table.iloc[corrupt, table.columns.get_loc('split')] = 'corrupt'
+        if show: print('\n'.join(f'skipped a corrupt image (--skip_corrupt): {p}' for p in table.path.iloc[corrupt]))
+        table = table.copy()
+        table.iloc[corrupt, table.columns.get_loc('split')] = 'corrupt'
     table = dedup_table(table, npy, cfg, show)
     kw = dict(table=table, classes=classes, size=cfg.size, cache=npy)   # every dataset reads this one cache
     present = [s for s in ('train', 'val', 'test') if (table.split == s).any()]

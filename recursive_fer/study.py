@@ -96,7 +96,8 @@ def _run_row(report:Dict[str, Any], cell:Dict[str, Any], seed:int)->Dict[str, An
     for n, a in enumerate(m.get('per_step_accuracy') or [], 1): row[f'accuracy at step {n}'] = a   # fixed depths
     row['oracle_accuracy'] = m.get('oracle_accuracy', math.nan)         # right at some step
     for name, r in (report.get('readouts') or {}).items():
-        row[f'{name}: mean steps'] = r['mean']
+        steps_n = r.get('column') == 'ponder_cost' and 'mean_steps' in m    # one meaning: steps N, not N + R
+        row[f'{name}: mean steps'] = m['mean_steps'] if steps_n else r['mean']
         row[f'{name}: class-level rho'] = r['class_level']['spearman_rho']
         for t in (r['face_level'] or {}).get('tests', [])[:2]:         # overall and within class
             key = f"{name}: rho {t['test']}"
@@ -166,7 +167,7 @@ def _save_figure(fig:Any, path:Path):
 def study_markdown(summary:pd.DataFrame, runs:pd.DataFrame)->str:
     "The study's table and its plain answer."
     f = lambda v, spec='.3f': '' if v is None or pd.isna(v) else format(v, spec)   # no rho (a constant): blank
-    rows = ['| cell | readout | seeds | accuracy | balanced | mean steps | face-level rho (sd) | within class | '
+    rows = ['| cell | readout | seeds | accuracy | balanced | mean steps N | face-level rho (sd) | within class | '
             'class-level rho | CI > 0 | CI < 0 | verdict |', '|---|---|---|---|---|---|---|---|---|---|---|---|']
     rows += [f"| {r.cell} | {r.readout} | {r.seeds} | {f(r.accuracy, '.4f')} | {f(r.balanced_accuracy, '.4f')} | "
              f"{f(r.mean_steps, '.2f')} | {f(r.rho, '+.3f')}{'' if pd.isna(r.rho_sd) else f' ({r.rho_sd:.3f})'} | "
@@ -259,9 +260,11 @@ def plot_study(runs:pd.DataFrame # `study_table`
         ax.grid(alpha=0.3, axis='x')
     g = {c: runs[runs.cell == c] for c in cells}
     labels = [f"{c}\nacc {g[c].accuracy.mean():.3f}, {g[c].mean_steps.mean():.2f} steps, n={len(g[c])}" for c in cells]
-    axs[0][0].set_yticks(range(len(cells)), labels, fontsize=8); axs[0][0].invert_yaxis()
+    axs[0][0].set_yticks(range(len(cells)), labels, fontsize=8)
+    axs[0][0].invert_yaxis()
     fig.suptitle('Do hard faces think longer? Each seed (blue, 95% CI) and the mean over seeds (black)')
-    fig.tight_layout(); return fig
+    fig.tight_layout()
+    return fig
 
 def plot_study_steps(runs:pd.DataFrame # `study_table`
                     ):

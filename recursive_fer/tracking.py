@@ -37,7 +37,9 @@ def current_keys(row:Dict[str, Any] # a history row or metrics dict, possibly wr
     "The row with keys of the older scheme renamed to `metric_key`'s."
     def _new(k:str)->str:
         for old, new in _LEGACY:
-            if k.startswith(old): k = new + k[len(old):]; break
+            if k.startswith(old):
+                k = new + k[len(old):]
+                break
         for old, new in _RENAMED:
             if old in k: k = k.replace(old, new)
         return k
@@ -89,7 +91,9 @@ class WandbLogger:
         if self.run is not None: self.run.log(metrics, step=step)
 
     def finish(self):
-        if self.run is not None: self.run.finish(); self.run = None
+        if self.run is not None:
+            self.run.finish()
+            self.run = None
 
 # %% ../nbs/03c_tracking.ipynb #3f10a50a
 def read_wandb_history(run_dir:Union[str, Path] # an offline run folder (or the .wandb file itself)
@@ -103,13 +107,23 @@ def read_wandb_history(run_dir:Union[str, Path] # an offline run folder (or the 
     if data[:4] != b':W&B': raise ValueError(f'{f} is not a wandb log file')
     while pos + 7 <= len(data):
         space = block - pos % block
-        if space < 7: pos += space; continue                      # block trailer
+        if space < 7:
+            pos += space
+            continue                      # block trailer
         _, n, kind = struct.unpack('<IHB', data[pos:pos + 7])
-        if kind == 0: pos += space; continue                      # zero padding
+        if kind == 0:
+            pos += space
+            continue                      # zero padding
         chunk, pos = data[pos + 7:pos + 7 + n], pos + 7 + n
-        if kind == 2: buf = chunk; continue                       # FIRST
-        if kind == 3: buf += chunk; continue                      # MIDDLE
-        rec = pb.Record(); rec.ParseFromString(buf + chunk if kind == 4 else chunk); buf = b''
+        if kind == 2:
+            buf = chunk
+            continue                       # FIRST
+        if kind == 3:
+            buf += chunk
+            continue                      # MIDDLE
+        rec = pb.Record()
+        rec.ParseFromString(buf + chunk if kind == 4 else chunk)
+        buf = b''
         if rec.WhichOneof('record_type') == 'history':
             rows.append({(i.key or '/'.join(i.nested_key)): json.loads(i.value_json) for i in rec.history.item})
     return rows

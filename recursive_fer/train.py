@@ -79,7 +79,9 @@ def _set_rng_state(s:Dict[str, Any]):
     npst = s['numpy']
     if isinstance(npst, dict):                                     # this form; older checkpoints hold NumPy's tuple
         npst = {**npst, 'state': {**npst['state'], 'key': np.array(npst['state']['key'], dtype=np.uint32)}}
-    random.setstate(s['python']); np.random.set_state(npst); torch.set_rng_state(s['torch'])
+    random.setstate(s['python'])
+    np.random.set_state(npst)
+    torch.set_rng_state(s['torch'])
     if s.get('cuda') is not None and torch.cuda.is_available(): torch.cuda.set_rng_state_all(s['cuda'])
 
 def _loaders(cfg:TrainConfig, device:torch.device, rank:int, world:int
@@ -150,9 +152,13 @@ def restore_run(r:RunState, # a fresh run's parts
                ):
     "Continue where `ck` ended: weights (and their average), optimiser, schedule, scaler, random states, history."
     r.model.load_state_dict(ck['train_model'] if r.ema is not None else ck['model'])
-    if r.ema is not None: r.ema.module.load_state_dict(ck['model']); r.ema.n_averaged.fill_(ck['ema_updates'])
-    r.opt.load_state_dict(ck['optimizer']); r.sched.load_state_dict(ck['scheduler'])
-    r.scaler.load_state_dict(ck['scaler']); _set_rng_state(ck['rng'])
+    if r.ema is not None:
+        r.ema.module.load_state_dict(ck['model'])
+        r.ema.n_averaged.fill_(ck['ema_updates'])
+    r.opt.load_state_dict(ck['optimizer'])
+    r.sched.load_state_dict(ck['scheduler'])
+    r.scaler.load_state_dict(ck['scaler'])
+    _set_rng_state(ck['rng'])
     r.start, r.best_acc, r.run_id = ck['epoch'], ck['best_acc'], ck.get('wandb_run_id')
     r.history = [current_keys(row) for row in ck['history']]      # older runs logged under older names
     r.elapsed = ck.get('elapsed_s', 0.0)
@@ -187,7 +193,9 @@ def fit(cfg:TrainConfig, # what to train and how
     "Train a RecursiveFER model and return its best checkpoint (`evaluate_run` then evaluates it on the test split)."
     device = get_device(cfg.device)
     rank, world = init_distributed(device)
-    if device.type == 'cuda' and world > 1: device = torch.device('cuda', dist_env()[1]); torch.cuda.set_device(device)
+    if device.type == 'cuda' and world > 1:
+        device = torch.device('cuda', dist_env()[1])
+        torch.cuda.set_device(device)
     main = rank == 0
     seed_everything(cfg.seed)
     ckdir, out = checkpoint_dir(cfg), Path(cfg.out_dir)
@@ -208,7 +216,8 @@ def fit(cfg:TrainConfig, # what to train and how
                                               or not rule_class(cfg.halting).trains_halt_head) if world > 1 else r.model
     logger = WandbLogger(cfg, r.run_id) if main else None
     if main:
-        cfg.save(out/'config.json'); cfg.save(out/'config.yaml')
+        cfg.save(out/'config.json')
+        cfg.save(out/'config.yaml')
         where = (f"faces in {dl['train'].placement} memory" if isinstance(dl['train'], DeviceLoader)
                  else f'{cfg.workers} DataLoader workers')
         print(f'training on {device} x{world} in {precision(device, cfg)}: {len(ds["train"])} train / '
@@ -242,7 +251,8 @@ def fit(cfg:TrainConfig, # what to train and how
             best = max((h for h in r.history if not cfg.in_warmup(h['epoch'] - 1)),
                        key=lambda h: h.get(key, -1.0), default=None)
             save_training_curves(r.history, out, best and best['epoch'])
-        del net; gc.collect()                                          # DDP holds the process group: let it go first
+        del net
+        gc.collect()                                          # DDP holds the process group: let it go first
         shutdown_distributed()                                         # every rank leaves together
     finally:
         if logger is not None: logger.finish()

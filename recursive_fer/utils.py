@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_utils.ipynb #d29d1361
 from __future__ import annotations
-import os, random, netrc, json, shutil, stat, zipfile, errno, secrets
+import os, sys, random, netrc, json, shutil, stat, zipfile, errno, secrets
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator, List, Optional, Tuple, Union
@@ -13,8 +13,8 @@ import torch
 from filelock import FileLock, Timeout
 
 # %% auto #0
-__all__ = ['KAGGLE_ROOT_ENV', 'RAF_KAGGLE_SLUG', 'seed_everything', 'get_device', 'kaggle_root', 'kaggle_working', 'iskaggle',
-           'choose_recipe', 'get_wandb_key', 'DiskFullError', 'atomic_path', 'atomic_write', 'file_lock',
+__all__ = ['KAGGLE_ROOT_ENV', 'RAF_KAGGLE_SLUG', 'seed_everything', 'get_device', 'no_bar', 'kaggle_root', 'kaggle_working',
+           'iskaggle', 'choose_recipe', 'get_wandb_key', 'DiskFullError', 'atomic_path', 'atomic_write', 'file_lock',
            'remove_temps', 'remove_dead_temps', 'build_once', 'find_kaggle_input', 'extract_dataset']
 
 # %% ../nbs/00_utils.ipynb #c9b4ca01
@@ -43,6 +43,13 @@ def get_device(device:Optional[str]=None # force a device ('cpu', 'cuda', 'cuda:
     if torch.cuda.is_available(): return torch.device('cuda')
     if _mps_available(): return torch.device('mps')
     return torch.device('cpu')
+
+# %% ../nbs/00_utils.ipynb #b7709765
+def no_bar(show:bool # whether a progress bar is asked for
+          )->Optional[bool]: # tqdm's `disable`
+    "No bar unless asked; in a terminal or a notebook a bar; in a log file none (it keeps its lines, not redraws)."
+    if not show: return True
+    return False if 'ipykernel' in sys.modules else None               # tqdm: None disables it off a terminal
 
 # %% ../nbs/00_utils.ipynb #9778a794
 KAGGLE_ROOT_ENV = 'RECURSIVE_FER_KAGGLE_ROOT'
@@ -82,7 +89,9 @@ def _kaggle_secret(name:str)->Optional[str]:
     except Exception as e:
         msg = (f"wandb: could not read Kaggle secret {name!r} ({type(e).__name__}: {e}); "
                "attach it under Add-ons > Secrets and turn the internet on. Logging offline.")
-        if msg not in _SAID: print(msg); _SAID.add(msg)           # once, however often the key is asked for
+        if msg not in _SAID:
+            print(msg)
+            _SAID.add(msg)           # once, however often the key is asked for
         return None
 
 def get_wandb_key(name:str='WANDB_API_KEY' # environment variable and Kaggle secret holding the key
@@ -122,7 +131,8 @@ def _disk_full(e:BaseException, path:Path)->Optional[DiskFullError]:
 def atomic_path(path:Union[str, Path] # the file to (re)place
                )->Iterator[Path]: # a temporary path to write the new content to (a file, or a folder)
     "Write to the yielded temporary path; on success it is fsynced and renamed onto `path`, on failure removed."
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = _temp_name(path)
     try:
         yield tmp
@@ -152,7 +162,8 @@ def file_lock(lock:Union[str, Path], # the lock file (created when missing; harm
               what:str='a shared file' # what is being built, for the waiting message
              )->Iterator[None]:
     "Hold an exclusive OS file lock; say so when another process holds it and we wait."
-    lock = Path(lock); lock.parent.mkdir(parents=True, exist_ok=True)
+    lock = Path(lock)
+    lock.parent.mkdir(parents=True, exist_ok=True)
     fl = FileLock(str(lock))
     try: fl.acquire(timeout=0)
     except Timeout:
@@ -164,7 +175,8 @@ def file_lock(lock:Union[str, Path], # the lock file (created when missing; harm
 def remove_temps(target:Union[str, Path] # a file or folder whose leftover temporary copies to delete
                 )->int: # how many were removed
     "Delete temporary files or folders of `target` left by killed writers (call it while holding `target`'s lock)."
-    target = Path(target); n = 0
+    target = Path(target)
+    n = 0
     for p in target.parent.glob(f'.{target.stem}.tmp-*{target.suffix}'):
         if p.is_dir(): shutil.rmtree(p, ignore_errors=True)
         else: p.unlink(missing_ok=True)
@@ -184,7 +196,9 @@ def remove_dead_temps(folder:Union[str, Path] # e.g. a run's output folder
     for p in Path(folder).rglob('.*.tmp-*'):
         try: pid = int(p.name.rsplit('.tmp-', 1)[1].split('-')[0])
         except ValueError: continue
-        if p.is_file() and not _pid_alive(pid): p.unlink(missing_ok=True); n += 1
+        if p.is_file() and not _pid_alive(pid):
+            p.unlink(missing_ok=True)
+            n += 1
     return n
 
 def build_once(target:Union[str, Path], # the finished product (file or folder)
@@ -229,7 +243,9 @@ def _extract_nested(tree:Path, max_depth:int=5):
     for _ in range(max_depth):
         zips = sorted(tree.rglob('*.zip'))
         if not zips: return
-        for zf in zips: _unzip(zf, zf.parent); zf.unlink()
+        for zf in zips:
+            _unzip(zf, zf.parent)
+            zf.unlink()
 
 def _make_writable(tree:Path):
     for p in [tree, *tree.rglob('*')]: p.chmod(p.stat().st_mode | stat.S_IWUSR)
@@ -238,7 +254,9 @@ def _make_writable(tree:Path):
 def _extract_into(src:Path, zips:List[Path], dest:Path, sig:dict):
     "Copy or unzip `src` into a temporary folder beside `dest`, mark it finished, then rename it onto `dest`."
     with atomic_path(dest) as tmp:
-        if src.is_file(): tmp.mkdir(parents=True); _unzip(src, tmp)
+        if src.is_file():
+            tmp.mkdir(parents=True)
+            _unzip(src, tmp)
         else:
             shutil.copytree(src, tmp, ignore=shutil.ignore_patterns('*.zip', '*.ZIP'))
             for zf in zips: _unzip(zf, tmp/zf.parent.relative_to(src))

@@ -47,7 +47,8 @@ def read_label_csv(path:Path # a FER+ label.csv
 def _reference_targets(raw:List[float], mode:str)->List[float]:
     "microsoft/FERPlus `_process_data`: a distribution over the 10 vote slots (all on 'unknown' when left out)."
     size, emotion_raw = len(raw), list(raw)
-    unknown = [0.0] * size; unknown[-2] = 1.0
+    unknown = [0.0] * size
+    unknown[-2] = 1.0
     emotion_raw = [0.0 if v < 1.0 + sys.float_info.epsilon else v for v in emotion_raw]   # single votes are outliers
     total, emotion = sum(emotion_raw), [0.0] * size
     if mode == 'majority':
@@ -60,10 +61,15 @@ def _reference_targets(raw:List[float], mode:str)->List[float]:
             top = max(emotion_raw)
             for i in range(size):
                 if emotion_raw[i] == top:
-                    emotion[i] = top; emotion_raw[i] = 0; part += emotion[i]; count += 1
+                    emotion[i] = top
+                    emotion_raw[i] = 0
+                    part += emotion[i]
+                    count += 1
                     if i >= 8:                                   # unknown or not-a-face among the top votes
                         valid = False
-                        if sum(emotion) > top: emotion[i] = 0; count -= 1
+                        if sum(emotion) > top:
+                            emotion[i] = 0
+                            count -= 1
                         break
         if sum(emotion) <= 0.5 * total or count > 3: emotion = unknown
     s = sum(emotion)
@@ -136,7 +142,8 @@ def _seeded_votes(iid:str, cls:str)->List[int]:
     "Most of 10 votes for `cls`, 0-4 for another emotion, seeded by the face id."
     rng = np.random.default_rng(int.from_bytes(iid.encode()[-8:].rjust(8, b'0'), 'little'))
     k, i = int(rng.integers(0, 5)), FERPLUS_EMOTIONS.index(cls)
-    v = [0] * len(FERPLUS_VOTES); v[i] = 10 - k
+    v = [0] * len(FERPLUS_VOTES)
+    v[i] = 10 - k
     v[int(rng.choice([j for j in range(len(FERPLUS_EMOTIONS)) if j != i]))] += k
     return v
 
@@ -145,7 +152,8 @@ def write_ferplus(root:Path, items:Sequence[tuple]):
     folders = {v: k for k, v in FERPLUS_SPLITS.items()}
     rows: Dict[str, List[str]] = {}
     for iid, split, cls, img, *votes in items:
-        d = root/folders[split]; d.mkdir(parents=True, exist_ok=True)
+        d = root/folders[split]
+        d.mkdir(parents=True, exist_ok=True)
         if not cv2.imwrite(str(d/f'{iid}.png'), cv2.cvtColor(img, cv2.COLOR_RGB2GRAY)):
             raise OSError(f'could not write {d}/{iid}.png')
         v = list(votes[0]) if votes else _seeded_votes(iid, cls)

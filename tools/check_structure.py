@@ -46,11 +46,13 @@ def find_cycle(graph:dict):
     "One import cycle as a list of modules, or None."
     state, stack = {}, []
     def visit(m):
-        state[m] = 'open'; stack.append(m)
+        state[m] = 'open'
+        stack.append(m)
         for n in sorted(graph.get(m, ())):
             if state.get(n) == 'open': return stack[stack.index(n):] + [n]
             if n not in state and (c := visit(n)): return c
-        state[m] = 'done'; stack.pop()
+        state[m] = 'done'
+        stack.pop()
     for m in sorted(graph):
         if m not in state and (c := visit(m)): return c
 

@@ -33,7 +33,8 @@ def sync_sites(steps:int, tmp:Path)->collections.Counter:
     opt, loss_fn = torch.optim.AdamW(net.parameters(), 1e-3), DifferentiablePonderLoss(0.01).cuda()
     run = lambda: run_epoch(net, batches, loss_fn, list(RAF_CLASSES), torch.device('cuda'), opt, cfg=cfg, show=False,
                             reduce=False)
-    run(); torch.cuda.synchronize()                                   # warm-up: lazy initialisations
+    run()
+    torch.cuda.synchronize()                                   # warm-up: lazy initialisations
     sites, show = collections.Counter(), warnings.showwarning
     def record(message, category, filename, lineno, file=None, line=None):
         ours = [f for f in traceback.extract_stack()[:-1] if f.filename.startswith(PKG)]
@@ -42,7 +43,9 @@ def sync_sites(steps:int, tmp:Path)->collections.Counter:
     warnings.showwarning = record
     try:
         with warnings.catch_warnings():
-            warnings.simplefilter('always'); warnings.showwarning = record; torch.cuda.set_sync_debug_mode('warn')
+            warnings.simplefilter('always')
+            warnings.showwarning = record
+            torch.cuda.set_sync_debug_mode('warn')
             try: run()
             finally: torch.cuda.set_sync_debug_mode('default')
     finally: warnings.showwarning = show

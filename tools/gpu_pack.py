@@ -41,22 +41,28 @@ def pack_site(dest:Path):
                 with zipfile.ZipFile(w) as z:
                     for info in z.infolist():
                         if info.is_dir(): continue
-                        ti = tarfile.TarInfo(info.filename); data = z.read(info); ti.size = len(data)
+                        ti = tarfile.TarInfo(info.filename)
+                        data = z.read(info)
+                        ti.size = len(data)
                         ti.mode = (info.external_attr >> 16) & 0o777 or 0o644    # executables stay executable
                         tar.addfile(ti, io.BytesIO(data))
         print(f'{dest}: {len(wheels)} packages, {dest.stat().st_size / 2**20:.1f} MiB')
 
 def pack_fer(src:Path, dest:Path, share:float):
     "FER2013 test whole and every k-th training face of each class (k = round(1 / share))."
-    k = max(1, round(1 / share)); n = 0
+    k = max(1, round(1 / share))
+    n = 0
     with zipfile.ZipFile(src) as z, tarfile.open(dest, 'w:xz', preset=6) as tar:
         names = sorted(f for f in z.namelist() if f.endswith('.jpg'))
         by_class = {}
         for f in names: by_class.setdefault(str(Path(f).parent), []).append(f)
         for folder, files in by_class.items():
             for f in (files if '/test/' in f'/{folder}/' else files[::k]):
-                data = z.read(f); ti = tarfile.TarInfo(f); ti.size = len(data)
-                tar.addfile(ti, io.BytesIO(data)); n += 1
+                data = z.read(f)
+                ti = tarfile.TarInfo(f)
+                ti.size = len(data)
+                tar.addfile(ti, io.BytesIO(data))
+                n += 1
     print(f'{dest}: {n} faces (train share 1/{k}), {dest.stat().st_size / 2**20:.1f} MiB')
 
 if __name__ == '__main__':
@@ -65,5 +71,7 @@ if __name__ == '__main__':
     ap.add_argument('--share', type=float, default=0.5, help='share of FER2013 Training to take')
     ap.add_argument('--out', default=str(ROOT/'.gpu'))
     a = ap.parse_args()
-    out = Path(a.out); out.mkdir(exist_ok=True)
-    pack_site(out/'site.tar.xz'); pack_fer(Path(a.fer), out/'fer2013.tar.xz', a.share)
+    out = Path(a.out)
+    out.mkdir(exist_ok=True)
+    pack_site(out/'site.tar.xz')
+    pack_fer(Path(a.fer), out/'fer2013.tar.xz', a.share)

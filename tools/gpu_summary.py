@@ -50,6 +50,8 @@ def summary(res:Path, status:list)->str:
 
 if __name__ == '__main__':
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0], allow_abbrev=False)
-    ap.add_argument('--train'); ap.add_argument('--res'); ap.add_argument('status', nargs='*')
+    ap.add_argument('--train')
+    ap.add_argument('--res')
+    ap.add_argument('status', nargs='*')
     a = ap.parse_args()
     print(json.dumps(train_speed(Path(a.train))) if a.train else summary(Path(a.res), a.status))

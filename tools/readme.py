@@ -37,4 +37,5 @@ if __name__ == '__main__':
             sys.exit('README.md is stale: it differs from nbs/index.ipynb. Run `python tools/readme.py` and commit it.')
         print('README.md matches nbs/index.ipynb')
     else:
-        readme.write_text(text, encoding='utf-8'); print(f'wrote {readme}')
+        readme.write_text(text, encoding='utf-8')
+        print(f'wrote {readme}')
