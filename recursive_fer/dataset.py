@@ -20,7 +20,7 @@ from .augment import AugConfig, eval_transforms, train_transforms, denormalize
 
 
 # %% auto #0
-__all__ = ['add_val_split', 'read_table', 'RafDBDataset', 'show_batch']
+__all__ = ['add_val_split', 'read_table', 'map_classes', 'RafDBDataset', 'show_batch']
 
 # %% ../nbs/01_dataset.ipynb #6d477ac3
 def add_val_split(df:pd.DataFrame, # table with a split column
@@ -77,6 +77,29 @@ def read_table(root:Union[str, Path], # data set folder (or zip: extracted next 
     if 'val' not in set(df.split): df = add_val_split(df, val_frac, seed, subject_split)
     df.attrs.update(layout=layout, root=str(base), classes=classes, label_mode=label_mode)
     return df, classes
+
+# %% ../nbs/01_dataset.ipynb #8423b0d6
+def map_classes(table:pd.DataFrame, # a data set's table (`read_table`)
+                data_classes:List[str], # its class names
+                model_classes:List[str], # the checkpoint's class names, in its output order
+                where:str='evaluation' # what is evaluated on what, for the messages
+               )->pd.DataFrame: # the faces of shared classes, labelled by the model's class indices
+    "Match a data set's classes to a model's by name: keep the shared ones, say what is left out on either side."
+    if list(data_classes) == list(model_classes): return table
+    shared = [c for c in data_classes if c in model_classes]
+    if not shared:
+        raise ValueError(f'{where}: no class in common (the model knows {model_classes}, the data set has '
+                         f'{data_classes})')
+    keep = table.label.map(lambda k: data_classes[k] in model_classes).to_numpy(bool)
+    out = table[keep].copy()
+    out['label'] = [model_classes.index(data_classes[k]) for k in out.label]
+    print(f'{where}: classes matched by name; reporting on the {len(shared)} shared ones. Left out: the data set\'s '
+          f'{[c for c in data_classes if c not in shared] or "none"} ({int((~keep).sum())} faces in all its splits); '
+          f'the model\'s '
+          f'{[c for c in model_classes if c not in shared] or "none"} (never the true class here, still predicted)')
+    out.attrs.update(table.attrs, classes=list(model_classes))
+    return out.reset_index(drop=True)
+
 
 # %% ../nbs/01_dataset.ipynb #cb14ebda
 def _check_cache(npy:Path, table:pd.DataFrame, size:int):

@@ -16,7 +16,7 @@ from torch.utils.data import DataLoader
 from tqdm import tqdm
 from sklearn.metrics import balanced_accuracy_score, classification_report, confusion_matrix
 from .model import RecursiveFER, ACTOutput
-from .dataset import RafDBDataset, read_table
+from .dataset import RafDBDataset, read_table, map_classes
 from .config import check_hard_easy, ConfigError
 from .utils import atomic_write, get_device, no_bar
 from .checkpoint import load_checkpoint, model_from_checkpoint, inference_info, store_readout
@@ -29,7 +29,7 @@ from .epochs import run_epoch
 from .figures import make_figures, save_figures
 from .votes import vote_stats
 from .readouts import add_readouts, step_columns, exit_threshold, choose_threshold, rule_sweep
-from .readouts import anytime_view
+from .readouts import anytime_view, anytime_markdown
 from .readouts import SWEEP
 from .halting import Fixed, HaltingRule
 from .readouts import add_balanced_readout, posthoc_markdown, posthoc_metrics, readout_record
@@ -37,8 +37,8 @@ from .difficulty import face_level_report, plot_steps_vs_agreement, plot_agreeme
 from .difficulty import hypothesis_report, readouts_report
 
 # %% auto #0
-__all__ = ['TTA_MODES', 'tta_views', 'tta_outputs', 'predict', 'step_probs', 'metrics', 'calibrate_exit', 'anytime_markdown',
-           'evaluate', 'map_classes', 'evaluate_checkpoint', 'test_metrics', 'evaluate_run']
+__all__ = ['TTA_MODES', 'tta_views', 'tta_outputs', 'predict', 'step_probs', 'metrics', 'calibrate_exit', 'evaluate',
+           'evaluate_checkpoint', 'test_metrics', 'evaluate_run']
 
 # %% ../nbs/05_evaluate.ipynb #ab95ebeb
 TTA_MODES = ('none', 'flip', 'tencrop')
@@ -188,21 +188,6 @@ def calibrate_exit(model:RecursiveFER, # a model whose rule exits at a threshold
     model.set_exit_threshold(got['threshold'])
     return dict(got, rule=rule.name, chosen_on='validation', tolerance=tolerance)
 
-def anytime_markdown(m:Dict[str, Any] # `metrics` of a table with every step's columns
-                    )->List[str]: # report lines
-    "Accuracy of every fixed depth, the oracle, and where an exit's threshold came from."
-    if 'per_step_accuracy' not in m: return []
-    acc = ', '.join(f'{a:.4f}' for a in m['per_step_accuracy'])
-    lines = [f"Accuracy at each fixed depth 1..{len(m['per_step_accuracy'])}: {acc}; right at some step (the oracle, "
-             f"an upper bound for any halting of these weights): {m['oracle_accuracy']:.4f}", '']
-    if 'halting_threshold' in m:
-        t = m['halting_threshold']
-        lines += [f"Exit threshold of the {t['rule']} rule: {t['threshold']:.4f}, chosen on the {t['chosen_on']} split "
-                  f"(the fewest mean steps, {t['mean_steps']:.3f}, whose accuracy there, {t['accuracy']:.4f}, is "
-                  f"within {t['tolerance']:g} of the best fixed depth's, step {t['best_depth']}: "
-                  f"{t['best_depth_accuracy']:.4f}"
-                  f"{'' if t['within_tolerance'] else '; none was, so the most accurate'})", '']
-    return lines
 
 # %% ../nbs/05_evaluate.ipynb #b7103793
 _TTA_TEXT = {'flip': 'mean probabilities of the face and its mirror image, 2 views',
@@ -285,27 +270,6 @@ def evaluate(model:RecursiveFER, # a trained model
     return res
 
 # %% ../nbs/05_evaluate.ipynb #b98ae6a6
-def map_classes(table:pd.DataFrame, # a data set's table (`read_table`)
-                data_classes:List[str], # its class names
-                model_classes:List[str], # the checkpoint's class names, in its output order
-                where:str='evaluation' # what is evaluated on what, for the messages
-               )->pd.DataFrame: # the faces of shared classes, labelled by the model's class indices
-    "Match a data set's classes to a model's by name: keep the shared ones, say what is left out on either side."
-    if list(data_classes) == list(model_classes): return table
-    shared = [c for c in data_classes if c in model_classes]
-    if not shared:
-        raise ValueError(f'{where}: no class in common (the model knows {model_classes}, the data set has '
-                         f'{data_classes})')
-    keep = table.label.map(lambda k: data_classes[k] in model_classes).to_numpy(bool)
-    out = table[keep].copy()
-    out['label'] = [model_classes.index(data_classes[k]) for k in out.label]
-    print(f'{where}: classes matched by name; reporting on the {len(shared)} shared ones. Left out: the data set\'s '
-          f'{[c for c in data_classes if c not in shared] or "none"} ({int((~keep).sum())} faces in all its splits); '
-          f'the model\'s '
-          f'{[c for c in model_classes if c not in shared] or "none"} (never the true class here, still predicted)')
-    out.attrs.update(table.attrs, classes=list(model_classes))
-    return out.reset_index(drop=True)
-
 def evaluate_checkpoint(checkpoint:Union[str, Path], # best.pt or last.pt from training
                         data:Union[str, Path], # data set folder or zip in any supported layout
                         out_dir:Union[str, Path], # where to write the table, report and figures

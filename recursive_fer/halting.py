@@ -4,17 +4,18 @@
 
 # %% ../nbs/02b_halting.ipynb #e652a47c
 from __future__ import annotations
-import copy, math
-from dataclasses import dataclass, replace
+import math
+from dataclasses import dataclass
 from typing import Any, Callable, Dict, List, NamedTuple, Optional, Sequence, Tuple, Type
 import torch
 from torch import nn, Tensor
+from .utils import with_fields
 from .loss import DifferentiablePonderLoss, PonderNetLoss, StepLoss
 
 # %% auto #0
-__all__ = ['StepFn', 'RULES', 'RULE_NAMES', 'ACTOutput', 'Decision', 'with_fields', 'HaltingRule', 'register_rule', 'RuleNames',
-           'rule_class', 'halting_loop', 'ACT', 'Fixed', 'pondernet_distribution', 'halting_step', 'expected_steps',
-           'PonderNet', 'Confidence', 'LearnedExit', 'replay']
+__all__ = ['StepFn', 'RULES', 'RULE_NAMES', 'ACTOutput', 'Decision', 'HaltingRule', 'register_rule', 'RuleNames', 'rule_class',
+           'halting_loop', 'ACT', 'Fixed', 'pondernet_distribution', 'halting_step', 'expected_steps', 'PonderNet',
+           'Confidence', 'LearnedExit', 'replay']
 
 # %% ../nbs/02b_halting.ipynb #e9c27ddc
 @dataclass
@@ -38,13 +39,6 @@ class Decision(NamedTuple):
 StepFn = Callable[[int, Tensor, Optional[Tensor]], Tuple[Tensor, Tensor, Tensor]]   # (n, h, h0) -> h, y_n, p_n
 
 # %% ../nbs/02b_halting.ipynb #1bd3f044
-def with_fields(config:Any, **changes)->Any:
-    "A copy of a config with some fields changed (a dataclass is checked again, as any new config)."
-    if hasattr(config, '__dataclass_fields__'): return replace(config, **changes)
-    new = copy.copy(config)
-    for k, v in changes.items(): setattr(new, k, v)
-    return new
-
 class HaltingRule:
     "When a face stops thinking: `decide` at each step, `make_loss` for training. Subclass it and `register_rule`."
     name:str = ''                  # its name in `RULES` (set by `register_rule`)

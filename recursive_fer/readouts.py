@@ -4,7 +4,7 @@
 
 # %% ../nbs/02a_readouts.ipynb #f2d572d4
 from __future__ import annotations
-from typing import List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 import numpy as np
 import pandas as pd
 import torch
@@ -17,7 +17,8 @@ from .halting import Fixed, HaltingRule, replay
 __all__ = ['SWEEP', 'READOUTS', 'TAUS', 'every_step', 'needed_steps', 'confidence_exit', 'exit_threshold', 'exit_curve',
            'choose_threshold', 'rule_sweep', 'step_columns', 'add_readouts', 'anytime_view', 'class_recall',
            'balanced_pred', 'tau_grid', 'posthoc_curve', 'posthoc_tau', 'pick_tau', 'add_balanced_readout',
-           'posthoc_metrics', 'posthoc_markdown', 'readout_record', 'adjust_probs', 'gflops_per_image']
+           'posthoc_metrics', 'posthoc_markdown', 'anytime_markdown', 'readout_record', 'adjust_probs',
+           'gflops_per_image']
 
 # %% ../nbs/02a_readouts.ipynb #7353deea
 @torch.no_grad()
@@ -271,6 +272,24 @@ def posthoc_markdown(m:dict # `evaluate.metrics` of a table with the balanced re
                     '|---|---|---|' + '---|' * floor,
                     *[f"| {c} | {v['recall']:.3f} | {m['posthoc_recall'][c]:.3f} |{more(c)}"
                       for c, v in m['per_class'].items()], '']
+
+# %% ../nbs/02a_readouts.ipynb #b6c99bc2
+def anytime_markdown(m:Dict[str, Any] # `metrics` of a table with every step's columns
+                    )->List[str]: # report lines
+    "Accuracy of every fixed depth, the oracle, and where an exit's threshold came from."
+    if 'per_step_accuracy' not in m: return []
+    acc = ', '.join(f'{a:.4f}' for a in m['per_step_accuracy'])
+    lines = [f"Accuracy at each fixed depth 1..{len(m['per_step_accuracy'])}: {acc}; right at some step (the oracle, "
+             f"an upper bound for any halting of these weights): {m['oracle_accuracy']:.4f}", '']
+    if 'halting_threshold' in m:
+        t = m['halting_threshold']
+        lines += [f"Exit threshold of the {t['rule']} rule: {t['threshold']:.4f}, chosen on the {t['chosen_on']} split "
+                  f"(the fewest mean steps, {t['mean_steps']:.3f}, whose accuracy there, {t['accuracy']:.4f}, is "
+                  f"within {t['tolerance']:g} of the best fixed depth's, step {t['best_depth']}: "
+                  f"{t['best_depth_accuracy']:.4f}"
+                  f"{'' if t['within_tolerance'] else '; none was, so the most accurate'})", '']
+    return lines
+
 
 # %% ../nbs/02a_readouts.ipynb #85512742
 def readout_record(m:dict, # `evaluate`'s metrics with the readout above a floor (`floor_tau`, `posthoc_floor`)

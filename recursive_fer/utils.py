@@ -4,18 +4,20 @@
 
 # %% ../nbs/00_utils.ipynb #d29d1361
 from __future__ import annotations
-import os, sys, random, netrc, json, shutil, stat, zipfile, errno, secrets
+import os, sys, copy, random, netrc, json, shutil, stat, zipfile, errno, secrets
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
-from typing import Callable, Iterator, List, Optional, Tuple, Union
+from typing import Any, Callable, Iterator, List, Optional, Tuple, Union
 import numpy as np
 import torch
 from filelock import FileLock, Timeout
 
 # %% auto #0
-__all__ = ['KAGGLE_ROOT_ENV', 'RAF_KAGGLE_SLUG', 'seed_everything', 'get_device', 'no_bar', 'kaggle_root', 'kaggle_working',
-           'iskaggle', 'choose_recipe', 'get_wandb_key', 'DiskFullError', 'atomic_path', 'atomic_write', 'file_lock',
-           'remove_temps', 'remove_dead_temps', 'build_once', 'find_kaggle_input', 'extract_dataset']
+__all__ = ['KAGGLE_ROOT_ENV', 'RAF_KAGGLE_SLUG', 'seed_everything', 'get_device', 'no_bar', 'with_fields', 'kaggle_root',
+           'kaggle_working', 'iskaggle', 'choose_recipe', 'get_wandb_key', 'DiskFullError', 'atomic_path',
+           'atomic_write', 'file_lock', 'remove_temps', 'remove_dead_temps', 'build_once', 'find_kaggle_input',
+           'extract_dataset']
 
 # %% ../nbs/00_utils.ipynb #c9b4ca01
 def seed_everything(seed:int=42, # seed for Python, NumPy and torch (CPU and every GPU)
@@ -50,6 +52,15 @@ def no_bar(show:bool # whether a progress bar is asked for
     "No bar unless asked; in a terminal or a notebook a bar; in a log file none (it keeps its lines, not redraws)."
     if not show: return True
     return False if 'ipykernel' in sys.modules else None               # tqdm: None disables it off a terminal
+
+# %% ../nbs/00_utils.ipynb #acae8174
+def with_fields(config:Any, **changes)->Any:
+    "A copy of a config with some fields changed (a dataclass is checked again, as any new config)."
+    if hasattr(config, '__dataclass_fields__'): return replace(config, **changes)
+    new = copy.copy(config)
+    for k, v in changes.items(): setattr(new, k, v)
+    return new
+
 
 # %% ../nbs/00_utils.ipynb #9778a794
 KAGGLE_ROOT_ENV = 'RECURSIVE_FER_KAGGLE_ROOT'
