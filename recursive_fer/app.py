@@ -12,6 +12,7 @@ import numpy as np
 import torch
 import matplotlib.pyplot as plt
 from .predict import Predictor, annotate, crop_face, prediction_columns, _frames
+from .readouts import needed_steps, confidence_exit
 
 # %% auto #0
 __all__ = ['LiveView', 'photo_rows', 'video_rows', 'rows_csv', 'face_crops', 'think', 'plot_think', 'build_app', 'serve']
@@ -95,14 +96,12 @@ def think(pred:Predictor, # the predictor
     out = pred.model.run(pred.prepare([crop]), record=True)
     probs = out.step_logits[0].float().softmax(-1).cpu().numpy()       # [N_max, K]
     c = threshold if threshold is not None else (pred.model.config.exit_threshold or 0.5)
-    reach = probs.max(1) >= c
     needed = None
-    if true is not None and true in pred.classes:
-        right = probs.argmax(1) == pred.classes.index(true)
-        stays = np.flip(np.logical_and.accumulate(np.flip(right)))
-        needed = int(stays.argmax()) + 1 if stays.any() else None
+    if true is not None and true in pred.classes:                      # the readouts' own definitions, one face
+        n = needed_steps(probs.argmax(1)[None], np.array([pred.classes.index(true)]))[0]
+        needed = None if np.isnan(n) else int(n)
     return dict(probs=probs, classes=list(pred.classes), rule=pred.model.config.halting, rule_step=int(out.steps[0]),
-                threshold=float(c), exit_step=int(reach.argmax()) + 1 if reach.any() else len(probs), true=true,
+                threshold=float(c), exit_step=int(confidence_exit(probs.max(1)[None], c)[0]), true=true,
                 needed_step=needed)
 
 def plot_think(t:Dict[str, Any] # `think`'s result
