@@ -38,8 +38,8 @@ def summary(run:Path, tencrop:bool)->dict:
                tta_balanced_accuracy=m.get('tta_balanced_accuracy'),
                mean_steps_N=float(faces.steps.mean()), mean_ponder=float(faces.ponder_cost.mean()),
                train_minutes=last['elapsed_s'] / 60, epochs=last['epoch'],
-               best_epoch=best['epoch'], best_val_accuracy=best['best_acc'], halting=cfg.halting,
-               max_steps=cfg.max_steps)
+               best_epoch=best['epoch'], best_val_accuracy=best['best_acc'], halting=cfg.model.halting,
+               max_steps=cfg.model.max_steps)
     out['gflops'] = gflops_per_image(cfg.model_config(len(m['classes'])), cfg.size, out['mean_steps_N'])
     return {**out, **(tencrop_metrics(run, cfg) if tencrop else {})}
 

@@ -52,7 +52,7 @@ def readouts(run:Path, split:str='test', batch_size:int=256)->dict:
     n = logits.shape[1]
     head_at = [acc(logits[:, k].argmax(1)) for k in range(n)]
     best = logits[:, int(np.argmax(head_at))].argmax(1)
-    return dict(split=split, faces=len(y), halting=cfg.halting, max_steps=n, own=acc(own),
+    return dict(split=split, faces=len(y), halting=cfg.model.halting, max_steps=n, own=acc(own),
                 vs_best_forced=mcnemar((own == y).numpy(), (best == y).numpy()),
                 mean_steps=steps.float().mean().item(),
                 steps_histogram=np.bincount(steps.numpy(), minlength=n + 1)[1:].tolist(),

@@ -71,8 +71,8 @@ def train_and_read(name:str, cfg:TrainConfig)->dict:
     classes, m = rep['metrics']['classes'], rep['metrics']
     df.attrs['classes'] = classes
     sbc = steps_by_class(df, 'steps', classes)
-    fixed = cfg.halting == 'fixed'
-    return dict(name=name, stem=cfg.stem, act=not fixed, k=cfg.max_steps if fixed else None, seed=cfg.seed,
+    fixed = cfg.model.halting == 'fixed'
+    return dict(name=name, stem=cfg.model.stem, act=not fixed, k=cfg.model.max_steps if fixed else None, seed=cfg.seed,
                 accuracy=m['accuracy'], balanced_accuracy=m['balanced_accuracy'], tta_accuracy=m.get('tta_accuracy'),
                 mean_steps=float(df.steps.mean()), mean_ponder=float(df.ponder_cost.mean()),
                 gflops=gflops_per_image(cfg.model_config(len(classes)), cfg.size, float(df.steps.mean())),
@@ -90,7 +90,7 @@ def run_seed(a, base:TrainConfig, seed:int, runs:Path)->list:
         slug = name.replace(' ', '-').replace(',', '').replace('+', 'p')
         rows.append(train_and_read(name, dataclasses.replace(cfg, seed=seed, out_dir=str(runs/f'{slug}-s{seed}'))))
     recipe = next(r for r in rows if r['name'] == 'recipe')
-    for k in sorted({max(1, round(recipe['mean_steps'])), base.max_steps}):
+    for k in sorted({max(1, round(recipe['mean_steps'])), base.model.max_steps}):
         cfg = dataclasses.replace(base, halting='fixed', max_steps=k, seed=seed, out_dir=str(runs/f'fixed-{k}-s{seed}'))
         rows.append(train_and_read(f'fixed {k}', cfg))
     return rows

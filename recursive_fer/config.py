@@ -125,29 +125,18 @@ class TrainConfig:
             object.__setattr__(self, f.name, kw[f.name] if f.name in kw else _field_default(f))
         self.__post_init__()
 
-    def __getattr__(self, name:str)->Any:
-        "The nested configs' fields read as flags: `cfg.width` is `cfg.model.width`, `cfg.aug_scale` `.augment.scale`."
-        d = self.__dict__                                          # (not `self.model`: no recursion while unpickling)
-        if name in MODEL_FLAGS and 'model' in d: return getattr(d['model'], name)
-        if name in AUG_FLAGS and 'augment' in d: return getattr(d['augment'], AUG_FLAGS[name])
-        raise AttributeError(f'TrainConfig has no field {name!r}')
-
-    def __setattr__(self, name:str, value:Any):
-        if name in MODEL_FLAGS: setattr(self.model, name, value)
-        elif name in AUG_FLAGS: setattr(self.augment, AUG_FLAGS[name], value)
-        else: object.__setattr__(self, name, value)
-
     def __post_init__(self):
         "Every field checked up front; an error names the field's flag, the value and what is allowed."
-        for name, allowed in CHOICES.items():
+        for name, allowed in CHOICES.items():                    # the model's own (stem, halting, ...) it checks
+            if name in MODEL_FLAGS: continue
             v = getattr(self, name)
             if v not in allowed and not (name == 'layout' and v is None):
                 raise ConfigError(f'--{name} must be one of {allowed}, got {v!r}')
-        for name in ('epochs', 'batch_size', 'width', 'max_steps', 'log_every', 'stem_blocks'):
+        for name in ('epochs', 'batch_size', 'log_every'):
             if getattr(self, name) < 1: raise ConfigError(f'--{name} must be >= 1, got {getattr(self, name)}')
         if self.lr <= 0: raise ConfigError(f'--lr must be > 0, got {self.lr}')
         for name in ('tau', 'weight_decay', 'warmup_epochs', 'grad_clip', 'tau_warmup_epochs', 'workers', 'mixup_alpha',
-                     'cutmix_alpha', 'stem_full_width', 'pondernet_beta', 'logit_adjust', 'deep_supervision'):
+                     'cutmix_alpha', 'pondernet_beta', 'logit_adjust', 'deep_supervision'):
             if getattr(self, name) < 0: raise ConfigError(f'--{name} must be >= 0, got {getattr(self, name)}')
         if not 0 < self.val_frac < 1: raise ConfigError(f'--val_frac must be in (0, 1), got {self.val_frac}')
         for name, v in (('momentum', self.momentum), ('ema_decay', self.ema_decay),
@@ -155,21 +144,17 @@ class TrainConfig:
                         ('posthoc_floor', self.posthoc_floor or 0.0), ('exit_tolerance', self.exit_tolerance)):
             if not 0 <= v < 1: raise ConfigError(f'--{name} must be in [0, 1), got {v}')
         if self.sampler_from and self.sampler == 'none': raise ConfigError('--sampler_from needs a --sampler')
-        if self.act_warmup_epochs < 0 or (rule_class(self.halting).warmup and self.act_warmup_epochs >= self.epochs):
+        warms_up = rule_class(self.model.halting).warmup
+        if self.act_warmup_epochs < 0 or (warms_up and self.act_warmup_epochs >= self.epochs):
             raise ConfigError(f'--act_warmup_epochs must be in [0, epochs={self.epochs}), got '
                               f'{self.act_warmup_epochs}: for a shorter run, lower --act_warmup_epochs too')
-        self.stem_widths = [int(c) for c in self.stem_widths]
-        if self.stem_full_width and self.stem != 'residual':
-            raise ConfigError(f'--stem_full_width {self.stem_full_width} needs --stem residual, got {self.stem!r}')
         if self.size < self.min_size():
-            raise ConfigError(f'--size {self.size} is too small for the {self.stem!r} stem (stride {self.stride()}): '
-                              f'at least {self.min_size()} gives the recursive block a 4x4 map')
+            raise ConfigError(f'--size {self.size} is too small for the {self.model.stem!r} stem (stride '
+                              f'{self.model.stride()}): at least {self.min_size()} gives the recursive block a 4x4 map')
 
-    def stride(self)->int:
-        "How much the stem shrinks the image: 4 for 'seed', 2 per residual stage (and 2 more) for 'residual'."
-        return 4 if self.stem == 'seed' else 2 ** (len(self.stem_widths) + 1)
-
-    def min_size(self)->int: return 4 * self.stride()
+    def min_size(self)->int:
+        "The smallest image side this run's stem (`ModelConfig.stride`) leaves a 4x4 map for the recursive block."
+        return 4 * self.model.stride()
 
     def to_dict(self)->Dict[str, Any]:
         "Every setting by its flag, in the flags' order: what config files and checkpoints hold."
@@ -187,17 +172,17 @@ class TrainConfig:
     def model_config(self, n_classes:int # the data set's number of classes
                     )->ModelConfig: # the architecture this run trains
         "The `ModelConfig` of this run's model."
-        return dataclasses.replace(self.model, n_classes=n_classes, stem_widths=list(self.stem_widths))
+        return dataclasses.replace(self.model, n_classes=n_classes, stem_widths=list(self.model.stem_widths))
 
     def loss(self, classes:List[str], ce_weights:Optional[List[float]]=None)->HaltingLoss:
         "This run's loss: its halting rule's (`make_loss`), plus deep supervision; `ce_weights`: `Splits.ce_weights`."
-        base = rule_class(self.halting).make_loss(self, classes, ce_weights)
+        base = rule_class(self.model.halting).make_loss(self, classes, ce_weights)
         return HaltingLoss(base, self.deep_supervision, self.label_smoothing)
 
     def in_warmup(self, epoch:int # 0-based epoch
                  )->bool: # whether the model trains at fixed depth (mean readout) in that epoch
         "The fixed-depth warm-up (`act_warmup_epochs`) of a rule that has one (ACT, PonderNet)."
-        return rule_class(self.halting).warmup and epoch < self.act_warmup_epochs
+        return rule_class(self.model.halting).warmup and epoch < self.act_warmup_epochs
 
     def tau_at(self, epoch:int # 0-based epoch
               )->float: # the ponder weight used in that epoch

@@ -24,15 +24,17 @@ from .checkpoint import store_exit_threshold
 from .config import TrainConfig
 from .tracking import WandbLogger, log_evaluation
 from .config import checkpoint_dir
-from .splits import build_splits, prior_lean
-from .epochs import run_epoch
+from .splits import build_splits, prior_lean, Splits
+from .epochs import EpochMeter, autocast_context
+import contextlib
 from .figures import make_figures, save_figures
 from .votes import vote_stats
 from .readouts import add_readouts, step_columns, exit_threshold, choose_threshold, rule_sweep
-from .readouts import anytime_view, anytime_markdown
+from .readouts import anytime_view
+from .report import write_report, report_summary
 from .readouts import SWEEP
-from .halting import Fixed, HaltingRule
-from .readouts import add_balanced_readout, posthoc_markdown, posthoc_metrics, readout_record
+from .halting import HaltingRule
+from .readouts import add_balanced_readout, posthoc_metrics, readout_record
 from .difficulty import face_level_report, plot_steps_vs_agreement, plot_agreement_gallery
 from .difficulty import hypothesis_report, readouts_report
 
@@ -73,21 +75,29 @@ def _sweepable(rule:HaltingRule)->bool:
     "Whether the rule has a threshold a sweep can vary (ACT's 1 - eps, PonderNet's, an exit's)."
     return type(rule).with_threshold is not HaltingRule.with_threshold
 
+def _add_loss(meter:EpochMeter, loss_fn:torch.nn.Module, out:ACTOutput, target:Tensor, true:Tensor):
+    "Add a batch's training-loss quantities (what `run_epoch` logs) to `meter`, the output read as in eval mode."
+    plain = ACTOutput(out.logits, out.ponder_cost, out.step_probs, out.steps)   # eval mode records no steps
+    loss, ce, ponder = loss_fn.from_output(plain, target)
+    meter.update(loss, ce, ponder, out.logits, out.ponder_cost, true)
+
 @torch.no_grad()
-def _batch_rows(model:RecursiveFER, x:Tensor, y:Tensor, tta:str)->Dict[str, np.ndarray]:
-    "One batch's columns: the rule's output, every step's readout (one recorded pass), the rule's columns, TTA."
-    out = model.act_forward(x)                                     # the single view, as the model halts
-    d = model.halting_data(x, out)
-    rec = model.run(x, Fixed(model.config, 'last'), record=True)   # every step, no halting: [b, N_max, K], [b, N_max]
+def _batch_rows(model:RecursiveFER, x:Tensor, y:Tensor, tta:str, meter:Optional[EpochMeter]=None,
+                loss_fn:Optional[torch.nn.Module]=None)->Dict[str, np.ndarray]:
+    "One batch's columns from one recorded pass: the rule's output, every step's readout, the rule's columns, TTA."
+    rule = model.rule
+    rec = rule.finish(model.run(x, rule, record=True), False)      # as the model halts, and every step [b, N_max, K]
+    d = model.halting_data(x, rec)
     conf, pred = rec.step_logits.softmax(2).max(2)
     true = y.argmax(1) if y.ndim == 2 else y                       # soft labels (FER+'s soft modes): the top class
+    if meter is not None: _add_loss(meter, loss_fn, rec, y.to(x.device), true.to(x.device))
     row = dict(true=true.numpy(), pred=d['pred'], confidence=d['confidence'], ponder_cost=d['ponder_cost'],
                steps=d['steps'], step_probs=d['step_probs'], step_pred=pred.cpu().numpy(), probs=d['probs'],
                step_conf=conf.cpu().numpy(), step_halt=rec.halt_probs.cpu().numpy())
     row['columns'] = {k: v.cpu().numpy() for k, v in model.rule.columns(rec).items()}   # PonderNet: expected_steps
     if _sweepable(model.rule): row['sweep'] = rule_sweep(model.rule, rec.step_logits, rec.halt_probs, true)[None]
     if tta != 'none':
-        t = tta_outputs(model, x, tta, first=out)
+        t = tta_outputs(model, x, tta, first=rec)
         conf, pred = t['probs'].max(1)
         row.update(tta_pred=pred.cpu().numpy(), tta_confidence=conf.cpu().numpy(),
                    tta_steps=t['steps'].cpu().numpy(), tta_ponder_cost=t['ponder_cost'].cpu().numpy())
@@ -102,15 +112,19 @@ def predict(model:RecursiveFER, # a trained model
             device:Union[str, torch.device, None]=None, # default: the model's device
             workers:int=0, # DataLoader workers
             progress:bool=True, # show a progress bar
-            tta:str='flip' # test-time augmentation: 'none', 'flip' or 'tencrop' (adds the tta_* columns)
+            tta:str='flip', # test-time augmentation: 'none', 'flip' or 'tencrop' (adds the tta_* columns)
+            loss_fn:Optional[torch.nn.Module]=None, # the training loss: `attrs['loss_metrics']` holds `Test/Loss`, ...
+            autocast:Any=None # the training's autocast context (`epochs.autocast_context`); default float32
            )->pd.DataFrame: # one row per face
     "Per-face predictions, confidence, ponder cost, steps, halting weights and every step's readout of `model` on `ds`."
     device = torch.device(device) if device is not None else next(model.parameters()).device
     model.eval()
     if tta not in TTA_MODES: raise ValueError(f'tta must be one of {TTA_MODES}, got {tta!r}')
-    parts = [_batch_rows(model, x.to(device), y, tta) for x, y in tqdm(
-        DataLoader(ds, batch_size, shuffle=False, num_workers=workers), desc='predicting', disable=no_bar(progress),
-        leave=False)]
+    meter = EpochMeter(len(ds.classes), device) if loss_fn is not None else None
+    batches = tqdm(DataLoader(ds, batch_size, shuffle=False, num_workers=workers), desc='predicting',
+                   disable=no_bar(progress), leave=False)
+    with autocast if autocast is not None else contextlib.nullcontext():
+        parts = [_batch_rows(model, x.to(device), y, tta, meter, loss_fn) for x, y in batches]
     cat = lambda k: np.concatenate([p[k] for p in parts])
     df = pd.DataFrame(dict(image_id=ds.table.image_id.values, path=ds.table.path.values, true=cat('true'),
                            pred=cat('pred')))
@@ -137,6 +151,7 @@ def predict(model:RecursiveFER, # a trained model
     if 'sweep' in parts[0]:                                            # the rule's own accuracy against steps
         df.attrs['rule_sweep'] = dict(rule=model.rule.name, thresholds=list(SWEEP), counts=cat('sweep').sum(0).tolist(),
                                       faces=len(df))
+    if meter is not None: df.attrs['loss_metrics'] = meter.compute(list(ds.classes), 'Test', reduce=False)
     return df
 
 def step_probs(df:pd.DataFrame)->np.ndarray:
@@ -190,8 +205,6 @@ def calibrate_exit(model:RecursiveFER, # a model whose rule exits at a threshold
 
 
 # %% ../nbs/05_evaluate.ipynb #b7103793
-_TTA_TEXT = {'flip': 'mean probabilities of the face and its mirror image, 2 views',
-             'tencrop': 'mean probabilities of 5 crops of the face enlarged by 12.5% and their mirrors, 10 views'}
 def evaluate(model:RecursiveFER, # a trained model
              ds:RafDBDataset, # the split to evaluate (eval transform)
              out_dir:Union[str, Path], # folder for the table, report and figures
@@ -207,17 +220,20 @@ def evaluate(model:RecursiveFER, # a trained model
              train_counts:Optional[List[int]]=None, # training faces per class: the post-hoc balanced readout's prior
              lean:float=0.0, # how far training leaned from the prior (`splits.prior_lean`; the tau grid's start)
              posthoc_floor:Optional[float]=None, # also the most accurate post-hoc readout with val balanced >= this
-             exit_tolerance:float=0.002 # an exit rule without a threshold: chosen on val within this of the best depth
-            )->Dict[str, Any]: # predictions, metrics, hypothesis report and figure paths
+             exit_tolerance:float=0.002, # an exit rule without a threshold: chosen on val within this of the best depth
+             loss_fn:Optional[torch.nn.Module]=None, # the training loss: adds `test_metrics` (`Test/Loss`, ...)
+             autocast:Any=None # the training's autocast context (`epochs.autocast_context`); default float32
+            )->Dict[str, Any]: # predictions, metrics, test_metrics, hypothesis report and figure paths
     "Predict on `ds`, then write and print metrics, the hypothesis report and every figure."
     hard, easy = check_hard_easy(hard, easy, ds.classes)           # before the work, not after it
     if posthoc_floor is not None and not 0 <= posthoc_floor < 1:
         raise ConfigError(f'--posthoc_floor must be in [0, 1), got {posthoc_floor}')
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    ref = predict(model, val_ds, batch_size, progress=False, tta='none') if val_ds is not None else None
+    ref = predict(model, val_ds, batch_size, progress=False, tta='none',
+                  autocast=autocast) if val_ds is not None else None
     chosen = calibrate_exit(model, ref, exit_tolerance) if ref is not None else None   # before the test faces
-    df = predict(model, ds, batch_size, progress=progress, tta=tta)
+    df = predict(model, ds, batch_size, progress=progress, tta=tta, loss_fn=loss_fn, autocast=autocast)
     if chosen is not None: df.attrs['halting_threshold'] = chosen
     ref = df if ref is None else ref
     own_steps = chosen['mean_steps'] if chosen is not None else ref.steps.mean()         # the model's mean on val
@@ -228,6 +244,8 @@ def evaluate(model:RecursiveFER, # a trained model
         add_balanced_readout(df, ref, train_counts, ds.classes, lean, posthoc_floor)
     atomic_write(out/'predictions.csv', df.to_csv(index=False))
     m = metrics(df)
+    loss_m = None if loss_fn is None else {**df.attrs['loss_metrics'], 'Test/Accuracy': m['accuracy'],
+                                           'Test/Balanced_Accuracy': m['balanced_accuracy']}   # one accuracy
     h = hypothesis_report(df, hard, easy)
     face = face_level_report(df) if 'vote_entropy' in df else None   # data sets with crowd votes
     reads = readouts_report(df, hard, easy)
@@ -236,37 +254,11 @@ def evaluate(model:RecursiveFER, # a trained model
         figs.update(steps_vs_agreement=plot_steps_vs_agreement(df),
                     agreement_gallery=plot_agreement_gallery(df, ds.image))
     figs = save_figures(figs, out/'figures', close=not show)
-    tests = {k: v for k, v in h.items() if k != 'markdown'}
-    face_tests = None if face is None else {k: v for k, v in face.items() if k != 'markdown'}
-    atomic_write(out/'report.json', json.dumps(dict(metrics=m, hypothesis=tests, face_level=face_tests,
-                                                    readouts=reads['readouts']), indent=1, default=float))
-    md = '\n'.join([f"# Evaluation on {len(df)} faces", '',
-                    f"accuracy {m['accuracy']:.4f}, balanced accuracy {m['balanced_accuracy']:.4f} (single view; "
-                    f"mean steps N {df.steps.mean():.3f}, mean ponder cost N + R {df.ponder_cost.mean():.3f})", '',
-                    *([f"with test-time augmentation ({_TTA_TEXT[tta]}): accuracy {m['tta_accuracy']:.4f}, "
-                       f"balanced accuracy {m['tta_balanced_accuracy']:.4f}; a face's ponder cost under TTA is the "
-                       f"mean over the views ({m['tta_mean_steps']:.3f} on average). The numbers below are the "
-                       "single view's.", ''] if tta != 'none' else []),
-                    '| emotion | precision | recall | F1 | faces |', '|---|---|---|---|---|',
-                    *[f"| {c} | {v['precision']:.3f} | {v['recall']:.3f} | {v['f1-score']:.3f} | {int(v['support'])} |"
-                      for c, v in m['per_class'].items()], '',
-                    f"confidence exit (threshold {m['exit_threshold']:.3f}, chosen on {df.attrs['exit_chosen_on']} "
-                    f"for the model's mean steps): accuracy {m['exit_accuracy']:.4f} at {m['exit_mean_steps']:.3f} "
-                    "mean steps; "
-                    f"{m['faces_never_right']} faces never right to the last step (no needed step)", '',
-                    *anytime_markdown(m), *(posthoc_markdown(m) if 'posthoc_tau' in m else []), '', h['markdown'],
-                    *(['', face['markdown']] if face is not None else []), '', reads['markdown']])
-    atomic_write(out/'report.md', md + '\n')
-    res = dict(predictions=df, metrics=m, hypothesis=h, face_level=face, readouts=reads['readouts'], figures=figs,
-               report=out/'report.md')
+    report = write_report(out, df, m, h, face, reads, tta)
+    res = dict(predictions=df, metrics=m, test_metrics=loss_m, hypothesis=h, face_level=face,
+               readouts=reads['readouts'], figures=figs, report=report)
     if wandb_run is not None: log_evaluation(wandb_run, res, prefix)
-    print(f"{prefix.lower()}: accuracy {m['accuracy']:.3f} (balanced {m['balanced_accuracy']:.3f})"
-          + (f", with {tta} TTA {m['tta_accuracy']:.3f}" if tta != 'none' else '')
-          + f"; mean steps N {df.steps.mean():.2f}, mean ponder cost N + R {df.ponder_cost.mean():.2f}; "
-          f"confidence exit {m['exit_accuracy']:.3f} at {m['exit_mean_steps']:.2f} steps, needed steps "
-          f"{m['needed_mean_steps']:.2f}\n"
-          f"hypothesis: {h['verdict']}\n" + (f"face level: {face['verdict']}\n" if face is not None else '')
-          + f"report, per-face table (predictions.csv) and figures: {out}")
+    print(report_summary(df, m, h, face, out, prefix, tta))
     return res
 
 # %% ../nbs/05_evaluate.ipynb #b98ae6a6
@@ -302,45 +294,44 @@ def evaluate_checkpoint(checkpoint:Union[str, Path], # best.pt or last.pt from t
 # %% ../nbs/05_evaluate.ipynb #564e513c
 def test_metrics(model:RecursiveFER, # a trained model
                  ds:RafDBDataset, # the faces to evaluate (eval transform)
-                 cfg:TrainConfig, # the run: its loss (tau, ponder weights, label smoothing), batch size, workers
+                 cfg:TrainConfig, # the run: its loss (tau, ponder weights, label smoothing), batch size, autocast
                  ce_weights:Optional[List[float]]=None, # the training loss's class weights
                  device:Union[str, torch.device]='cpu', # where to evaluate
                  loss_fn:Optional[torch.nn.Module]=None # the run's loss (`Splits.loss`: with logit adjustment)
                 )->Dict[str, float]: # `Test/...` loss, accuracy and steps, the training loop's quantities
-    "The training loop's metrics of `model` on `ds`, with the training loss."
+    "The training loop's metrics of `model` on `ds` with the training loss, from `predict`'s one pass."
+    device = torch.device(device)
     loss_fn = (loss_fn or cfg.loss(ds.classes, ce_weights)).to(device)
-    loader = DataLoader(ds, cfg.batch_size, shuffle=False, num_workers=cfg.workers)
-    with torch.no_grad():
-        return run_epoch(model, loader, loss_fn, ds.classes, torch.device(device), cfg=cfg, prefix='Test', show=False,
-                         reduce=False)
+    return predict(model.to(device), ds, cfg.batch_size, device, cfg.workers, progress=False, tta='none',
+                   loss_fn=loss_fn, autocast=autocast_context(device, cfg.amp, cfg.cpu_bf16)[0]).attrs['loss_metrics']
 
 def evaluate_run(cfg:TrainConfig, # the training run
                  best:Union[str, Path, None]=None, # its best checkpoint; default `<checkpoints>/best.pt`
                  device:Optional[str]=None, # default the run's device choice
-                 tta:str='flip' # test-time augmentation reported beside the single view
-                )->Optional[Dict[str, Any]]: # `evaluate`'s result plus `test_metrics`; None without a test split
+                 tta:str='flip', # test-time augmentation reported beside the single view
+                 splits:Optional[Splits]=None # the splits `fit` trained on (`runs.run` hands them over); default built
+                )->Optional[Dict[str, Any]]: # `evaluate`'s result, with `test_metrics`; None without a test split
     "Evaluate a finished run's best checkpoint on the test split, once: metrics, wandb summary, report and figures."
     best, out = Path(best) if best is not None else checkpoint_dir(cfg)/'best.pt', Path(cfg.out_dir)
-    splits = build_splits(cfg, show=False)                         # the faces and splits `fit` trained on
+    splits = splits if splits is not None else build_splits(cfg, show=False)
     if 'test' not in splits.datasets:
         print('no test split in this data set: nothing was evaluated on test')
         return None
-    check_hard_easy(cfg.hard_class, cfg.easy_class, splits.classes)
-    weights, test_ds, dev = splits.ce_weights(cfg), splits.datasets['test'], get_device(device or cfg.device)
+    test_ds, dev = splits.datasets['test'], get_device(device or cfg.device)
     ck = load_checkpoint(best)
     model = model_from_checkpoint(ck, dev)
     logger = WandbLogger(cfg, ck.get('wandb_run_id'), quiet=True)
-    try:
+    try:                                                           # under training's autocast, its loss
         res = evaluate(model, test_ds, out/'evaluation', cfg.hard_class, cfg.easy_class, wandb_run=logger.run,
                        batch_size=cfg.batch_size, progress=False, tta=tta, val_ds=splits.datasets.get('val'),
                        train_counts=list(splits.datasets['train'].class_counts().values()),
-                       lean=prior_lean(vars(cfg)), posthoc_floor=cfg.posthoc_floor, exit_tolerance=cfg.exit_tolerance)
-        m = test_metrics(model, test_ds, cfg, weights, dev, splits.loss(cfg))   # at the exit threshold just chosen
-        atomic_write(out/'test_metrics.json', json.dumps(m, indent=1))
-        if logger.run is not None: logger.run.summary.update(m)
+                       lean=prior_lean(vars(cfg)), posthoc_floor=cfg.posthoc_floor, exit_tolerance=cfg.exit_tolerance,
+                       loss_fn=splits.loss(cfg).to(dev), autocast=autocast_context(dev, cfg.amp, cfg.cpu_bf16)[0])
+        atomic_write(out/'test_metrics.json', json.dumps(res['test_metrics'], indent=1))
+        if logger.run is not None: logger.run.summary.update(res['test_metrics'])
     finally: logger.finish()
     if 'halting_threshold' in res['metrics']:                      # an exit's threshold, chosen on validation
         store_exit_threshold(best, res['metrics']['halting_threshold']['threshold'])
     if 'floor_tau' in res['metrics']:                              # the run's readout: predict and export apply it
         store_readout(best, readout_record(res['metrics'], res['predictions'].attrs['posthoc_log_prior']))
-    return {**res, 'test_metrics': m}
+    return res

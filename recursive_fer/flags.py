@@ -81,7 +81,7 @@ def train_parser()->argparse.ArgumentParser:
                    'summarise every test of their reports over the seeds (<out_dir>/seeds.md)')
     g.add_argument('--debug', action='store_true', help='show the traceback of an error')
     g.add_argument('--version', action='version', version=f'recursive-fer {__version__}')
-    hints, docs, defaults = flag_hints(), flag_docs(), TrainConfig()
+    hints, docs, defaults = flag_hints(), flag_docs(), TrainConfig().to_dict()
     for section, names in config_sections().items():
         g = p.add_argument_group(section)
         for name in names:
@@ -89,7 +89,7 @@ def train_parser()->argparse.ArgumentParser:
             kw = dict(action=argparse.BooleanOptionalAction) if is_bool else dict(type=typ, metavar=name.upper())
             if name in CHOICES: kw.update(choices=CHOICES[name], metavar='{' + ','.join(CHOICES[name]) + '}')
             g.add_argument(f'--{name}', default=None,
-                           help=_flag_help(docs.get(name) or '', getattr(defaults, name)), **kw)
+                           help=_flag_help(docs.get(name) or '', defaults[name]), **kw)
     return one_line_errors(p)
 
 def _normalise_flags(argv:List[str], parser:argparse.ArgumentParser)->List[str]:

@@ -292,7 +292,7 @@ class PonderNet(HaltingRule):
 
     @classmethod
     def make_loss(cls, cfg:Any, classes:Sequence[str], ce_weights:Optional[List[float]]=None)->nn.Module:
-        return PonderNetLoss(cfg.pondernet_beta, cfg.pondernet_lambda_p, cfg.label_smoothing, ce_weights, classes)
+        return PonderNetLoss(cfg.pondernet_beta, cfg.model.pondernet_lambda_p, cfg.label_smoothing, ce_weights, classes)
 
 # %% ../nbs/02b_halting.ipynb #eefff4b0
 @register_rule('confidence')

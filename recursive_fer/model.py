@@ -13,8 +13,8 @@ from .halting import ACTOutput, HaltingRule, Fixed, RULE_NAMES, halting_loop, ru
 from .hub import HubMixin
 
 # %% auto #0
-__all__ = ['STEMS', 'HALTINGS', 'group_norm', 'ConvNormAct', 'Stem', 'RecursiveBlock', 'ResidualStem', 'make_stem',
-           'ClassifierHead', 'HaltingHead', 'ModelConfig', 'RecursiveFER', 'bucket_rows']
+__all__ = ['STEMS', 'HALTINGS', 'FIXED_READOUTS', 'group_norm', 'ConvNormAct', 'Stem', 'RecursiveBlock', 'ResidualStem',
+           'check_stem', 'make_stem', 'ClassifierHead', 'HaltingHead', 'ModelConfig', 'RecursiveFER', 'bucket_rows']
 
 # %% ../nbs/02_model.ipynb #f8a95b51
 def group_norm(c:int, # channels
@@ -74,6 +74,15 @@ class ResidualStem(nn.Sequential):
 
 STEMS = ('seed', 'residual')
 
+def check_stem(stem:str, # a name in `STEMS`
+               full_width:int=0 # channels of a full-resolution convolution first (0: none)
+              ):
+    "The stem options' one check (`make_stem` and `ModelConfig` both call it): the message names the option."
+    if stem not in STEMS: raise ValueError(f'stem must be one of {STEMS}, got {stem!r}')
+    if full_width and stem != 'residual':
+        raise ValueError(f'stem_full_width {full_width} needs --stem residual, got {stem!r}: a full-resolution '
+                         'convolution needs the residual stem')
+
 def make_stem(stem:str='seed', # 'seed' (two ConvNormAct, stride 4) or 'residual' (`ResidualStem`)
               in_chans:int=3, # input image channels
               width:int=64, # C, channels of the map handed to the recursive block
@@ -82,11 +91,9 @@ def make_stem(stem:str='seed', # 'seed' (two ConvNormAct, stride 4) or 'residual
               full_width:int=0 # residual stem: channels of a full-resolution convolution first (0: none)
              )->nn.Module:
     "The stem named by `stem`."
-    if stem == 'seed':
-        if full_width: raise ValueError(f'a full-resolution convolution (width {full_width}) needs the residual stem')
-        return Stem(in_chans, width)
-    if stem == 'residual': return ResidualStem(in_chans, width, widths, blocks, full_width)
-    raise ValueError(f'stem must be one of {STEMS}, got {stem!r}')
+    check_stem(stem, full_width)
+    if stem == 'seed': return Stem(in_chans, width)
+    return ResidualStem(in_chans, width, widths, blocks, full_width)
 
 # %% ../nbs/02_model.ipynb #4947dc27
 class ClassifierHead(nn.Module):
@@ -108,6 +115,7 @@ class HaltingHead(nn.Module):
 
 # %% ../nbs/02_model.ipynb #0bdcd0ae
 HALTINGS = RULE_NAMES   # the halting rules' names: `halting.RULES`, read when asked (rules registered later count)
+FIXED_READOUTS = ('last', 'mean')   # a fixed depth's readout: the last step's logits or the mean over steps
 
 @dataclass
 class ModelConfig:
@@ -130,13 +138,21 @@ class ModelConfig:
     stem_full_width:int = 0             # residual stem: channels of a stride-1 convolution at full resolution (0: none)
 
     def __post_init__(self):
+        "Every model option checked here, once (`TrainConfig` shows the message with the option's flag)."
         if self.n_classes < 2: raise ValueError(f'n_classes must be >= 2, got {self.n_classes}')
         if self.width < 2 or self.width % 2: raise ValueError(f'width must be an even number >= 2, got {self.width}')
         if self.max_steps < 1: raise ValueError(f'max_steps must be >= 1, got {self.max_steps}')
-        if self.fixed_readout not in ('last', 'mean'):
+        if self.stem_blocks < 1: raise ValueError(f'stem_blocks must be >= 1, got {self.stem_blocks}')
+        if self.stem_full_width < 0: raise ValueError(f'stem_full_width must be >= 0, got {self.stem_full_width}')
+        if self.fixed_readout not in FIXED_READOUTS:
             raise ValueError(f"fixed_readout must be 'last' or 'mean', got {self.fixed_readout!r}")
+        check_stem(self.stem, self.stem_full_width)
         rule_class(self.halting).check(self)          # the rule checks its fields (eps, pondernet_*, exit_threshold)
-        self.stem_widths = list(self.stem_widths)
+        self.stem_widths = [int(c) for c in self.stem_widths]
+
+    def stride(self)->int:
+        "How much the stem shrinks the image: 4 for 'seed', 2 per residual stage (and 2 more) for 'residual'."
+        return 4 if self.stem == 'seed' else 2 ** (len(self.stem_widths) + 1)
 
     @classmethod
     def from_dict(cls, d:Dict[str, Any] # e.g. a saved training config: its model options are picked, the rest ignored

@@ -15,6 +15,7 @@ from .config import checkpoint_dir
 from .distributed import set_dist_env, free_port, spawn
 from .train import fit
 from .evaluate import evaluate_run
+from .splits import build_splits, Splits
 
 # %% auto #0
 __all__ = ['launch', 'RunResult', 'run', 'seed_configs', 'report_row', 'summarise_seeds', 'run_seeds']
@@ -24,14 +25,17 @@ def _ddp_worker(rank:int, cfg:TrainConfig, world:int, port:int, resume:bool):
     set_dist_env(rank, world, port)
     fit(cfg, resume=resume)
 
+def _processes(nprocs:Optional[int])->int: return nprocs or max(torch.cuda.device_count(), 1)
+
 def launch(cfg:TrainConfig, # the run
            nprocs:Optional[int]=None, # processes; default one per CUDA GPU (at least 1)
            resume:bool=True, # continue from last.pt when it exists
-           start_method:Optional[str]=None # 'fork' (notebooks, before CUDA is touched) or 'spawn'; default by context
+           start_method:Optional[str]=None, # 'fork' (notebooks, before CUDA is touched) or 'spawn'; default by context
+           splits:Optional[Splits]=None # the run's splits, already built (one process only; DDP workers build theirs)
           )->Path: # the best checkpoint
     "Train `cfg` with one DDP process per GPU, or in this process when there is one device."
-    n = nprocs or max(torch.cuda.device_count(), 1)
-    if n == 1: return fit(cfg, resume=resume)
+    n = _processes(nprocs)
+    if n == 1: return fit(cfg, resume=resume, splits=splits)
     spawn(_ddp_worker, (cfg, n, free_port(), resume), n, start_method)
     return checkpoint_dir(cfg)/'best.pt'
 
@@ -46,9 +50,10 @@ def run(cfg:TrainConfig, # what to train and how
         resume:bool=True, # continue from the last checkpoint when one exists
         tta:str='flip' # test-time augmentation reported beside the single view
        )->RunResult:
-    "Train `cfg` (resuming), then evaluate its best checkpoint once on the test split."
-    best = launch(cfg, nprocs, resume=resume)
-    return RunResult(best, evaluate_run(cfg, best, tta=tta))
+    "Train `cfg` (resuming), then evaluate its best checkpoint once on the test split, on the same splits."
+    splits = build_splits(cfg, show=True) if _processes(nprocs) == 1 else None   # built once: training and test
+    best = launch(cfg, nprocs, resume=resume, splits=splits)
+    return RunResult(best, evaluate_run(cfg, best, tta=tta, splits=splits))
 
 # %% ../nbs/05c_runs.ipynb #bccb0aa2
 def seed_configs(cfg:TrainConfig, # the run to repeat

@@ -84,12 +84,12 @@ def _set_rng_state(s:Dict[str, Any]):
     torch.set_rng_state(s['torch'])
     if s.get('cuda') is not None and torch.cuda.is_available(): torch.cuda.set_rng_state_all(s['cuda'])
 
-def _loaders(cfg:TrainConfig, device:torch.device, rank:int, world:int
+def _loaders(cfg:TrainConfig, device:torch.device, rank:int, world:int, splits:Optional[Splits]=None
             )->Tuple[Splits, Dict[str, DataLoader]]:
-    "The run's splits and the loaders of train and val; rank 0 extracts and decodes first."
-    if rank == 0: splits = build_splits(cfg, show=True)
+    "The run's splits (built here unless given) and the loaders of train and val; rank 0 extracts and decodes first."
+    if rank == 0 and splits is None: splits = build_splits(cfg, show=True)
     barrier()
-    if rank != 0: splits = build_splits(cfg, show=False)
+    if splits is None: splits = build_splits(cfg, show=False)
     ds = splits.datasets
     if 'val' not in ds: raise DatasetError(f'no validation split: set val_frac > 0 (it is {cfg.val_frac})')
     on_device = cfg.loader == 'device' or (cfg.loader == 'auto' and device.type == 'cuda')
@@ -188,7 +188,8 @@ def epoch_line(row:Dict[str, Any], epochs:int, improved:bool)->str:
 
 # %% ../nbs/04_train.ipynb #c210f83f
 def fit(cfg:TrainConfig, # what to train and how
-        resume:bool=True # continue from the last checkpoint when one exists
+        resume:bool=True, # continue from the last checkpoint when one exists
+        splits:Optional[Splits]=None # the run's splits when already built (`runs.run`: they serve the test too)
        )->Path: # path of the best checkpoint
     "Train a RecursiveFER model and return its best checkpoint (`evaluate_run` then evaluates it on the test split)."
     device = get_device(cfg.device)
@@ -202,7 +203,7 @@ def fit(cfg:TrainConfig, # what to train and how
     if main:                                                       # temporary files of a killed run
         for d in [out] + ([] if ckdir.is_relative_to(out) else [ckdir]): remove_dead_temps(d)
     found = find_resumable(cfg, verbose=main) if resume else None  # before any work: a refused resume costs nothing
-    splits, dl = _loaders(cfg, device, rank, world)
+    splits, dl = _loaders(cfg, device, rank, world, splits)
     key = selection_metric(cfg)                                    # Val/Accuracy, or balanced with a remedy
     ds, classes = splits.datasets, splits.classes
     if 'test' in ds: check_hard_easy(cfg.hard_class, cfg.easy_class, classes)   # for `evaluate_run`: now, not later
@@ -211,9 +212,9 @@ def fit(cfg:TrainConfig, # what to train and how
         check_compatible(found[1], classes, cfg.model_kwargs(), str(found[0]))
         restore_run(r, found[1])
         if main: print(f'resuming from {found[0]} after epoch {r.start} of {cfg.epochs}')
+    unused = cfg.act_warmup_epochs > 0 or not rule_class(cfg.model.halting).trains_halt_head   # DDP: heads unused
     net = nn.parallel.DistributedDataParallel(r.model, device_ids=[device.index] if device.type == 'cuda' else None,
-                                              find_unused_parameters=cfg.act_warmup_epochs > 0
-                                              or not rule_class(cfg.halting).trains_halt_head) if world > 1 else r.model
+                                              find_unused_parameters=unused) if world > 1 else r.model
     logger = WandbLogger(cfg, r.run_id) if main else None
     if main:
         cfg.save(out/'config.json')
