@@ -26,6 +26,7 @@ matplotlib.use('Agg')
 import matplotlib.pyplot as plt
 from recursive_fer.checkpoint import load_checkpoint
 from recursive_fer.utils import atomic_write
+from recursive_fer.runs import seed_summary
 
 TARGETS = dict(balanced=0.66, Contempt=0.30, Disgust=0.40, minutes=60.0, accuracy_gap=0.005)
 RECALLS = ['Contempt', 'Disgust', 'Fear']
@@ -61,9 +62,9 @@ def run_row(model:str, path:Path)->Dict:
 def means(runs:pd.DataFrame)->pd.DataFrame:
     "Mean and standard deviation over seeds of each model (and its fastest seed's minutes), in the given order."
     cols = ['accuracy', 'flip_tta', 'balanced', *RECALLS, 'minutes']
-    g = runs.groupby('model', sort=False)[cols]
     fastest = runs.groupby('model', sort=False).minutes.min().rename('fastest')
-    return g.mean().join(g.std(ddof=1).add_suffix('_sd')).join(fastest).join(g.size().rename('seeds'))
+    s = seed_summary(runs, 'model', cols)
+    return s.drop(columns='seeds').join(fastest).join(s.seeds)
 
 def verdicts(summary:pd.DataFrame)->pd.DataFrame:
     """Each target met or not, on the means (accuracy against the first model's mean; time: the fastest seed's); a mean

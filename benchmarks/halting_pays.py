@@ -16,6 +16,7 @@ import matplotlib
 matplotlib.use('Agg')
 import matplotlib.pyplot as plt
 from recursive_fer.utils import atomic_write
+from recursive_fer.runs import seed_summary
 
 def runs_table(study:Path)->pd.DataFrame:
     "One row per finished run: rule, seed, accuracy, mean steps N, oracle and its halting's face-level tests."
@@ -49,7 +50,8 @@ def summary(runs:pd.DataFrame)->pd.DataFrame:
     out = []
     for name, g in runs.assign(name=runs.apply(label, axis=1)).groupby('name', sort=False):
         f = {t: follows(g, t) for t in ('overall', 'within class', 'confidence held fixed')}
-        out.append(dict(rule=name, seeds=len(g), accuracy=g.accuracy.mean(), accuracy_sd=g.accuracy.std(ddof=1),
+        s = seed_summary(g, cols=['accuracy']).iloc[0]
+        out.append(dict(rule=name, seeds=len(g), accuracy=s.accuracy, accuracy_sd=s.accuracy_sd,
                         balanced=g.balanced.mean(), steps=g.steps.mean(), steps_vs_act=g.steps.mean() / a_steps,
                         oracle=g.oracle.mean(), best_step=g.best_step.mean(),
                         rho=g.get('overall: rho', pd.Series(np.nan)).mean(),

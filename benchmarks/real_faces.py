@@ -22,6 +22,7 @@ import pandas as pd
 import torch
 from recursive_fer.readouts import gflops_per_image
 from recursive_fer.utils import atomic_write
+from recursive_fer.runs import seed_summary
 from recursive_fer.config import TrainConfig, flat_config
 from recursive_fer.recipes import RECIPES, recipe_config
 from recursive_fer.checkpoint import load_checkpoint
@@ -101,8 +102,7 @@ def summarise(rows:list)->pd.DataFrame:
     num = ['accuracy', 'balanced_accuracy', 'tta_accuracy', 'mean_steps', 'gflops', 'train_s', 'class_steps_std',
            'distinct_steps']
     g = df.groupby('name', sort=False)
-    out = g[num].mean(numeric_only=False)
-    for c in num: out[c + '_sd'] = g[c].std(ddof=1) if df.seed.nunique() > 1 else np.nan
+    out = seed_summary(df, 'name', num).drop(columns='seeds')          # one seed: sd NaN
     out['supported'] = g['supported'].apply(lambda s: f'{int(s.sum())}/{len(s)}')
     out['verdict'] = g['verdict'].first()
     return out.reset_index()

@@ -6,7 +6,8 @@
 from __future__ import annotations
 import json, math, dataclasses
 from pathlib import Path
-from typing import Any, Dict, List, NamedTuple, Optional
+from typing import Any, Dict, List, NamedTuple, Optional, Union
+import numpy as np
 import pandas as pd
 from .utils import atomic_write
 from .config import TrainConfig
@@ -18,7 +19,7 @@ from .evaluate import evaluate_run
 from .splits import build_splits, Splits
 
 # %% auto #0
-__all__ = ['launch', 'RunResult', 'run', 'seed_configs', 'report_row', 'summarise_seeds', 'run_seeds']
+__all__ = ['launch', 'RunResult', 'run', 'seed_configs', 'seed_summary', 'report_row', 'summarise_seeds', 'run_seeds']
 
 # %% ../nbs/05c_runs.ipynb #7dffbeab
 def _ddp_worker(rank:int, cfg:TrainConfig, world:int, port:int, resume:bool):
@@ -65,6 +66,18 @@ def seed_configs(cfg:TrainConfig, # the run to repeat
                                 run_name=f'{cfg.run_name}-seed-{cfg.seed + i}' if cfg.run_name else None)
             for i in range(n_seeds)]
 
+# %% ../nbs/05c_runs.ipynb #5d24634c
+def seed_summary(df:pd.DataFrame, # one row per run (seed), with any other columns
+                 by:Union[str, List[str], None]=None, # the groups (a study's cell, a benchmark's model); None: one
+                 cols:Optional[List[str]]=None # the columns to summarise; default every numeric one but `by`
+                )->pd.DataFrame: # per group, in first-seen order: `<col>` the mean, `<col>_sd` the sd, `seeds`
+    "Mean and sample standard deviation (n - 1) of each column over the seeds: the one summary over seeds."
+    keys = [by] if isinstance(by, str) else list(by or [])
+    cols = cols or [c for c in df.select_dtypes('number').columns if c not in keys]
+    g = df[cols].astype(float).groupby([df[k] for k in keys] or np.zeros(len(df)), sort=False)   # None: NaN
+    out = g.mean().join(g.std(ddof=1).add_suffix('_sd')).join(g.size().rename('seeds'))
+    return out if keys else out.reset_index(drop=True)
+
 # %% ../nbs/05c_runs.ipynb #b8266df3
 def report_row(report:Dict[str, Any], # a report.json of `evaluate`
                alpha:float=0.05 # significance level of the class-level tests
@@ -97,8 +110,10 @@ def summarise_seeds(rows:Dict[int, Dict[str, float]] # seed -> `report_row`
     "Mean, sd and range of every statistic over the seeds; in how many seeds each test supported or contradicted it."
     df = pd.DataFrame.from_dict(rows, orient='index')
     stats_cols = [c for c in df.columns if not c.startswith(('sig:', 'neg:'))]
-    out = pd.DataFrame(dict(mean=df[stats_cols].mean(), sd=df[stats_cols].std(ddof=1), min=df[stats_cols].min(),
-                            max=df[stats_cols].max(), seeds=df[stats_cols].notna().sum()))
+    s = seed_summary(df, cols=stats_cols).iloc[0]
+    out = pd.DataFrame(dict(mean=s[stats_cols].astype(float).to_numpy(),
+                            sd=s[[f'{c}_sd' for c in stats_cols]].astype(float).to_numpy(), min=df[stats_cols].min(),
+                            max=df[stats_cols].max(), seeds=df[stats_cols].notna().sum()), index=stats_cols)
     for col, tag in (('supported in', 'sig:'), ('contradicted in', 'neg:')):
         n = {c[4:]: f'{int(df[c].sum())} of {int(df[c].notna().sum())}' for c in df.columns if c.startswith(tag)}
         out[col] = [n.get(c, '') for c in out.index]

@@ -13,7 +13,7 @@ import matplotlib.pyplot as plt
 from .utils import atomic_write
 from .config import TrainConfig, ConfigError, RESUME_SAFE, flat_config
 from .readouts import READOUTS
-from .runs import run
+from .runs import run, seed_summary
 
 # %% auto #0
 __all__ = ['study_cells', 'cell_name', 'study_runs', 'check_study_folder', 'parse_shard', 'study_table', 'summarise_study',
@@ -148,9 +148,10 @@ def _summary_row(cell:str, g:pd.DataFrame, name:str)->Dict[str, Any]:
     key = f'{name}: rho overall'
     col = lambda c: g[c] if c in g else pd.Series(np.nan, index=g.index)   # face-level columns need votes
     voted = key in g and g[key].notna().any() or f'{key} low' in g
-    return dict(cell=cell, readout=name, seeds=len(g), accuracy=g.accuracy.mean(), accuracy_sd=g.accuracy.std(ddof=1),
+    s = seed_summary(g.assign(rho=col(key)), cols=['accuracy', 'rho']).iloc[0]   # mean and sd over the seeds
+    return dict(cell=cell, readout=name, seeds=len(g), accuracy=s.accuracy, accuracy_sd=s.accuracy_sd,
                 balanced_accuracy=g.balanced_accuracy.mean(), mean_steps=g[f'{name}: mean steps'].mean(),
-                rho=col(key).mean(), rho_sd=col(key).std(ddof=1),
+                rho=s.rho, rho_sd=s.rho_sd,
                 rho_within_class=col(f'{name}: rho within class').mean(),
                 class_level_rho=col(f'{name}: class-level rho').mean(),
                 ci_above_0=int((col(f'{key} low') > 0).sum()), ci_below_0=int((col(f'{key} high') < 0).sum()),
