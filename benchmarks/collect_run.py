@@ -8,11 +8,9 @@ after testing once) and the checkpoints (training minutes, best epoch); with `--
 checkpoint once more on the test split with ten-crop TTA. Writes config.json, history.json, report.md and
 summary.json to the output folder.
 """
-import argparse, json, shutil, sys, tempfile
+import argparse, json, shutil, tempfile
 import pandas as pd
 from pathlib import Path
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 from recursive_fer.checkpoint import load_checkpoint
 from recursive_fer.config import TrainConfig
 from recursive_fer.readouts import gflops_per_image

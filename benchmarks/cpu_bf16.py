@@ -20,8 +20,7 @@ from pathlib import Path
 import torch
 from torch.utils.data import DataLoader
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from benchlib import ROOT
 from recursive_fer.recipes import recipe_config
 from recursive_fer.model import RecursiveFER
 from recursive_fer.loss import DifferentiablePonderLoss

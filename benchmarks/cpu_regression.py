@@ -12,10 +12,9 @@ augmented training set alone, and compacted early-exit inference. The report giv
 and the after/before ratio of each round's numbers.
 """
 from typing import Dict
-import argparse, json, os, platform, statistics, subprocess, sys, tarfile, tempfile, time, io
+import argparse, json, os, platform, statistics, sys, tempfile, time
 from pathlib import Path
-
-ROOT = Path(__file__).resolve().parent.parent
+from benchlib import ROOT, extract, git, run_child
 
 def child(data:str, reps:int)->Dict[str, float]:
     "Faces/s of this process's `recursive_fer` (whichever tree PYTHONPATH names) on `data`."
@@ -60,33 +59,16 @@ def child(data:str, reps:int)->Dict[str, float]:
         res[name] = n / statistics.median(ts)
     return res
 
-def run_child(tree:Path, data:Path, reps:int)->Dict[str, float]:
-    "One child process on `tree`'s package; checks that it really imported that tree."
-    env = dict(os.environ, PYTHONPATH=str(tree), WANDB_MODE='disabled')
-    out = subprocess.run([sys.executable, __file__, '--child', str(data), '--reps', str(reps)], env=env,
-                         capture_output=True, text=True, cwd=data.parent)
-    if out.returncode: raise RuntimeError(f'the child on {tree} failed:\n{out.stderr[-3000:]}')
-    res = json.loads(out.stdout.strip().splitlines()[-1])
-    if res['recursive_fer'] != str((tree/'recursive_fer').resolve()):
-        raise RuntimeError(f"the child on {tree} imported {res['recursive_fer']}, not its own tree")
-    return res
-
-def extract(ref:str, dest:Path)->Path:
-    "The source tree of commit `ref` (git archive)."
-    blob = subprocess.run(['git', 'archive', ref], cwd=ROOT, capture_output=True, check=True).stdout
-    with tarfile.open(fileobj=io.BytesIO(blob)) as tar: tar.extractall(dest, filter='data')
-    return dest
-
 def measure(base:str, rounds:int, reps:int, tmp:Path)->dict:
     "Alternate the two versions over `rounds` rounds; every round's numbers of both."
-    sys.path.insert(0, str(ROOT))
     from recursive_fer.faces import make_synthetic_fer
     data = make_synthetic_fer(tmp/'data'/'faces', 'raf-kaggle', n_per_class=100, n_test_per_class=1, size=64)
     trees = {'before': extract(base, tmp/'before'), 'after': ROOT}
     runs = {'before': [], 'after': []}
     for r in range(rounds):
         for v in (('before', 'after') if r % 2 == 0 else ('after', 'before')):
-            runs[v].append(run_child(trees[v], Path(data), reps))
+            args = ['--child', str(data), '--reps', str(reps)]
+            runs[v].append(run_child(__file__, trees[v], args, Path(data).parent))
             print(f'round {r + 1}/{rounds} {v}: ' + ', '.join(f'{k} {runs[v][-1][k]:.0f}/s' for k in METRICS),
                   flush=True)
     return runs
@@ -113,8 +95,6 @@ def report(setup:dict, runs:dict)->str:
         '| measurement | before (faces/s) | after (faces/s) | after / before (median) | range over rounds |',
         '|---|---|---|---|---|', *rows, ''])
 
-def git(*args:str)->str: return subprocess.run(['git', *args], cwd=ROOT, capture_output=True, text=True).stdout.strip()
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0], allow_abbrev=False)
     ap.add_argument('--base', default='3613872', help='the commit to compare against')
@@ -133,7 +113,6 @@ def main():
                  machine=platform.machine(), cores=os.cpu_count(), torch=torch.__version__, base=a.base,
                  head=git('rev-parse', '--short', 'HEAD'), dirty=bool(git('status', '--porcelain', '--', 'nbs',
                  'recursive_fer')), rounds=a.rounds, reps=a.reps, seconds=time.time() - t0)
-    sys.path.insert(0, str(ROOT))
     from recursive_fer.utils import atomic_write
     out = Path(a.out)
     out.mkdir(parents=True, exist_ok=True)

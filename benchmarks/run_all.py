@@ -25,7 +25,6 @@ import torch
 from torch.utils.data import DataLoader
 from torch.utils.flop_counter import FlopCounterMode
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 from recursive_fer.model import RecursiveFER
 from recursive_fer.readouts import gflops_per_image
 from recursive_fer.utils import atomic_write

@@ -171,7 +171,8 @@ def metrics(df:pd.DataFrame, # predictions from `predict`
     balanced = lambda pred, ok: float(ok.mean() if one_class else balanced_accuracy_score(df.true, pred))
     tta = {} if 'tta_pred' not in df else dict(
         tta=df.attrs.get('tta', 'flip'), tta_accuracy=float(df.tta_correct.mean()),
-        tta_balanced_accuracy=balanced(df.tta_pred, df.tta_correct), tta_mean_steps=float(df.tta_ponder_cost.mean()))
+        tta_balanced_accuracy=balanced(df.tta_pred, df.tta_correct), tta_mean_steps=float(df.tta_steps.mean()),
+        tta_mean_ponder_cost=float(df.tta_ponder_cost.mean()))   # N and N + R, each the views' mean
     exit = {} if 'exit_steps' not in df else dict(
         exit_accuracy=float(df.exit_correct.mean()), exit_balanced_accuracy=balanced(df.exit_pred, df.exit_correct),
         exit_mean_steps=float(df.exit_steps.mean()), exit_threshold=df.attrs.get('exit_threshold'))

@@ -22,7 +22,7 @@ def _tta_lines(m:Dict[str, Any], tta:str)->list:
     if tta == 'none': return []
     return [f"with test-time augmentation ({TTA_TEXT[tta]}): accuracy {m['tta_accuracy']:.4f}, balanced accuracy "
             f"{m['tta_balanced_accuracy']:.4f}; a face's ponder cost under TTA is the mean over the views "
-            f"({m['tta_mean_steps']:.3f} on average). The numbers below are the single view's.", '']
+            f"({m['tta_mean_ponder_cost']:.3f} on average). The numbers below are the single view's.", '']
 
 def report_markdown(df:pd.DataFrame, # `predict`'s table, with the readouts `evaluate` adds
                     m:Dict[str, Any], # its `metrics`

@@ -150,5 +150,5 @@ def log_evaluation(run:Any, # an active wandb run
                **{metric_key(prefix, PONDER_COST_PER_CLASS, r['emotion']): r['mean'] for r in h['per_class']}}
     if 'tta_accuracy' in m:
         summary.update({metric_key(prefix, 'TTA_Accuracy'): m['tta_accuracy'],
-                        metric_key(prefix, 'TTA_Ponder_Cost'): m['tta_mean_steps']})
+                        metric_key(prefix, 'TTA_Ponder_Cost'): m['tta_mean_ponder_cost']})
     run.summary.update(summary)

@@ -16,7 +16,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 WHEELS = ['albumentations==2.0.8', 'wandb==0.31.0', 'nbdev==2.4.14', 'fastcore==1.14.5', 'execnb==0.1.18',
           'fastgit==0.1.1', 'ghapi==1.1.1', 'nbclient', 'ipykernel']
-ON_DEVICE = ('/work/.library/device/KINDS.md')                    # the package list of the device's image
+ON_DEVICE = ROOT.parent/'.library'/'device'/'KINDS.md'   # the device image's package list, beside the checkout
 SKIP = {'jedi', 'parso'}
 PLATFORMS = ['manylinux_2_28_x86_64', 'manylinux_2_27_x86_64', 'manylinux_2_17_x86_64', 'manylinux2014_x86_64',
              'manylinux1_x86_64', 'manylinux_2_24_x86_64', 'manylinux_2_31_x86_64', 'manylinux_2_34_x86_64']
