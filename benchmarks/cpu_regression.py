@@ -14,7 +14,7 @@ and the after/before ratio of each round's numbers.
 from typing import Dict
 import argparse, json, os, platform, statistics, sys, tempfile, time
 from pathlib import Path
-from benchlib import ROOT, extract, git, run_child
+from benchlib import ROOT, extract, git, median_seconds, run_child
 
 def child(data:str, reps:int)->Dict[str, float]:
     "Faces/s of this process's `recursive_fer` (whichever tree PYTHONPATH names) on `data`."
@@ -50,13 +50,7 @@ def child(data:str, reps:int)->Dict[str, float]:
     res = {'recursive_fer': str(Path(recursive_fer.__file__).resolve().parent)}
     for name, fn, n, calls in (('train_epoch', epoch, len(ds), reps), ('augmented_data', augment, len(ds), reps),
                                ('inference', infer, len(x), 5 * reps)):
-        fn()                                                    # warm-up
-        ts = []
-        for _ in range(calls):
-            t0 = time.perf_counter()
-            fn()
-            ts.append(time.perf_counter() - t0)
-        res[name] = n / statistics.median(ts)
+        res[name] = n / median_seconds(fn, calls)              # after one warm-up call
     return res
 
 def measure(base:str, rounds:int, reps:int, tmp:Path)->dict:

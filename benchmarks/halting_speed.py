@@ -11,7 +11,7 @@ and the same weights at full depth (`halting='fixed'`: every face `max_steps` st
 at a time) and at batch 256. Timings alternate between the two models, after a warm-up, on idle cores (stop other jobs
 first: timings taken beside another job mislead). Writes results.md and results.json.
 """
-import argparse, json, time, zipfile, platform
+import argparse, json, zipfile, platform
 from dataclasses import replace
 from pathlib import Path
 import cv2
@@ -19,6 +19,7 @@ import numpy as np
 import torch
 from recursive_fer.predict import Predictor
 from recursive_fer.utils import atomic_write
+from benchlib import median_seconds
 
 def test_faces(data:str, n:int)->list:
     "The first `n` FER2013Test faces of a FER+ zip, as RGB arrays."
@@ -29,12 +30,9 @@ def test_faces(data:str, n:int)->list:
 
 def per_face_ms(pred:Predictor, faces:list, batch:int, repeats:int)->float:
     "Median over repeats of the milliseconds per face to classify `faces` in batches of `batch`."
-    times = []
-    for _ in range(repeats):
-        t = time.perf_counter()
+    def all_faces():
         for i in range(0, len(faces), batch): pred.classify(faces[i:i + batch])
-        times.append((time.perf_counter() - t) * 1000 / len(faces))
-    return float(np.median(times))
+    return 1000 * median_seconds(all_faces, repeats, warmup=0) / len(faces)
 
 def measure(ckpt:Path, faces:list, repeats:int)->dict:
     "The rule as trained and its full-depth twin, timed in turn at batch 1 and 256; mean steps of the rule."

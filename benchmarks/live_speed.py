@@ -15,6 +15,7 @@ import numpy as np
 import torch
 from recursive_fer.app import LiveView
 from recursive_fer.predict import Predictor, predict_files
+from benchlib import DATA
 
 def write_clip(data:Path, path:Path, n_faces:int=30, hold:int=5)->int:
     "A clip of FER2013 test faces on a grey 640x480 canvas; the number of frames."
@@ -55,7 +56,7 @@ def predict_fps(pred:Predictor, clip:Path, n:int, every:int)->dict:
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0], allow_abbrev=False)
-    ap.add_argument('--data', default='../shared/data/fer2013.zip', help='FER2013 zip (default: ../shared/data/...)')
+    ap.add_argument('--data', default=str(DATA/'fer2013.zip'), help='FER2013 zip (default: ../shared/data/...)')
     ap.add_argument('--out', default='benchmarks/results/live-speed', help='results folder')
     a = ap.parse_args()
     pred = Predictor.pretrained()

@@ -11,25 +11,19 @@
 
 Each number is the median of `--rounds` timed calls after a warm-up call. Run it on an idle machine.
 """
-import argparse, json, platform, statistics, tempfile, time
+import argparse, json, platform, tempfile
 from pathlib import Path
 import cv2
 import numpy as np
 import torch
 from recursive_fer.predict import Predictor, CenterFaceDetector, predict_files, export_onnx
 from recursive_fer.utils import atomic_write
+from benchlib import ROOT, median_seconds
 
-ROOT = Path(__file__).resolve().parent.parent
 
 def timed(fn, rounds:int)->float:
     "Median seconds of `fn()` over `rounds` calls (after one warm-up call)."
-    fn()
-    ts = []
-    for _ in range(rounds):
-        t = time.perf_counter()
-        fn()
-        ts.append(time.perf_counter() - t)
-    return statistics.median(ts)
+    return median_seconds(fn, rounds)
 
 def video(path:Path, face:np.ndarray, seconds:int=10, fps:int=25):
     "A 640x480 MJPG video of `seconds` s: five copies of `face`, drifting a little every frame."

@@ -28,8 +28,8 @@ from recursive_fer.recipes import RECIPES, recipe_config
 from recursive_fer.checkpoint import load_checkpoint
 from recursive_fer.figures import steps_by_class
 from recursive_fer.runs import run
+from benchlib import ROOT, DATA
 
-ROOT = Path(__file__).resolve().parent.parent
 IGNORED = {'out_dir', 'run_name', 'wandb_mode', 'wandb_project', 'cache_dir'}   # do not change what is trained
 
 def short_budget(recipe:str, epochs:int)->dict:
@@ -203,7 +203,7 @@ def plots(rows:list, out:Path):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0], allow_abbrev=False)
-    ap.add_argument('--data', default=str(ROOT.parent/'shared'/'data'/'fer2013.zip'),
+    ap.add_argument('--data', default=str(DATA/'fer2013.zip'),
                     help='data set folder or zip, any supported layout')
     ap.add_argument('--recipe', default='cpu', choices=sorted(RECIPES), help='the recipe every row starts from')
     ap.add_argument('--epochs', type=int, default=None,

@@ -40,8 +40,8 @@ from recursive_fer.tracking import current_keys
 from recursive_fer.dataset import RafDBDataset, read_table
 from recursive_fer.faces import make_synthetic_fer
 import data_pipeline
+from benchlib import ROOT, DATA
 
-ROOT = Path(__file__).resolve().parent.parent
 
 def sync(device:torch.device):
     "Wait for the device's queued work (CUDA runs asynchronously; the CPU needs nothing)."
@@ -470,7 +470,7 @@ def main():
                     help='fewer repeats, epochs and configurations (< 10 min on 2 cores)')
     ap.add_argument('--out', default=None, help='folder for results.md, results.json and plots (default: the committed '
                     'benchmarks/results for a full run, a new temporary folder for --quick)')
-    ap.add_argument('--ck', default=str(ROOT.parent/'shared'/'data'/'ck-plus-48'),
+    ap.add_argument('--ck', default=str(DATA/'ck-plus-48'),
                     help='CK+ folder (used when present, full run only)')
     ap.add_argument('--sections', type=int, nargs='+', default=[1, 2, 3, 4, 5])
     ap.add_argument('--report', default=None, help='a results.json: print its report again, measuring nothing')
