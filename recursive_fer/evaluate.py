@@ -16,8 +16,8 @@ from torch.utils.data import DataLoader
 from tqdm import tqdm
 from sklearn.metrics import balanced_accuracy_score, classification_report, confusion_matrix
 from .model import RecursiveFER, ACTOutput
-from .dataset import RafDBDataset, read_table, map_classes
-from .config import check_hard_easy, ConfigError
+from .dataset import RafDBDataset
+from .config import check_hard_easy, ConfigError, flat_config, config_flags
 from .utils import atomic_write, get_device, no_bar
 from .checkpoint import load_checkpoint, model_from_checkpoint, inference_info, store_readout
 from .checkpoint import store_exit_threshold
@@ -40,7 +40,7 @@ from .difficulty import hypothesis_report, readouts_report
 
 # %% auto #0
 __all__ = ['TTA_MODES', 'tta_views', 'tta_outputs', 'predict', 'step_probs', 'metrics', 'calibrate_exit', 'evaluate',
-           'evaluate_checkpoint', 'test_metrics', 'evaluate_run']
+           'evaluate_checkpoint', 'checkpoint_run', 'test_metrics', 'evaluate_run']
 
 # %% ../nbs/05_evaluate.ipynb #ab95ebeb
 TTA_MODES = ('none', 'flip', 'tencrop')
@@ -274,23 +274,33 @@ def evaluate_checkpoint(checkpoint:Union[str, Path], # best.pt or last.pt from t
                        )->Dict[str, Any]:
     "Load a checkpoint and evaluate it on a split of a data set (classes matched by name when the two differ)."
     ck = load_checkpoint(checkpoint)
-    model, classes, cfg = model_from_checkpoint(ck, get_device(device)), list(ck['classes']), dict(ck.get('config', {}))
-    if kw.get('posthoc_floor') is None: kw['posthoc_floor'] = cfg.get('posthoc_floor')   # the run's own (ferplus: 0.66)
+    model, classes = model_from_checkpoint(ck, get_device(device)), list(ck['classes'])
     if exit_threshold is not None: model.set_exit_threshold(exit_threshold)   # `--exit_threshold`: over the stored one
-    kw.setdefault('exit_tolerance', cfg.get('exit_tolerance', 0.002))
-    same_data = cfg.get('data') == str(data)                       # its layout and validation slice, re-created
-    table, data_classes = read_table(data, cfg.get('layout') if same_data else None, cfg.get('val_frac', 0.1),
-                                     cfg.get('seed', 42), cfg.get('subject_split', False),
-                                     cfg.get('label_mode', 'majority') if same_data else 'majority')
-    table = map_classes(table, list(data_classes), classes, f'{checkpoint} on {data}')
-    shared = [c for c in data_classes if c in classes]
+    cfg = checkpoint_run(ck, data, cache_dir)                     # training's road: its splits, loss prior, autocast
+    if kw.get('posthoc_floor') is None: kw['posthoc_floor'] = cfg.posthoc_floor   # the run's own (ferplus: 0.66)
+    kw.setdefault('exit_tolerance', cfg.exit_tolerance)
+    splits = build_splits(cfg, show=False, classes=classes, where=f'{checkpoint} on {data}')
+    if split not in splits.datasets:
+        raise ConfigError(f'{data} has no {split!r} split to evaluate (it has {list(splits.datasets)})')
+    shared = [c for k, c in enumerate(classes) if (splits.table.label == k).any()]
     kw['hard'], kw['easy'] = check_hard_easy(kw.get('hard', 'auto'), kw.get('easy', 'Happiness'), shared)
-    make = lambda s: RafDBDataset(table=table, classes=classes, split=s, size=inference_info(ck)['size'],
-                                  transform='eval', cache_dir=cache_dir or cfg.get('cache_dir'))
-    val = make('val') if split != 'val' and (table.split == 'val').any() else None   # the exit's threshold
-    train = np.bincount(table.label[table.split == 'train'], minlength=len(classes)).tolist()   # the training prior
-    return evaluate(model, make(split), out_dir, val_ds=val, train_counts=train if sum(train) else None,
-                    lean=prior_lean(cfg), **kw)
+    ds = splits.datasets
+    val = ds['val'] if split != 'val' and 'val' in ds else None   # the exit's threshold and tau are chosen there
+    train = list(ds['train'].class_counts().values()) if 'train' in ds else None   # the training prior
+    return evaluate(model, ds[split], out_dir, val_ds=val, train_counts=train, lean=prior_lean(vars(cfg)),
+                    autocast=autocast_context(next(model.parameters()).device, cfg.amp, cfg.cpu_bf16)[0], **kw)
+
+def checkpoint_run(ck:Dict[str, Any], # `load_checkpoint`'s dict
+                   data:Union[str, Path], # the data set to evaluate on
+                   cache_dir:Optional[str]=None # decoded-image cache (default the run's)
+                  )->TrainConfig: # the run's config on `data` (its layout, labels and validation slice if the same)
+    "A checkpoint's training config pointed at `data` (keys of other versions that no flag holds left out)."
+    saved = ck.get('config', {}) or {}
+    known = {k: v for k, v in flat_config(saved).items() if k in set(config_flags()) | {'act'}}
+    same = saved.get('data') == str(data)                          # its layout and validation slice, re-created
+    over = dict(data=str(data), size=inference_info(ck)['size'], cache_dir=cache_dir or saved.get('cache_dir'),
+                **({} if same else dict(layout=None, label_mode='majority')))
+    return TrainConfig(**{**known, **over})
 
 # %% ../nbs/05_evaluate.ipynb #564e513c
 def test_metrics(model:RecursiveFER, # a trained model

@@ -12,7 +12,7 @@ import pandas as pd
 from .utils import iskaggle, kaggle_working, extract_dataset
 from .cache import build_cache, default_cache_dir, cache_hashes
 from .cache import find_duplicates, describe_duplicates, drop_duplicates
-from .dataset import RafDBDataset, read_table
+from .dataset import RafDBDataset, read_table, map_classes
 from torch import nn
 from .config import TrainConfig
 from .loss import logit_adjustment
@@ -79,11 +79,15 @@ class Splits:
         return fn
 
 def build_splits(cfg:TrainConfig, # the run: data, layout, val_frac, seed, label_mode, size, cache_dir, dedup
-                 show:bool=True # progress bar and messages (left-out faces, duplicates)
+                 show:bool=True, # progress bar and messages (left-out faces, duplicates)
+                 classes:Optional[List[str]]=None, # a model's classes: the data set's are matched to them by name
+                 where:str='evaluation' # what is evaluated on what, for the class-matching message
                 )->Splits:
-    "Extract (once), parse, decode (once) and split a run's data set."
-    table, classes = read_table(resolve_data(cfg), cfg.layout, cfg.val_frac, cfg.seed, cfg.subject_split,
-                                cfg.label_mode)
+    "Extract (once), parse, decode (once) and split a run's data set (for a trained model: on its classes)."
+    table, data_classes = read_table(resolve_data(cfg), cfg.layout, cfg.val_frac, cfg.seed, cfg.subject_split,
+                                     cfg.label_mode)
+    if classes is not None: table = map_classes(table, list(data_classes), list(classes), where)
+    classes = list(classes if classes is not None else data_classes)
     if show and table.attrs.get('left_out'): print(f"{cfg.label_mode} labels: faces left out {table.attrs['left_out']}")
     npy, corrupt = build_cache(list(table.path), cfg.size, cfg.cache_dir, cfg.skip_corrupt, progress=show)
     if corrupt:                                                    # kept in the table (aligned with the cache), unused
