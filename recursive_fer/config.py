@@ -13,7 +13,8 @@ from .augment import AugConfig
 from .layouts import LAYOUTS
 from .votes import LABEL_MODES
 from .loader import SAMPLER_POWERS
-from .model import ModelConfig, STEMS, HALTINGS
+from .model import ModelConfig, HALTINGS
+from .blocks import STEMS
 from .loss import HaltingLoss
 from .halting import rule_class
 

@@ -5,113 +5,16 @@
 # %% ../nbs/02_model.ipynb #c394cce4
 from __future__ import annotations
 from dataclasses import dataclass, field, fields, replace
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 import torch
 from torch import nn, Tensor
 import torch.nn.functional as F
 from .halting import ACTOutput, HaltingRule, Fixed, RULE_NAMES, halting_loop, rule_class
 from .hub import HubMixin
+from .blocks import check_stem, make_stem, RecursiveBlock, ClassifierHead, HaltingHead
 
 # %% auto #0
-__all__ = ['STEMS', 'HALTINGS', 'FIXED_READOUTS', 'group_norm', 'ConvNormAct', 'Stem', 'RecursiveBlock', 'ResidualStem',
-           'check_stem', 'make_stem', 'ClassifierHead', 'HaltingHead', 'ModelConfig', 'RecursiveFER', 'bucket_rows']
-
-# %% ../nbs/02_model.ipynb #f8a95b51
-def group_norm(c:int, # channels
-               max_groups:int=8 # at most this many groups
-              )->nn.GroupNorm:
-    "GroupNorm with the largest number of groups <= `max_groups` that divides `c`."
-    g = max(d for d in range(1, max_groups + 1) if c % d == 0)
-    return nn.GroupNorm(g, c)
-
-class ConvNormAct(nn.Sequential):
-    "3x3 convolution -> GroupNorm -> GELU."
-    def __init__(self, c_in:int, c_out:int, stride:int=1):
-        super().__init__(nn.Conv2d(c_in, c_out, 3, stride, 1, bias=False), group_norm(c_out), nn.GELU())
-
-class Stem(nn.Sequential):
-    "Two strided ConvNormAct layers: `[B, 3, H, W] -> [B, C, H/4, W/4]`."
-    def __init__(self, in_chans:int=3, width:int=64):
-        super().__init__(ConvNormAct(in_chans, width // 2, stride=2), ConvNormAct(width // 2, width, stride=2))
-
-# %% ../nbs/02_model.ipynb #ac89d45d
-class RecursiveBlock(nn.Module):
-    "The weight-shared residual block: `[B, C, H, W] -> [B, C, H, W]`."
-    def __init__(self, width:int=64, # channels C, kept at every step
-                 input_injection:bool=False # add a 1x1 conv of the stem output h_0 at every step
-                ):
-        super().__init__()
-        self.norm1, self.conv1 = group_norm(width), nn.Conv2d(width, width, 3, 1, 1, bias=False)
-        self.norm2, self.conv2 = group_norm(width), nn.Conv2d(width, width, 3, 1, 1, bias=False)
-        self.inject = nn.Conv2d(width, width, 1, bias=False) if input_injection else None
-        if self.inject is not None: nn.init.zeros_(self.inject.weight)
-
-    def forward(self, h:Tensor, # [B, C, H, W] state after the previous step
-                h0:Optional[Tensor]=None # [B, C, H, W] stem output, used with input injection
-               )->Tensor: # [B, C, H, W] next state
-        u = h if self.inject is None or h0 is None else h + self.inject(h0)
-        r = self.conv1(F.gelu(self.norm1(u)))     # [B, C, H, W]
-        r = self.conv2(F.gelu(self.norm2(r)))     # [B, C, H, W]
-        return h + r
-
-# %% ../nbs/02_model.ipynb #54b6164b
-class ResidualStem(nn.Sequential):
-    "Strided stages of pre-activation residual blocks: `[B, 3, H, W] -> [B, C, H/2^S, W/2^S]`, S = len(widths) + 1."
-    def __init__(self, in_chans:int=3, # input image channels
-                 width:int=128, # C, channels of the last stage (the recursive width)
-                 widths:Sequence[int]=(32, 64), # channels of the stages before the last one
-                 blocks:int=1, # residual blocks per stage
-                 full_width:int=0 # channels of a stride-1 ConvNormAct at full resolution first (0: none)
-                ):
-        if blocks < 0 or any(c < 2 for c in widths) or full_width < 0:
-            raise ValueError(f'stem widths must be >= 2, blocks and the full-resolution width >= 0, '
-                             f'got {list(widths)}, {blocks}, {full_width}')
-        layers, c_in = ([ConvNormAct(in_chans, full_width)], full_width) if full_width else ([], in_chans)
-        for c in [*widths, width]:                           # each stage: [B, c_in, h, w] -> [B, c, h/2, w/2]
-            layers += [ConvNormAct(c_in, c, stride=2), *[RecursiveBlock(c) for _ in range(blocks)]]
-            c_in = c
-        super().__init__(*layers)
-
-STEMS = ('seed', 'residual')
-
-def check_stem(stem:str, # a name in `STEMS`
-               full_width:int=0 # channels of a full-resolution convolution first (0: none)
-              ):
-    "The stem options' one check (`make_stem` and `ModelConfig` both call it): the message names the option."
-    if stem not in STEMS: raise ValueError(f'stem must be one of {STEMS}, got {stem!r}')
-    if full_width and stem != 'residual':
-        raise ValueError(f'stem_full_width {full_width} needs --stem residual, got {stem!r}: a full-resolution '
-                         'convolution needs the residual stem')
-
-def make_stem(stem:str='seed', # 'seed' (two ConvNormAct, stride 4) or 'residual' (`ResidualStem`)
-              in_chans:int=3, # input image channels
-              width:int=64, # C, channels of the map handed to the recursive block
-              widths:Sequence[int]=(32, 64), # residual stem: channels of the stages before the last
-              blocks:int=1, # residual stem: residual blocks per stage
-              full_width:int=0 # residual stem: channels of a full-resolution convolution first (0: none)
-             )->nn.Module:
-    "The stem named by `stem`."
-    check_stem(stem, full_width)
-    if stem == 'seed': return Stem(in_chans, width)
-    return ResidualStem(in_chans, width, widths, blocks, full_width)
-
-# %% ../nbs/02_model.ipynb #4947dc27
-class ClassifierHead(nn.Module):
-    "Global average pool -> LayerNorm -> Linear: `[B, C, H, W] -> [B, K]`."
-    def __init__(self, width:int, n_classes:int):
-        super().__init__()
-        self.norm, self.fc = nn.LayerNorm(width), nn.Linear(width, n_classes)
-    def forward(self, h:Tensor)->Tensor:
-        return self.fc(self.norm(h.mean(dim=(2, 3))))   # [B, C, H, W] -> [B, C] -> [B, K]
-
-class HaltingHead(nn.Module):
-    "Global average pool -> Linear -> sigmoid: `[B, C, H, W] -> [B]`, the probability of halting now."
-    def __init__(self, width:int, bias_init:float=1.0):
-        super().__init__()
-        self.fc = nn.Linear(width, 1)
-        nn.init.constant_(self.fc.bias, bias_init)
-    def forward(self, h:Tensor)->Tensor:
-        return torch.sigmoid(self.fc(h.mean(dim=(2, 3)))).squeeze(1)  # [B, C] -> [B, 1] -> [B]
+__all__ = ['HALTINGS', 'FIXED_READOUTS', 'ModelConfig', 'RecursiveFER', 'bucket_rows']
 
 # %% ../nbs/02_model.ipynb #0bdcd0ae
 HALTINGS = RULE_NAMES   # the halting rules' names: `halting.RULES`, read when asked (rules registered later count)
