@@ -67,6 +67,7 @@ def video_rows(pred:Predictor, # the predictor
             frames.append(cv2.cvtColor(annotate(rgb, r, max_cost), cv2.COLOR_BGR2RGB))
     return frames, rows
 
+# %% ../nbs/05g_app.ipynb #7ada7b10
 def rows_csv(rows:List[Dict[str, Any]], # prediction rows
              classes:Sequence[str] # the model's classes
             )->str: # a CSV file (in a temporary folder) to download
@@ -104,6 +105,7 @@ def think(pred:Predictor, # the predictor
                 threshold=float(c), exit_step=int(confidence_exit(probs.max(1)[None], c)[0]), true=true,
                 needed_step=needed)
 
+# %% ../nbs/05g_app.ipynb #3f176c7f
 def plot_think(t:Dict[str, Any] # `think`'s result
               )->plt.Figure:
     "One line per emotion over the steps; the rule's halt, the confidence exit and the needed step marked."
@@ -162,6 +164,7 @@ def _upload_tab(gr, pred:Predictor, classes:List[str]):
     photo.change(on_photo, [photo], [out_img, table, csv_file])
     video.change(on_video, [video], [gallery, table, csv_file])
 
+# %% ../nbs/05g_app.ipynb #fe7d4188
 def _think_tab(gr, pred:Predictor, classes:List[str]):
     "A photo and a face in it: that face's per-step probabilities and where each way of stopping stops."
     default_c = pred.model.config.exit_threshold or 0.5
@@ -184,7 +187,6 @@ def _think_tab(gr, pred:Predictor, classes:List[str]):
         return plot_think(t), (f"{len(crops)} face(s); face {k}: **{top}**; the rule halts at step {t['rule_step']}, "
                                f"a confidence exit at step {t['exit_step']}{need}")
     go.click(on_think, [photo, face, true, c], [chart, said])
-
 
 # %% ../nbs/05g_app.ipynb #9ec00b9e
 def serve(checkpoint:Optional[str]=None, # a checkpoint, model folder or bundled name (default: the model in the box)

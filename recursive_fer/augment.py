@@ -61,6 +61,7 @@ def eval_transforms(size:int=100)->A.Compose:
 CROP_RATIO = (3 / 4, 4 / 3)               # random-resized crop: range of a crop's width / height
 ERASE_AREA, ERASE_RATIO = (0.02, 0.33), (0.3, 3.3)   # random erasing: share of the area, height / width (the paper's)
 
+# %% ../nbs/01c_augment.ipynb #849fe34a
 def aug_ranges(a:AugConfig)->Dict[str, Tuple[float, float]]:
     "The range every random parameter is drawn from (uniformly), for both augmentation paths."
     j = a.jitter
@@ -84,6 +85,7 @@ def train_transforms(size:int=100, aug:Optional[AugConfig]=None)->A.Compose:
     if a.erase_p > 0: ts.append(A.Erasing(r['erase_area'], r['erase_ratio'], fill='random', p=a.erase_p))
     return A.Compose(ts + [A.Resize(size, size), A.Normalize(MEAN, STD), ToTensorV2()])
 
+# %% ../nbs/01c_augment.ipynb #5a3ea7c6
 def denormalize(x:Tensor # [..., 3, H, W] normalised images
                )->Tensor: # same shape, RGB in [0, 1]
     "Undo `Normalize` for display."
@@ -148,6 +150,7 @@ def _resized_crop(x:Tensor, p:Dict[str, Tensor])->Tensor:
     grid = F.affine_grid(theta, list(x.shape), align_corners=False)
     return F.grid_sample(x, grid, mode='bilinear', padding_mode='border', align_corners=False)
 
+# %% ../nbs/01c_augment.ipynb #be150e31
 def _rectangles(x:Tensor, on:Tensor, h:Tensor, w:Tensor, y:Tensor, x_:Tensor)->Tensor:
     "[B, 1, H, W] masks of one rectangle per face where `on` (sides: fractions of the image's; fully inside it)."
     B, _, H, W = x.shape
@@ -162,6 +165,7 @@ def _cutout(x:Tensor, p:Dict[str, Tensor])->Tensor:
     "Black out one rectangle per chosen face."
     return x.masked_fill(_rectangles(x, p['cutout'], p['hole_h'], p['hole_w'], p['hole_y'], p['hole_x']), 0.0)
 
+# %% ../nbs/01c_augment.ipynb #f5e64e89
 def _erase(x:Tensor, p:Dict[str, Tensor], generator:Optional[torch.Generator]=None)->Tensor:
     "Random erasing: one rectangle per chosen face filled with uniform noise (Albumentations' `fill='random'`)."
     hole = _rectangles(x, p['erase'], p['erase_h'], p['erase_w'], p['erase_y'], p['erase_x'])
@@ -175,6 +179,7 @@ def _mean_std(device:torch.device)->Tuple[Tensor, Tensor]:
 
 def _gray(x:Tensor)->Tensor: return (0.299 * x[:, 0] + 0.587 * x[:, 1] + 0.114 * x[:, 2])[:, None]  # [B, 1, H, W]
 
+# %% ../nbs/01c_augment.ipynb #f87fbee2
 def _blend(x:Tensor, other:Tensor, ratio:Tensor)->Tensor: return (ratio * x + (1 - ratio) * other).clamp(0, 1)
 
 def _hue_shift(x:Tensor, shift:Tensor)->Tensor:
@@ -189,6 +194,7 @@ def _hue_shift(x:Tensor, shift:Tensor)->Tensor:
     k = (torch.arange(5.0, 0.0, -2.0, device=x.device)[None, :, None, None] + 6 * h[:, None]) % 6   # n = 5, 3, 1
     return mx[:, None] - mx[:, None] * s[:, None] * torch.clamp(torch.minimum(k, 4 - k), 0, 1)
 
+# %% ../nbs/01c_augment.ipynb #c0d340a2
 def _color_jitter(x:Tensor, p:Dict[str, Tensor])->Tensor:
     "Brightness, contrast, saturation, hue (torchvision's definitions, which Albumentations' ColorJitter follows)."
     v = lambda k: p[k][:, None, None, None]
@@ -242,6 +248,7 @@ def draw_mix(n:int, # faces in the batch
     x0, x1 = max(cx - cut_w // 2, 0), min(cx + cut_w // 2, width)
     return MixDraw(kind, 1 - (y1 - y0) * (x1 - x0) / (height * width), perm, (y0, y1, x0, x1))
 
+# %% ../nbs/01c_augment.ipynb #67944b9d
 def apply_mix(x:Tensor, # [B, 3, H, W] images
               target:Tensor, # [B] class indices or [B, K] distributions
               n_classes:int, # K

@@ -26,6 +26,7 @@ class ConvNormAct(nn.Sequential):
     def __init__(self, c_in:int, c_out:int, stride:int=1):
         super().__init__(nn.Conv2d(c_in, c_out, 3, stride, 1, bias=False), group_norm(c_out), nn.GELU())
 
+# %% ../nbs/02d_blocks.ipynb #f14e8a02
 class Stem(nn.Sequential):
     "Two strided ConvNormAct layers: `[B, 3, H, W] -> [B, C, H/4, W/4]`."
     def __init__(self, in_chans:int=3, width:int=64):
@@ -80,6 +81,7 @@ def check_stem(stem:str, # a name in `STEMS`
         raise ValueError(f'stem_full_width {full_width} needs --stem residual, got {stem!r}: a full-resolution '
                          'convolution needs the residual stem')
 
+# %% ../nbs/02d_blocks.ipynb #54d5face
 def make_stem(stem:str='seed', # 'seed' (two ConvNormAct, stride 4) or 'residual' (`ResidualStem`)
               in_chans:int=3, # input image channels
               width:int=64, # C, channels of the map handed to the recursive block

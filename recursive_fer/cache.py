@@ -34,6 +34,7 @@ def _complete(data:bytes)->bool:
     if data[:8] == b'\x89PNG\r\n\x1a\n': return b'IEND' in data[-32:]
     return True
 
+# %% ../nbs/01a_cache.ipynb #5c200847
 def decode_image(path:Union[str, Path], # image file
                  size:int=100 # output side
                 )->np.ndarray: # [size, size, 3] uint8 RGB
@@ -64,6 +65,7 @@ def _cache_files(cache_dir:Path, size:int, key:str)->Tuple[Path, Path, Path]:
     stem = cache_dir/f'images-{size}px-{key}'
     return stem.with_suffix('.npy'), stem.with_suffix('.hashes'), stem.with_suffix('.json')
 
+# %% ../nbs/01a_cache.ipynb #792fc9cf
 def _cache_manifest(cache_dir:Path, size:int, key:str, n:int)->Optional[dict]:
     "The manifest of a finished, intact cache of `n` faces, else None."
     npy, hashes, manifest = _cache_files(cache_dir, size, key)
@@ -79,6 +81,7 @@ def pixel_hash(img:np.ndarray # an image array
     "A hash of an image's pixels: equal for pixel-identical faces."
     return int.from_bytes(hashlib.blake2b(np.ascontiguousarray(img).tobytes(), digest_size=8).digest(), 'little') | 1
 
+# %% ../nbs/01a_cache.ipynb #395fd6e6
 def _reserve(path:Path):
     "Allocate a file's blocks now, so a full disk fails here (ENOSPC), not as a crash while writing through a memmap."
     if not hasattr(os, 'posix_fallocate'): return
@@ -114,6 +117,7 @@ def _decode_all(paths:Sequence[str], size:int, files:Tuple[Path, Path, Path], ke
     atomic_write(manifest, json.dumps(dict(key=key, n=len(paths), size=size, corrupt=sorted(corrupt),
                                            first=str(paths[0]) if paths else '')))
 
+# %% ../nbs/01a_cache.ipynb #7921e1da
 def build_cache(paths:Sequence[str], # image files, in table order
                 size:int=100, # side of the cached images
                 cache_dir:Union[str, Path, None]=None, # default: default_cache_dir()
@@ -167,6 +171,7 @@ def describe_duplicates(d:Dict[str, Any], # from `find_duplicates`
     return (f"duplicates: {', '.join(parts) or 'no held-out faces'} also occur in train (pixel-identical); "
             f"{len(d['train_copies'])} training faces are such copies")
 
+# %% ../nbs/01a_cache.ipynb #c6a9e17b
 def drop_duplicates(table:pd.DataFrame, hashes:np.ndarray)->Tuple[pd.DataFrame, int]:
     "Move training faces that also occur in val or test to the split `train-duplicate`; returns table and count."
     rows = find_duplicates(table, hashes)['train_copies']

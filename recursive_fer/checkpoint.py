@@ -32,6 +32,7 @@ def _keep_copy(src:Path, dst:Path):
         try: os.link(src, tmp)
         except OSError: shutil.copyfile(src, tmp)
 
+# %% ../nbs/03a_checkpoint.ipynb #ef25efd2
 def save_checkpoint(state:Dict[str, Any], # what to save
                     path:Union[str, Path], # destination, replaced atomically
                     keep_previous:bool=False # keep the version it replaces as `<name>.prev.pt`
@@ -46,6 +47,7 @@ def save_checkpoint(state:Dict[str, Any], # what to save
 class CheckpointError(ValueError, RuntimeError):
     "A file that is not a readable recursive-fer checkpoint: the message names it (a user's error, so a `ValueError`)."
 
+# %% ../nbs/03a_checkpoint.ipynb #4282c06c
 def _array_globals()->list:
     "The numpy classes a plain array needs when unpickled (older checkpoints kept NumPy's RNG state as one): no code."
     core = getattr(np, '_core', None) or np.core
@@ -73,6 +75,7 @@ def load_checkpoint(path:Union[str, Path] # best.pt, last.pt, a model folder (co
     except Exception as e:
         raise CheckpointError(f'checkpoint {path} is corrupt or not a checkpoint ({type(e).__name__}: {e})') from e
 
+# %% ../nbs/03a_checkpoint.ipynb #d2ef940f
 def _from_pretrained_folder(folder:Path)->Dict[str, Any]:
     "A model folder read as a checkpoint holding what inference needs (model, model_args, classes, inference)."
     got = read_pretrained(folder)
@@ -133,6 +136,7 @@ def check_compatible(ckpt:Dict[str, Any], # a loaded checkpoint
         raise ValueError(f'{source} has another model: ' + ', '.join(f'{k}={a!r} there, {b!r} here'
                                                                      for k, (a, b) in diff.items()))
 
+# %% ../nbs/03a_checkpoint.ipynb #21811f5e
 def inference_record(size:int, # the image side the model was trained at
                      classes:List[str] # its class names, in output order
                     )->Dict[str, Any]:
@@ -148,6 +152,7 @@ def inference_info(ckpt:Dict[str, Any] # a loaded checkpoint
                   'normalisation, the defaults it was trained with')
     return inference_record(size, ckpt['classes'])
 
+# %% ../nbs/03a_checkpoint.ipynb #c1811f30
 def load_model(path:Union[str, Path], # a best.pt or last.pt
                device:Union[str, torch.device]='cpu' # where to put the model
               )->Tuple[RecursiveFER, List[str], Dict[str, Any]]: # model in eval mode, classes, training config
@@ -180,6 +185,7 @@ def store_exit_threshold(path:Union[str, Path], # a best.pt or last.pt
     ck['model_args'] = asdict(replace(model_args(ck), exit_threshold=float(threshold)))
     return save_checkpoint(ck, path)
 
+# %% ../nbs/03a_checkpoint.ipynb #24635d23
 def export_pretrained(checkpoint:Union[str, Path], # a best.pt or last.pt
                       out:Union[str, Path, None]=None, # the folder; default `<checkpoint name>-hf` beside it
                       half:bool=False # float16 weights (about half the size)

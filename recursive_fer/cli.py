@@ -123,6 +123,7 @@ def bundled_note(name:str='ferplus' # the bundled model
     print(f"model: the bundled '{name}' model ({bundled_path(name)}); its card: {model_card(name)}")
     return str(bundled_path(name))
 
+# %% ../nbs/07_cli.ipynb #02e8a2f0
 def live_source(paths:List[str], # the PATH arguments
                 camera:Optional[str] # --camera
                )->Optional[Any]: # a camera index or stream URL; None: files
@@ -135,6 +136,7 @@ def live_source(paths:List[str], # the PATH arguments
                                                        '--camera (0, a stream URL)')
     return parse_source(camera if camera is not None else paths[0]) if camera is not None or streams else None
 
+# %% ../nbs/07_cli.ipynb #7aabddfc
 def predict(argv:Optional[List[str]]=None # command-line arguments after `predict`
            )->str: # the output folder
     "Emotions and thinking time for the faces in photos, folders and videos (one CSV/JSON row per face)."
@@ -286,6 +288,7 @@ def _commands()->Dict[str, Callable]:
 
 def _summary(f:Callable)->str: return (f.__doc__ or '').strip().splitlines()[0]
 
+# %% ../nbs/07_cli.ipynb #b11b8ed2
 def _usage()->str:
     lines = [f'usage: recursive-fer <command> [options]   (recursive-fer {__version__})', '', 'commands:']
     lines += [f'  {n:<10} {_summary(f)}' for n, f in _commands().items()]
@@ -310,6 +313,7 @@ def _run(name:str, rest:List[str])->Any:
     args.pop('version', None)
     return func(**args)
 
+# %% ../nbs/07_cli.ipynb #c6575e33
 def main(argv:Optional[List[str]]=None # arguments after the program name; None reads sys.argv
         )->Any:
     "Entry point of the `recursive-fer` console script: dispatch to a subcommand; a user's mistake is one line."

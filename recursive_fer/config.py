@@ -53,6 +53,7 @@ def _nested(kw:Dict[str, Any])->Dict[str, Any]:
         except ValueError as e: raise ConfigError(f"--{'aug_' if name == 'augment' else ''}{e}") from None
     return kw
 
+# %% ../nbs/03b_config.ipynb #4e717ca7
 @dataclass(init=False)
 class TrainConfig:
     "Everything that defines a training run (every field is a `recursive-fer train` flag)."
@@ -216,6 +217,7 @@ class TrainConfig:
         check_keys(flat_config(d), source)
         return cls(**d)
 
+# %% ../nbs/03b_config.ipynb #94cc0b45
 def _field_default(f:dataclasses.Field)->Any:
     return f.default_factory() if f.default_factory is not dataclasses.MISSING else f.default
 
@@ -261,6 +263,7 @@ def config_sections()->Dict[str, List[str]]:
             sections.setdefault(current, []).extend(nested.get(m, [m]))
     return sections
 
+# %% ../nbs/03b_config.ipynb #f25cda2a
 def config_flags()->List[str]:
     "Every setting of a run by its flag, in order (the model's and the augmentation's fields in their configs' place)."
     return list(TrainConfig().to_dict())
@@ -279,6 +282,7 @@ def flat_config(d:Dict[str, Any] # config keys and values: flat, or with `model`
         else: out[k] = v
     return out
 
+# %% ../nbs/03b_config.ipynb #6a5d96b2
 def check_keys(d:Dict[str, Any], # config keys and values
                source:str='config' # where they come from, for the message
               ):

@@ -109,6 +109,7 @@ def _check_cache(npy:Path, table:pd.DataFrame, size:int):
         raise DatasetError(f'{npy} holds {shape[0]} faces of {shape[1]}px, but the table has {len(table)} rows at '
                            f'{size}px: give the cache built from this table (or none, to build it)')
 
+# %% ../nbs/01_dataset.ipynb #1f76fd56
 class RafDBDataset(Dataset):
     "One split of a facial-expression data set: cached uint8 faces -> Albumentations -> (Tensor[3, H, W], label)."
     def __init__(self, root:Union[str, Path, None]=None, # data set folder or zip, in any supported layout

@@ -26,6 +26,7 @@ def _pearson(a:np.ndarray, b:np.ndarray)->float:
     d = math.sqrt((a * a).sum() * (b * b).sum())
     return float((a * b).sum() / d) if d > 0 else math.nan
 
+# %% ../nbs/05b_difficulty.ipynb #05538d6c
 def spearman(x:np.ndarray, y:np.ndarray)->float:
     "Spearman's rho: the Pearson correlation of the ranks."
     return _pearson(_rank(x), _rank(y))
@@ -38,6 +39,7 @@ def within_group_spearman(x:np.ndarray, y:np.ndarray, groups:np.ndarray)->float:
         px[m], py[m] = (_rank(x[m]) - 0.5) / m.sum(), (_rank(y[m]) - 0.5) / m.sum()
     return _pearson(px, py)
 
+# %% ../nbs/05b_difficulty.ipynb #ac7c0ee8
 def partial_spearman(x:np.ndarray, y:np.ndarray, z:np.ndarray)->float:
     "Spearman correlation of x and y with z held fixed: ranks of x and y regressed on z's rank, residuals correlated."
     rx, ry, rz = _rank(x), _rank(y), _rank(z)
@@ -132,6 +134,7 @@ def _verdict(tests:List[Dict[str, Any]], value:str)->str:
                 f"{', '.join(x['test'] for x in tests if not x['supports'])} ({_fmt(overall)} overall).")
     return f"Not supported: no face-level correlation with human disagreement ({_fmt(overall)})."
 
+# %% ../nbs/05b_difficulty.ipynb #94f6e6bc
 def _markdown(tests:List[Dict[str, Any]], per_class:List[Dict[str, Any]], value:str, n:int)->str:
     rows = ['| test | rho | 95% CI | p | faces |', '|---|---|---|---|---|']
     rows += [f"| {x['test']} | {x['rho']:+.3f} | [{x['ci_low']:+.3f}, {x['ci_high']:+.3f}] | {x['p']:.2g} | {x['n']} |"
@@ -173,6 +176,7 @@ def plot_steps_vs_agreement(df:pd.DataFrame, # predictions with an agreement col
     fig.tight_layout()
     return fig
 
+# %% ../nbs/05b_difficulty.ipynb #fa227a2d
 def plot_agreement_gallery(df:pd.DataFrame, # predictions with agreement and path columns
                            image:Callable[[int], np.ndarray], # row index -> the face (as the model saw it)
                            n:int=8 # faces per row
@@ -192,6 +196,7 @@ def shown(v:float, # a statistic, NaN where the test could not run
     "A number as a report shows it: 'not testable' where it is undefined, never 'nan'."
     return 'not testable' if v is None or math.isnan(v) else format(v, spec)
 
+# %% ../nbs/05b_difficulty.ipynb #4cbbc8f1
 def hypothesis_report(df:pd.DataFrame, # predictions from `predict`
                       hard:str='auto', # the hard class to compare with the easy one (auto: Contempt, else Fear)
                       easy:str='Happiness', # the easy class

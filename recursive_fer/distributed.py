@@ -39,6 +39,7 @@ def init_distributed(device:torch.device # this process's device (decides the ba
 
 def is_distributed()->bool: return dist.is_available() and dist.is_initialized()
 
+# %% ../nbs/04b_distributed.ipynb #d4f0b957
 def barrier():
     "Wait for every process (nothing in a single process)."
     if is_distributed(): dist.barrier()
@@ -48,6 +49,7 @@ def all_reduce(t:Tensor)->Tensor:
     if is_distributed(): dist.all_reduce(t)
     return t
 
+# %% ../nbs/04b_distributed.ipynb #6564009b
 def shutdown_distributed(together:bool=True # every rank at once after training; False: at once, after an error
                         ):
     "Leave the process group."

@@ -87,6 +87,7 @@ def cpu_bf16_native()->bool:
     try: return 'bf16' in Path('/proc/cpuinfo').read_text().split()          # Linux on Arm lists it among Features
     except OSError: return False                                               # no /proc (macOS, Windows): assume not
 
+# %% ../nbs/04a_epochs.ipynb #b72911f1
 def autocast_context(device:torch.device, # where the model computes
                      amp:bool, # mixed precision on CUDA
                      cpu_bf16:bool=False, # bf16 autocast on the CPU, where the CPU does bf16 natively
@@ -108,6 +109,7 @@ def precision(device:torch.device, # where the model computes
     if device.type == 'cpu' and cfg.cpu_bf16: return 'float32 (cpu_bf16 left off: this CPU has no native bf16)'
     return 'float32'
 
+# %% ../nbs/04a_epochs.ipynb #f9fd1217
 def _read_running(first_bad:Tensor, meter:EpochMeter, bar:Optional[tqdm], epoch:int, prefix:str):
     "The loop's one host sync per `log_every` steps: stop at a non-finite loss or gradient, else refresh the bar."
     s, loss, ce, ponder, grad, mean_loss, acc, steps = torch.cat([first_bad.double(), meter.running()]).tolist()
@@ -121,6 +123,7 @@ def _read_running(first_bad:Tensor, meter:EpochMeter, bar:Optional[tqdm], epoch:
     raise FloatingPointError(f'non-finite loss {loss} (cross entropy {ce}, ponder {ponder}) {where}. Lower lr, or '
                              'check the data.')
 
+# %% ../nbs/04a_epochs.ipynb #2439a568
 def run_epoch(model:nn.Module, # the (possibly DDP-wrapped) model
               loader:DataLoader, # batches of (images, labels)
               loss_fn:nn.Module, # the loss (`HaltingLoss`): `from_output(out, target)`

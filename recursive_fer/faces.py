@@ -33,6 +33,7 @@ def _parabola(cx:float, cy:float, half_w:float, bend:float, tilt:float, n:int=21
     t = np.linspace(-1, 1, n)
     return np.stack([cx + half_w * t, cy - bend * (t ** 2) - tilt * t], 1)
 
+# %% ../nbs/01b_faces.ipynb #97bfd51f
 def draw_face(expr:Dict[str, float], # expression parameters (see `_EXPRESSIONS`)
               rng:np.random.Generator, # randomness for colours, noise, pose and occluders
               size:int=100 # output side in pixels
@@ -82,6 +83,7 @@ def draw_face(expr:Dict[str, float], # expression parameters (see `_EXPRESSIONS`
     img += rng.normal(0, rng.uniform(2, 10), img.shape)
     return np.clip(img, 0, 255).astype(np.uint8)
 
+# %% ../nbs/01b_faces.ipynb #97c03757
 def jitter_expression(name:str, rng:np.random.Generator, spread:float=0.15)->Dict[str, float]:
     "Class `name`'s expression parameters with per-face noise."
     return {k: v + rng.normal(0, spread) for k, v in _EXPRESSIONS[name].items()}

@@ -90,6 +90,7 @@ def plot_steps_per_class(df:pd.DataFrame, classes:Optional[List[str]]=None):
     fig.tight_layout()
     return fig
 
+# %% ../nbs/05a_figures.ipynb #7e905526
 def plot_confusion(df:pd.DataFrame, classes:Optional[List[str]]=None):
     "Confusion matrix normalised per true class."
     classes = list(classes or df.attrs['classes'])
@@ -117,6 +118,7 @@ def plot_accuracy_by_steps_taken(df:pd.DataFrame):
     fig.tight_layout()
     return fig
 
+# %% ../nbs/05a_figures.ipynb #5cdb1eb5
 def face_grid(picks:List[Tuple[str, Sequence[int]]], # (row label, the faces' indices) for each row of the grid
               image:Callable[[int], np.ndarray], # index -> the face
               caption:Callable[[int], Tuple[str, str]], # index -> (its title, the title's colour)
@@ -190,6 +192,7 @@ def make_figures(df:pd.DataFrame, ds:Optional[RafDBDataset]=None)->Dict[str, Any
     if 'anytime' in df.attrs: figs['accuracy_vs_steps'] = plot_anytime(df.attrs['anytime'])
     return figs
 
+# %% ../nbs/05a_figures.ipynb #03182a85
 def save_figures(figs:Dict[str, Any], out_dir:Union[str, Path], close:bool=True)->Dict[str, Path]:
     "Write each figure as `<out_dir>/<name>.png`."
     out = Path(out_dir)

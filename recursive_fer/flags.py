@@ -34,6 +34,7 @@ def _flag_type(anno:Any)->Tuple[Any, bool]:
     if typing.get_origin(base) in (list, typing.List): return _int_list, False
     return base, False
 
+# %% ../nbs/07a_flags.ipynb #7eeda789
 def _default_text(v:Any)->str:
     if v is None: return 'none'
     return ','.join(map(str, v)) if isinstance(v, list) else json.dumps(v) if isinstance(v, dict) else str(v)
@@ -42,12 +43,15 @@ def _flag_help(doc:str, default:Any)->str:
     "The field's comment and its default, said once (a comment that states its default keeps its own words)."
     return doc if 'default' in doc.lower() else f'{doc} (default: {_default_text(default)})'
 
+# %% ../nbs/07a_flags.ipynb #5e33520a
 def _by_flag(get:Callable[[type], Dict[str, Any]])->Dict[str, Any]:
     "`get` of TrainConfig and of its nested configs, keyed by flag (the augmentation's with `aug_`)."
     out = {**get(ModelConfig), **{f'aug_{k}': v for k, v in get(AugConfig).items()}, **get(TrainConfig)}
     return {k: out[k] for k in config_flags()}
 
 def flag_hints()->Dict[str, Any]: return _by_flag(typing.get_type_hints)   # each flag's type
+
+# %% ../nbs/07a_flags.ipynb #41e5d305
 def flag_docs()->Dict[str, str]: return _by_flag(docments)                  # each flag's comment
 
 def one_line_errors(p:argparse.ArgumentParser # a parser whose mistakes should be one line
@@ -60,6 +64,7 @@ def one_line_errors(p:argparse.ArgumentParser # a parser whose mistakes should b
 
 TRAIN_SUMMARY = "Train RecursiveFER on a data set (or --demo on synthetic faces); every TrainConfig field is a flag."
 
+# %% ../nbs/07a_flags.ipynb #1ba76f59
 def train_parser()->argparse.ArgumentParser:
     "The argument parser of `recursive-fer train`, built from `TrainConfig`, grouped by its sections."
     p = argparse.ArgumentParser(prog='recursive-fer train', description=TRAIN_SUMMARY, allow_abbrev=False,
@@ -92,6 +97,7 @@ def train_parser()->argparse.ArgumentParser:
                            help=_flag_help(docs.get(name) or '', defaults[name]), **kw)
     return one_line_errors(p)
 
+# %% ../nbs/07a_flags.ipynb #1100d24d
 def _normalise_flags(argv:List[str], parser:argparse.ArgumentParser)->List[str]:
     "`--out-dir` and `--out_dir` alike: a flag the parser does not know is tried with - and _ swapped."
     known = set(parser._option_string_actions)
@@ -112,6 +118,7 @@ def default_out_dir(data:str, # the data set path
     name = re.sub(r'[^A-Za-z0-9._-]+', '-', Path(str(data).rstrip('/')).name.removesuffix('.zip')) or 'data'
     return f'runs/{name}' + (f'-{recipe}' if recipe else '')
 
+# %% ../nbs/07a_flags.ipynb #ed946448
 def config_from_args(args:argparse.Namespace)->TrainConfig:
     "The TrainConfig a parsed `recursive-fer train` command line asks for: recipe or demo, then the file, then flags."
     if args.demo and args.recipe: raise ConfigError('give --demo or --recipe, not both (--config combines with either)')

@@ -127,6 +127,7 @@ class RuleNames:
 
 RULE_NAMES = RuleNames()
 
+# %% ../nbs/02b_halting.ipynb #1f172cd1
 def rule_class(name:str)->Type[HaltingRule]:
     "The registered rule `name`; an error lists the registry's names."
     if name not in RULES: raise ValueError(f'halting must be one of {tuple(RULES)}, got {name!r}')
@@ -233,6 +234,7 @@ def halting_step(p:Tensor, # [B, N] halting distribution p_n
     "The first step whose cumulative halting probability reaches `threshold`."
     return (p.cumsum(1) < threshold).sum(1).clamp(max=p.shape[1] - 1) + 1
 
+# %% ../nbs/02b_halting.ipynb #d309c420
 def _mean_step(p:Tensor)->Tensor:
     "[B] sum_n n p_n of a halting distribution [B, N]."
     return (p * torch.arange(1, p.shape[1] + 1, dtype=p.dtype, device=p.device)).sum(1)

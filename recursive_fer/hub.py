@@ -56,6 +56,7 @@ def model_card(name:str='ferplus')->Path:
     "The card (README.md) of a bundled model: data, licences, command, accuracy, intended use and limits."
     return bundled_path(name)/'README.md'
 
+# %% ../nbs/02c_hub.ipynb #5921ca30
 def resolve_model(path_or_name:Union[str, Path] # a checkpoint file, a model folder, or a bundled model's name
                  )->Path:
     "Where a model is: a path that exists wins; else a bundled model of that name; else the path (to fail later)."

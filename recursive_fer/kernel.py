@@ -74,6 +74,7 @@ def validate_kernel_folder(folder:Union[str, Path]='kaggle_kernel' # folder hold
                 raise ValueError(f"{meta_file}: {key} entry {src!r} is not 'owner/slug'")
     return md
 
+# %% ../nbs/06_kernel.ipynb #4ac3718e
 def push_kernel(folder:Union[str, Path]='kaggle_kernel' # the kernel folder to upload
                )->subprocess.CompletedProcess:
     "Validate, then run `kaggle kernels push -p <folder>` (needs Kaggle credentials; never run by the tests)."
@@ -106,6 +107,7 @@ def module_source(name:str, # module name, e.g. 'model'
                           '\n'.join(lines))
     return re.sub(r'\n{3,}', '\n\n', src).strip() + '\n'
 
+# %% ../nbs/06_kernel.ipynb #08b69d1b
 def _top_level_names(src:str)->set:
     names = set()
     for node in ast.parse(src).body:
@@ -162,6 +164,7 @@ def recipe_fields(name:str='gpu', # a key of `recipes.RECIPES`
                 if ast.literal_eval(k) == name: return {kw.arg: ast.literal_eval(kw.value) for kw in v.keywords}
     raise ValueError(f'no recipe {name!r} in the recipes module')
 
+# %% ../nbs/06_kernel.ipynb #db891199
 def _class_comments(module:str, cls:str, lib_path:Union[str, Path, None]=None)->Dict[str, str]:
     "A dataclass's field comments, by field name, read from its module's source."
     src = module_source(module, lib_path)
@@ -175,6 +178,7 @@ def _field_comments(lib_path:Union[str, Path, None]=None)->Dict[str, str]:
     return {**_class_comments('model', 'ModelConfig', lib_path), **aug,
             **_class_comments('config', 'TrainConfig', lib_path)}
 
+# %% ../nbs/06_kernel.ipynb #0d719c95
 def config_cell(lib_path:Union[str, Path, None]=None)->str:
     "The parameters cell: the recipe (chosen for the hardware unless named) and the fields that override it."
     notes = _field_comments(lib_path)
@@ -272,6 +276,7 @@ elif best is None:
                      'The model in the box on synthetic faces (attach a data set to train your own)')"""),
 ]
 
+# %% ../nbs/06_kernel.ipynb #25805c3d
 def model_in_box_cell(lib_path:Union[str, Path, None]=None # the package folder; default the installed one
                      )->str: # a cell defining `write_model_in_box(folder)`
     "The bundled `ferplus` model inlined (base64 float16 weights, config, card): the kernel needs no pip install."

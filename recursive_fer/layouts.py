@@ -40,6 +40,7 @@ def _subject(p:Union[str, Path])->str:
     m = re.match(r'^(S\d{3,})_', Path(p).name)
     return m.group(1) if m else ''
 
+# %% ../nbs/01f_layouts.ipynb #506005b8
 def _numeric_label(tok:str, where:str, n:int=len(RAF_CLASSES))->int:
     "0-based class from a 1..n label, or a class name; errors name `where` (file:line)."
     if tok.strip().lstrip('-').isdigit():
@@ -59,6 +60,7 @@ def _fields(line:str, sep:Optional[str])->List[str]:
         sep = next((c for c in ('\t', ';') if c in line), None)
     return [t.strip() for t in (line.split(sep) if sep else line.rsplit(None, 1))]
 
+# %% ../nbs/01f_layouts.ipynb #119b5f2e
 def _rows(path:Path, sep:Optional[str]=None, header:bool=False)->List[Tuple[int, List[str]]]:
     "Non-empty lines of a label file as (line number, fields); a BOM, CRLF ends, tabs and trailing blanks are fine."
     if not path.exists(): raise DatasetError(f'label file {path} does not exist')
@@ -77,6 +79,7 @@ def _names_by_lower(folder:str, mtime_ns:int)->Dict[str, str]:
     "File names in `folder` by their lower-case form (cached while the folder is unchanged)."
     return {n.lower(): n for n in os.listdir(folder)}
 
+# %% ../nbs/01f_layouts.ipynb #9191654e
 def _find_file(path:Path)->Optional[Path]:
     "`path` itself, or the one file beside it whose name differs only in case (a.jpg listed, A.JPG on disk)."
     if path.is_file(): return path
@@ -118,6 +121,7 @@ def _parse_raf_kaggle(base:Path)->Tuple[List[dict], List[str]]:
                 recs += [_record(f, y, split, str(d)) for f in sorted(d.iterdir()) if f.suffix.lower() in IMAGE_EXTS]
     return recs, list(RAF_CLASSES)
 
+# %% ../nbs/01f_layouts.ipynb #4d5cbeb3
 def _parse_label_files(base:Path)->Tuple[List[dict], List[str]]:
     recs = []
     for split in ('train', 'test'):
@@ -136,6 +140,7 @@ def _class_dirs(folder:Path)->Dict[str, Path]:
                            f'{sorted(set(CLASS_ALIASES))}')
     return {canonical_class(d.name): d for d in dirs}
 
+# %% ../nbs/01f_layouts.ipynb #d47115ce
 def _parse_class_folders(base:Path)->Tuple[List[dict], List[str]]:
     splits = [s for s in ('train', 'val', 'test') if (base/s).is_dir()] or ['']
     found = {s: _class_dirs(base/s if s else base) for s in splits}
@@ -158,6 +163,7 @@ def _raf_label(cls:str, layout:str)->int:
         raise ValueError(f"layout {layout!r} numbers classes 1..7 (RAF-DB) and has no {cls!r}; use 'class-folders'")
     return RAF_CLASSES.index(cls) + 1
 
+# %% ../nbs/01f_layouts.ipynb #5b1dbd29
 def _write_raf_basic(root:Path, items:Sequence[Item]):
     lines = []
     for iid, split, cls, img in items:
@@ -173,6 +179,7 @@ def _write_raf_kaggle(root:Path, items:Sequence[Item]):
         lines[split].append(f'{iid}_aligned.jpg,{lab}')
     for s in ('train', 'test'): atomic_write(root/f'{s}_labels.csv', 'image,label\n' + '\n'.join(lines[s]) + '\n')
 
+# %% ../nbs/01f_layouts.ipynb #daad89ce
 def _write_label_files(root:Path, items:Sequence[Item]):
     lines: Dict[str, List[str]] = {'train': [], 'test': []}
     for iid, split, cls, img in items:
@@ -187,6 +194,7 @@ def _write_class_folders(root:Path, items:Sequence[Item]):
 def _is_raf_basic(d:Path)->bool: return (d/'EmoLabel').is_dir()          # the label file missing: said when parsing
 def _is_label_files(d:Path)->bool: return any((d/f'{s}_label.txt').exists() for s in ('train', 'test'))
 
+# %% ../nbs/01f_layouts.ipynb #197f39f6
 def _is_raf_kaggle(d:Path)->bool:
     if any((d/f'{s}_labels.csv').exists() for s in ('train', 'test')) or (d/'DATASET'/'train').is_dir(): return True
     numbered = (d/'train').is_dir() and any(p.is_dir() and p.name.isdigit() for p in (d/'train').iterdir())
@@ -196,6 +204,7 @@ def _is_class_folders(d:Path)->bool:
     sub = [p for p in d.iterdir() if p.is_dir()] if d.is_dir() else []
     return (d/'train').is_dir() or sum(canonical_class(p.name) is not None for p in sub) >= 2
 
+# %% ../nbs/01f_layouts.ipynb #2138b7e9
 @dataclass(frozen=True)
 class Layout:
     "One on-disk layout of a facial-expression data set."

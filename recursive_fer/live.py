@@ -25,6 +25,7 @@ def is_stream(s:Union[str, Path] # a path or URL as the user typed it
     "Whether `s` is a URL (`rtsp://`, `http://`, `udp://`, ...), not a file."
     return isinstance(s, str) and re.match(r'^[a-z][a-z0-9+.-]*://', s, re.I) is not None
 
+# %% ../nbs/05f_live.ipynb #8588de7c
 def parse_source(spec:Union[int, str] # '0' (a camera index), a URL, or a video file
                 )->Union[int, str]:
     "A camera index as an int; a URL or file as given (a URL's `//` kept, which `Path` would collapse)."
@@ -34,6 +35,7 @@ def describe_source(source:Union[int, str])->str:
     "How messages and the `file` column name the source."
     return f'camera {source}' if isinstance(source, int) else str(source)
 
+# %% ../nbs/05f_live.ipynb #df15bdf0
 def open_source(source:Union[int, str] # `parse_source`'s result
                )->cv2.VideoCapture:
     "The opened source, or a `SourceError` that says what could not be opened."
@@ -95,6 +97,7 @@ def predict_live(pred:Predictor, # the predictor (its detector finds the faces)
     finally: cap.release()
     return got
 
+# %% ../nbs/05f_live.ipynb #d2f2ae85
 def _limit_reached(frames:int, elapsed:float, max_frames:Optional[int], seconds:Optional[float])->str:
     "Why a run that was not interrupted stopped."
     if max_frames is not None and frames >= max_frames: return f'--max_frames {max_frames}'

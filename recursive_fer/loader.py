@@ -65,6 +65,7 @@ def _placement(nbytes:int, device:torch.device, fraction:float)->str:
     free, _ = torch.cuda.mem_get_info(device)
     return 'device' if nbytes <= fraction * free else 'pinned'
 
+# %% ../nbs/01d_loader.ipynb #19084671
 class DeviceLoader:
     "Batches of a split from one copy of its decoded faces on the device: gathered, augmented and normalised there."
     def __init__(self, ds:RafDBDataset, # the split; its cached uint8 faces are copied once

@@ -65,6 +65,7 @@ class PonderLossParts(NamedTuple):
     ce:Tensor      # cross entropy
     ponder:Tensor  # mean_i w[t_i] * rho_i, before multiplying by tau
 
+# %% ../nbs/03_loss.ipynb #65718598
 class DifferentiablePonderLoss(nn.Module):
     "`CE(logits, t) + tau * mean_i(w[t_i] * ponder_cost_i)`, with the two parts kept for logging."
     def __init__(self, tau:float=0.01, # weight of the ponder cost (0: plain cross entropy)
@@ -131,6 +132,7 @@ def truncated_geometric(lambda_p:float, # halting probability per step
     g = lambda_p * (1 - lambda_p) ** torch.arange(n_steps, dtype=torch.float32)
     return g / g.sum()
 
+# %% ../nbs/03_loss.ipynb #ec100d3c
 class PonderNetLoss(nn.Module):
     "`sum_n p_n CE(y_n, t) + beta * KL(p || truncated geometric(lambda_p))`, with both parts kept for logging."
     def __init__(self, beta:float=0.01, # weight of the KL term

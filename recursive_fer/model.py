@@ -196,6 +196,7 @@ def _pad_rows(t:Tensor, pad:int)->Tensor:
     z = t.new_zeros(pad, *t.shape[1:])
     return torch.cat([t, z if fmt is None else z.contiguous(memory_format=fmt)])
 
+# %% ../nbs/02_model.ipynb #68f5a391
 def _bucketed_step(self:RecursiveFER, h:Tensor, h0:Optional[Tensor], batch:int)->Tuple[Tensor, Tensor, Tensor]:
     "The compiled step on the working batch padded to its bucket; the padded rows are dropped from the outputs."
     b = len(h)

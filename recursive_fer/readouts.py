@@ -169,6 +169,7 @@ def balanced_pred(probs:np.ndarray, # [F, K] class probabilities
     "The post-hoc logit-adjusted prediction."
     return _adjusted_log(probs, log_prior, tau).argmax(1)
 
+# %% ../nbs/02a_readouts.ipynb #6d79782f
 def _adjusted_log(probs:np.ndarray, log_prior:Sequence[float], tau:float)->np.ndarray:
     "[F, K] log p - tau log prior: the post-hoc readout's scores (`balanced_pred`, `adjust_probs`)."
     return np.log(np.clip(probs, 1e-12, None)) - tau * np.asarray(log_prior)
@@ -181,6 +182,7 @@ def tau_grid(lean:float=0.0 # `prior_lean` of the model's training run
     if lean <= 0: return TAUS
     return tuple(sorted({0.0, *np.round(np.arange(-lean, 3.0 + 1e-9, 0.1), 2).tolist()}))
 
+# %% ../nbs/02a_readouts.ipynb #fd8b7e74
 def posthoc_curve(probs:np.ndarray, # [F, K] class probabilities
                   true:np.ndarray, # [F] their classes
                   log_prior:np.ndarray, # [K] log training prior
@@ -204,6 +206,7 @@ def posthoc_tau(probs:np.ndarray, # [F, K] class probabilities of the validation
     "The post-hoc strength: the most balanced tau, or the most accurate one reaching `floor` (else the most balanced)."
     return pick_tau(posthoc_curve(probs, true, log_prior, taus), floor)
 
+# %% ../nbs/02a_readouts.ipynb #179d3742
 def pick_tau(curve:pd.DataFrame, # `posthoc_curve` of the faces tau is chosen on
              floor:Optional[float]=None # None: for balanced accuracy; a number: for accuracy, balanced >= floor
             )->float: # the chosen tau (the one nearest 0 on ties)
@@ -238,6 +241,7 @@ def add_balanced_readout(df:pd.DataFrame, # a predictions table with prob_<class
     df['floor_correct'] = df.floor_pred == df.true
     return df
 
+# %% ../nbs/02a_readouts.ipynb #1ed9d3a0
 def posthoc_metrics(df:pd.DataFrame, # predictions with the post-hoc readouts (`add_balanced_readout`), or without
                     classes:Sequence[str] # the class names, in the model's order
                    )->dict: # `posthoc_*` (the balanced readout) and `floor_*` (above a floor), those the table has

@@ -28,6 +28,7 @@ def _ddp_worker(rank:int, cfg:TrainConfig, world:int, port:int, resume:bool):
 
 def _processes(nprocs:Optional[int])->int: return nprocs or max(torch.cuda.device_count(), 1)
 
+# %% ../nbs/05c_runs.ipynb #fde1d361
 def launch(cfg:TrainConfig, # the run
            nprocs:Optional[int]=None, # processes; default one per CUDA GPU (at least 1)
            resume:bool=True, # continue from last.pt when it exists

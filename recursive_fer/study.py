@@ -29,6 +29,7 @@ def cell_name(cell:Dict[str, Any])->str:
     "A cell's folder name: `halting-act_label_mode-majority`."
     return '_'.join(re.sub(r'[^A-Za-z0-9._-]+', '-', f'{k}-{v}') for k, v in cell.items()) or 'base'
 
+# %% ../nbs/05e_study.ipynb #03f2b9f9
 def study_runs(base:TrainConfig, # the settings every run shares (its seed is the first seed, its out_dir the study's)
                vary:Dict[str, List[Any]], # field -> values
                n_seeds:int=3 # seeds per cell
@@ -129,6 +130,7 @@ def _has_readout(g:pd.DataFrame, name:str)->bool:
     "Whether a cell's runs have this readout at all (`expected steps` is PonderNet's only)."
     return f'{name}: mean steps' in g and not g[f'{name}: mean steps'].isna().all()
 
+# %% ../nbs/05e_study.ipynb #765196b6
 def summarise_study(out_dir:str # the study folder
                    )->pd.DataFrame: # per cell and readout: seeds, accuracy, steps, face-level rho and the verdict
     "Summarise a study folder from whatever finished: study.csv (every run), study.md and the forest plot study.png."
@@ -158,6 +160,7 @@ def _summary_row(cell:str, g:pd.DataFrame, name:str)->Dict[str, Any]:
                 verdict=(_verdict(col(f'{key} low'), col(f'{key} high')) if voted
                          else 'no crowd votes: class level only'))
 
+# %% ../nbs/05e_study.ipynb #274f14e1
 def _save_figure(fig:Any, path:Path):
     "Write a figure as PNG atomically and close it."
     fig.savefig(path.with_suffix('.png.tmp'), format='png', dpi=110, bbox_inches='tight')
@@ -191,6 +194,7 @@ def study_markdown(summary:pd.DataFrame, runs:pd.DataFrame)->str:
                       'seed, *goes against* it when below 0 in every seed, and *says nothing* otherwise.', '',
                       *rows, '', '## Plain answer', '', *answer, *steps_markdown(runs), *rare_classes_markdown(runs)])
 
+# %% ../nbs/05e_study.ipynb #6e33ebc0
 def steps_markdown(runs:pd.DataFrame # `study_table`
                   )->List[str]: # the section's lines (none where the reports have no per-step accuracy)
     "Per cell, over seeds: accuracy and mean steps of the model's halting, every fixed depth's accuracy, the oracle."
@@ -231,6 +235,7 @@ def rare_classes_markdown(runs:pd.DataFrame, # `study_table`
             + ('; above the floor: the most accurate such readout whose validation balanced accuracy reaches the '
                "run's `posthoc_floor`" if len(kinds) == 3 else '') + '.', '', *head, *rows]
 
+# %% ../nbs/05e_study.ipynb #0798dc69
 def plot_study(runs:pd.DataFrame # `study_table`
               ):
     "Forest plot: each cell's face-level rho per readout, every seed with its 95% CI, and the mean over seeds."
@@ -267,6 +272,7 @@ def plot_study(runs:pd.DataFrame # `study_table`
     fig.tight_layout()
     return fig
 
+# %% ../nbs/05e_study.ipynb #7022b322
 def plot_study_steps(runs:pd.DataFrame # `study_table`
                     ):
     "Accuracy against mean steps: every run a point per cell (its model's halting), each cell's oracle a dashed line."

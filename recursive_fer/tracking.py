@@ -59,6 +59,7 @@ def wandb_reachable(timeout:float=3.0 # seconds to wait for the server to accept
         else: _REACHABLE[url] = True
     return _REACHABLE[url]
 
+# %% ../nbs/03c_tracking.ipynb #b56363e9
 class WandbLogger:
     "A wandb run that never stops training: online with a key and a network, else offline; a no-op when disabled."
     def __init__(self, cfg:Any, run_id:Optional[str]=None, quiet:bool=False):  # cfg: a TrainConfig

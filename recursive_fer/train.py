@@ -75,6 +75,7 @@ def _rng_state()->Dict[str, Any]:
     return dict(python=random.getstate(), numpy=npst, torch=torch.get_rng_state(),
                 cuda=torch.cuda.get_rng_state_all() if torch.cuda.is_available() else None)
 
+# %% ../nbs/04_train.ipynb #5a63add0
 def _set_rng_state(s:Dict[str, Any]):
     npst = s['numpy']
     if isinstance(npst, dict):                                     # this form; older checkpoints hold NumPy's tuple
@@ -147,6 +148,7 @@ def build_run(cfg:TrainConfig, # the run
     scaler = torch.amp.GradScaler(device.type, enabled=autocast_context(device, cfg.amp)[1])
     return RunState(model, ema, splits.loss(cfg).to(device), opt, sched, scaler)
 
+# %% ../nbs/04_train.ipynb #94abc427
 def restore_run(r:RunState, # a fresh run's parts
                 ck:Dict[str, Any] # the checkpoint to continue from
                ):
@@ -180,6 +182,7 @@ def selection_metric(cfg:TrainConfig)->str:
     balanced = cfg.select_by == 'balanced' or (cfg.select_by == 'auto' and prior_lean(vars(cfg)) > 0)
     return 'Val/Balanced_Accuracy' if balanced else 'Val/Accuracy'
 
+# %% ../nbs/04_train.ipynb #d062e392
 def epoch_line(row:Dict[str, Any], epochs:int, improved:bool)->str:
     "The epoch's progress line (a star marks a new best epoch, by `selection_metric`)."
     return (f"epoch {row['epoch']}/{epochs}: train loss {row['Train/Loss']:.3f} acc {row['Train/Accuracy']:.3f} "

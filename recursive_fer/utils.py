@@ -73,6 +73,7 @@ def kaggle_working()->Path:
     "Kaggle's writable folder, `<root>/working`."
     return kaggle_root()/'working'
 
+# %% ../nbs/00_utils.ipynb #7839357c
 def iskaggle()->bool:
     "True inside a Kaggle kernel (or a fake Kaggle tree set up by a test)."
     return 'KAGGLE_KERNEL_RUN_TYPE' in os.environ or (kaggle_root()/'input').is_dir()
@@ -105,6 +106,7 @@ def _kaggle_secret(name:str)->Optional[str]:
             _SAID.add(msg)           # once, however often the key is asked for
         return None
 
+# %% ../nbs/00_utils.ipynb #85698ac3
 def get_wandb_key(name:str='WANDB_API_KEY' # environment variable and Kaggle secret holding the key
                  )->Optional[str]: # the key, or None (train with wandb offline)
     "The wandb API key: environment first, then ~/.netrc, then Kaggle secrets; None when there is none."
@@ -123,6 +125,7 @@ def _temp_name(path:Path)->Path:
     "A unique hidden name beside `path` that keeps its suffix: `.<stem>.tmp-<pid>-<random><suffix>`."
     return path.with_name(f'.{path.stem}.tmp-{os.getpid()}-{secrets.token_hex(4)}{path.suffix}')
 
+# %% ../nbs/00_utils.ipynb #d5e8bb90
 def _fsync(path:Path):
     "Flush a file's (or a folder's) content to disk; a no-op where the OS refuses it for folders."
     try:
@@ -138,6 +141,7 @@ def _disk_full(e:BaseException, path:Path)->Optional[DiskFullError]:
                              'version is intact: free some space and run again (a resumed run goes on from there)')
     return None
 
+# %% ../nbs/00_utils.ipynb #7172c3f4
 @contextmanager
 def atomic_path(path:Union[str, Path] # the file to (re)place
                )->Iterator[Path]: # a temporary path to write the new content to (a file, or a folder)
@@ -194,6 +198,7 @@ def remove_temps(target:Union[str, Path] # a file or folder whose leftover tempo
         n += 1
     return n
 
+# %% ../nbs/00_utils.ipynb #10cd70a6
 def _pid_alive(pid:int)->bool:
     try: os.kill(pid, 0)
     except ProcessLookupError: return False
@@ -212,6 +217,7 @@ def remove_dead_temps(folder:Union[str, Path] # e.g. a run's output folder
             n += 1
     return n
 
+# %% ../nbs/00_utils.ipynb #5f85af97
 def build_once(target:Union[str, Path], # the finished product (file or folder)
                is_ready:Callable[[], bool], # True when a finished, valid product is there
                build:Callable[[], None], # builds it (through atomic writes)
@@ -243,6 +249,7 @@ def _signature(src:Path)->dict:
     files = [src] if src.is_file() else [p for p in src.rglob('*') if p.is_file()]
     return dict(src=str(src.resolve()), files=len(files), bytes=sum(p.stat().st_size for p in files))
 
+# %% ../nbs/00_utils.ipynb #307672e1
 def _unzip(zf:Path, dest:Path):
     if not zipfile.is_zipfile(zf): raise ValueError(f'{zf} is not a zip file (or it is damaged); re-download it')
     try:
@@ -258,6 +265,7 @@ def _extract_nested(tree:Path, max_depth:int=5):
             _unzip(zf, zf.parent)
             zf.unlink()
 
+# %% ../nbs/00_utils.ipynb #f05a7a61
 def _make_writable(tree:Path):
     for p in [tree, *tree.rglob('*')]: p.chmod(p.stat().st_mode | stat.S_IWUSR)
 
@@ -280,6 +288,7 @@ def _extracted(dest:Path, sig:dict)->bool:
     try: return json.loads((dest/_MARKER).read_text()) == sig
     except (OSError, ValueError): return False
 
+# %% ../nbs/00_utils.ipynb #611733ef
 def extract_dataset(src:Union[str, Path, None]=None, # zip or folder; None finds the attached Kaggle data set
                     dest:Union[str, Path, None]=None, # where to extract; default <kaggle root>/working/<name>
                     name:str=RAF_KAGGLE_SLUG, # the Kaggle data set's folder name

@@ -75,6 +75,7 @@ def _reference_targets(raw:List[float], mode:str)->List[float]:
     s = sum(emotion)
     return [v / s for v in emotion]
 
+# %% ../nbs/01e_votes.ipynb #68409c0b
 def vote_target(votes:Sequence[float], # the 10 vote counts of one face, in FERPLUS_VOTES order
                 mode:str='majority' # one of LABEL_MODES
                )->Optional[np.ndarray]: # [8] distribution over FERPLUS_EMOTIONS, or None when the face is left out
@@ -138,6 +139,7 @@ def parse_ferplus(base:Path, # the folder holding FER2013Train (and FER2013Valid
                              **dict(zip(VOTE_COLUMNS, votes))))
     return recs, list(classes)
 
+# %% ../nbs/01e_votes.ipynb #31b84a44
 def _seeded_votes(iid:str, cls:str)->List[int]:
     "Most of 10 votes for `cls`, 0-4 for another emotion, seeded by the face id."
     rng = np.random.default_rng(int.from_bytes(iid.encode()[-8:].rjust(8, b'0'), 'little'))
