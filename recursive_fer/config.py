@@ -13,7 +13,7 @@ from .augment import AugConfig
 from .layouts import LAYOUTS
 from .votes import LABEL_MODES
 from .loader import SAMPLER_POWERS
-from .model import ModelConfig, HALTINGS
+from .model import ModelConfig, HALTINGS, FIXED_READOUTS
 from .blocks import STEMS
 from .loss import HaltingLoss
 from .halting import rule_class
@@ -28,7 +28,7 @@ LOADERS = ('auto', 'workers', 'device')   # auto: the device loader on CUDA, Dat
 COMPILE_MODES = ('off', 'default', 'reduce-overhead', 'max-autotune')   # torch.compile modes of the recursive step
 WANDB_MODES = ('auto', 'online', 'offline', 'disabled')
 CHOICES:Dict[str, tuple] = dict(                                      # the allowed values of fields that have a list
-    layout=LAYOUTS, stem=STEMS, fixed_readout=('last', 'mean'), ce_weights=('none', 'inverse'), loader=LOADERS,
+    layout=LAYOUTS, stem=STEMS, fixed_readout=FIXED_READOUTS, ce_weights=('none', 'inverse'), loader=LOADERS,
     compile_mode=COMPILE_MODES, wandb_mode=WANDB_MODES, optimizer=('adamw', 'sgd'), label_mode=LABEL_MODES,
     halting=HALTINGS, sampler=tuple(SAMPLER_POWERS), select_by=('auto', 'accuracy', 'balanced'))
 # the nested configs' fields as flags: the model's by name (but n_classes, in_chans), the augmentation's as aug_*
