@@ -88,7 +88,7 @@ def main(a):
                 'PyTorch masked': lambda: torch_run(False), 'PyTorch compacted (early exit)': lambda: torch_run(True)}
         res['faces_per_s_batch_64'] = {k: 64 / timed(fn, a.rounds) for k, fn in rows.items()}
         m.compact = True
-    out = ROOT/'benchmarks'/'results'/'predict'
+    out = Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
     atomic_write(out/'results.json', json.dumps(res, indent=1))
     md = [f"Machine: {res['machine']}; model: {res['checkpoint']} ({res['size']}px, max_steps {res['max_steps']}).", '',
@@ -107,4 +107,5 @@ if __name__ == '__main__':
     p = argparse.ArgumentParser(description=__doc__.split('\n\n')[0], allow_abbrev=False)
     p.add_argument('--checkpoint', type=Path, required=True, help='a trained best.pt')
     p.add_argument('--rounds', type=int, default=10, help='timed calls per measurement (median)')
+    p.add_argument('--out', default=str(ROOT/'benchmarks'/'results'/'predict'), help='results folder')
     main(p.parse_args())
