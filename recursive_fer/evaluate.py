@@ -155,7 +155,7 @@ def predict(model:RecursiveFER, # a trained model
     return df
 
 def step_probs(df:pd.DataFrame)->np.ndarray:
-    "The `[faces, N_max]` halting weights (`step_probs`: lam_n per step) of a predictions table."
+    "The `[faces, N_max]` halting distribution of a predictions table (`step_prob_<n>`: lam_n, or p_n)."
     return df[[c for c in df.columns if c.startswith('step_prob_')]].to_numpy()
 
 # %% ../nbs/05_evaluate.ipynb #aae4a6a8

@@ -23,7 +23,7 @@ class ACTOutput:
     "Everything one pass of the loop produces, per face, whatever the rule."
     logits:Tensor            # [B, K] the output: ACT sum_n lam_n y_n; the others y_N (fixed 'mean': mean_n y_n)
     ponder_cost:Tensor       # [B] ACT: rho = N + R; PonderNet in training: sum_n n p_n; the others: N
-    step_probs:List[Tensor]  # one [B] tensor per executed step: its halting weight (0 once a face has halted)
+    step_probs:List[Tensor]  # one [B] per executed step: P(halt at n), ACT's lam_n / PonderNet's p_n (0 after)
     steps:Tensor             # [B] integer N, the steps each face took
     step_logits:Optional[Tensor] = None  # [B, N_max, K] every step's logits, when the loop recorded them
     halt_probs:Optional[Tensor] = None   # [B, N_max] the halting head's output at every step, when recorded
@@ -33,7 +33,7 @@ class Decision(NamedTuple):
     "What a rule decides at one step for the faces in the working batch."
     halts:Tensor                    # [b] bool: halts at this step
     weight:Tensor                   # [b] weight of this step's logits in the output (0 for faces halted before)
-    record:Optional[Tensor] = None  # [b] the halting weight kept in `step_probs` (default: `weight`)
+    record:Optional[Tensor] = None  # [b] P(halt at n) kept in `step_probs` (default: `weight`)
     cost:Optional[Tensor] = None    # [b] what this step adds to the ponder cost (default: 1 per face still thinking)
 
 StepFn = Callable[[int, Tensor, Optional[Tensor]], Tuple[Tensor, Tensor, Tensor]]   # (n, h, h0) -> h, y_n, p_n
