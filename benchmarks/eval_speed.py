@@ -73,7 +73,7 @@ def report(setup:Dict[str, Any], runs:Dict[str, list])->str:
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0], allow_abbrev=False)
-    ap.add_argument('--run', required=True, help='a finished run folder (config.json, checkpoints/best.pt)')
+    ap.add_argument('--run', help='a finished run folder (config.json, checkpoints/best.pt); required')
     ap.add_argument('--base', default='5b8492f', help='the commit to compare against (default: before the one pass)')
     ap.add_argument('--rounds', type=int, default=2, help='rounds; each runs every version once')
     ap.add_argument('--out', default=str(ROOT/'benchmarks'/'results'/'eval-speed'), help='results folder')
@@ -83,6 +83,7 @@ def main():
     if a.child:
         print(json.dumps(child(Path(a.child), a.float32)))
         return
+    if not a.run: ap.error('--run is required')
     t0 = time.time()
     with tempfile.TemporaryDirectory() as d: runs = measure(Path(a.run), a.base, a.rounds, Path(d))
     import torch
