@@ -287,7 +287,9 @@ def evaluate_checkpoint(checkpoint:Union[str, Path], # best.pt or last.pt from t
     ds = splits.datasets
     val = ds['val'] if split != 'val' and 'val' in ds else None   # the exit's threshold and tau are chosen there
     train = list(ds['train'].class_counts().values()) if 'train' in ds else None   # the training prior
-    return evaluate(model, ds[split], out_dir, val_ds=val, train_counts=train, lean=prior_lean(vars(cfg)),
+    faces = ds[split] if split != 'train' else RafDBDataset(table=splits.table, classes=classes, split='train',
+                                                            size=cfg.size, cache=splits.cache, transform='eval')
+    return evaluate(model, faces, out_dir, val_ds=val, train_counts=train, lean=prior_lean(vars(cfg)),
                     autocast=autocast_context(next(model.parameters()).device, cfg.amp, cfg.cpu_bf16)[0], **kw)
 
 def checkpoint_run(ck:Dict[str, Any], # `load_checkpoint`'s dict
