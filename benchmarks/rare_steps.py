@@ -23,8 +23,8 @@ import matplotlib
 matplotlib.use('Agg')
 import matplotlib.pyplot as plt
 from recursive_fer.utils import atomic_write
+from recursive_fer.readouts import READOUTS                       # the readouts' step columns, one definition
 
-READOUTS = {'halting': 'ponder_cost', 'needed steps': 'needed_steps', 'confidence exit': 'exit_steps'}
 
 def predictions_of(run:Path)->pd.DataFrame:
     "A run's (or an evaluation folder's) predictions.csv."
