@@ -11,21 +11,35 @@ ROOT = Path(__file__).resolve().parent.parent             # the repository
 RESULTS = ROOT/'benchmarks'/'results'
 DATA = ROOT.parent/'shared'/'data'                         # where the development data sets live beside the checkout
 
-__all__ = ['ROOT', 'RESULTS', 'DATA', 'median_seconds', 'load_run', 'command_line', 'git',
+__all__ = ['ROOT', 'RESULTS', 'DATA', 'timed_calls', 'median_seconds', 'load_run', 'command_line', 'git',
            'extract', 'run_child']
+
+def timed_calls(fns:List[Callable[[], Any]], # the works to time, side by side
+                rounds:int=3, # timed calls of each
+                warmup:int=1, # untimed calls of each first (caches, lazy initialisation, compilation)
+                sync:Optional[Callable[[], Any]]=None # waits for a device's queued work (CUDA), before and after
+               )->List[List[float]]: # per function, the seconds of every timed call
+    "Wall-clock seconds of every call, the functions called in turn round after round (drift hits all alike)."
+    wait = sync or (lambda: None)
+    for _ in range(warmup):
+        for f in fns: f()
+    times = [[] for _ in fns]
+    for _ in range(rounds):
+        for t, f in zip(times, fns):
+            wait()
+            t0 = time.perf_counter()
+            f()
+            wait()
+            t.append(time.perf_counter() - t0)
+    return times
 
 def median_seconds(fn:Callable[[], Any], # the work to time
                    calls:int=3, # timed calls
-                   warmup:int=1 # untimed calls first (caches, lazy initialisation)
+                   warmup:int=1, # untimed calls first
+                   sync:Optional[Callable[[], Any]]=None # waits for a device's queued work (CUDA)
                   )->float: # the median of the timed calls, in seconds
     "Median wall-clock seconds of `calls` calls of `fn` after `warmup` untimed ones."
-    for _ in range(warmup): fn()
-    times = []
-    for _ in range(calls):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+    return statistics.median(timed_calls([fn], calls, warmup, sync)[0])
 
 def load_run(path:Path # a run's folder (`--out_dir` of `recursive-fer train`)
             )->Dict[str, Any]: # config, history, test_metrics, report (None where a file is missing)

@@ -20,7 +20,7 @@ from pathlib import Path
 import torch
 from torch.utils.data import DataLoader
 
-from benchlib import ROOT
+from benchlib import ROOT, timed_calls
 from recursive_fer.recipes import recipe_config
 from recursive_fer.model import RecursiveFER
 from recursive_fer.loss import DifferentiablePonderLoss
@@ -56,13 +56,7 @@ def step_fn(bf16:bool, channels_last:bool, compiled:bool=False, batch:int=128):
 
 def interleaved(fns:dict, rounds:int)->dict:
     "Median seconds of each function, called in turn round after round (one warm-up call each)."
-    for f in fns.values(): f()
-    ts = {k: [] for k in fns}
-    for _ in range(rounds):
-        for k, f in fns.items():
-            t0 = time.perf_counter()
-            f()
-            ts[k].append(time.perf_counter() - t0)
+    ts = dict(zip(fns, timed_calls(list(fns.values()), rounds)))
     return {k: dict(median_s=statistics.median(v), min_s=min(v), max_s=max(v)) for k, v in ts.items()}
 
 def epoch_fn(bf16:bool, ds:RafDBDataset, batch:int=128, device_loader:bool=False):

@@ -40,24 +40,16 @@ from recursive_fer.tracking import current_keys
 from recursive_fer.dataset import RafDBDataset, read_table
 from recursive_fer.faces import make_synthetic_fer
 import data_pipeline
-from benchlib import ROOT, DATA
+from benchlib import ROOT, DATA, median_seconds, timed_calls
 
 
 def sync(device:torch.device):
     "Wait for the device's queued work (CUDA runs asynchronously; the CPU needs nothing)."
     if device.type == 'cuda': torch.cuda.synchronize(device)
 
-def timed(fn, device:torch.device)->float:
-    "Seconds of one call of `fn`, the device's work included."
-    sync(device)
-    t0 = time.perf_counter()
-    fn()
-    sync(device)
-    return time.perf_counter() - t0
-
 def median_time(fn, repeats:int, warmup:int=1, device:torch.device=torch.device('cpu'))->float:
-    for _ in range(warmup): fn()
-    return statistics.median(timed(fn, device) for _ in range(repeats))
+    "Median seconds of `fn`, the device's queued work included."
+    return median_seconds(fn, repeats, warmup, lambda: sync(device))
 
 def _bisect_bias(model:RecursiveFER, x:torch.Tensor, target:float, w_std:float, seed:int)->float:
     g = torch.Generator().manual_seed(seed)
@@ -74,12 +66,7 @@ def _bisect_bias(model:RecursiveFER, x:torch.Tensor, target:float, w_std:float, 
 
 def interleaved_medians(fns:list, repeats:int, warmup:int=1, device:torch.device=torch.device('cpu'))->list:
     "Median seconds of each function, calling them in turn so that drift on a shared machine hits all alike."
-    for _ in range(warmup):
-        for f in fns: f()
-    ts = [[] for _ in fns]
-    for _ in range(repeats):
-        for t, f in zip(ts, fns): t.append(timed(f, device))
-    return [statistics.median(t) for t in ts]
+    return [statistics.median(t) for t in timed_calls(fns, repeats, warmup, lambda: sync(device))]
 
 def calibrate(model:RecursiveFER, x:torch.Tensor, target:float, seed:int=0)->float:
     "Set the halting head (random weights of a few scales, bisected bias) so the model averages ~`target` steps on `x`."

@@ -5,7 +5,7 @@
 # %% ../nbs/05b_difficulty.ipynb #1800ac8f
 from __future__ import annotations
 import math
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple, Union
 import numpy as np
 import pandas as pd
 import matplotlib.pyplot as plt
@@ -15,49 +15,77 @@ from .config import check_hard_easy
 from .readouts import READOUTS
 
 # %% auto #0
-__all__ = ['spearman', 'within_group_spearman', 'partial_spearman', 'bootstrap_stat', 'face_level_report',
+__all__ = ['codes', 'spearman', 'within_group_spearman', 'partial_spearman', 'bootstrap_stat', 'face_level_report',
            'plot_steps_vs_agreement', 'plot_agreement_gallery', 'shown', 'hypothesis_report', 'readouts_report']
 
 # %% ../nbs/05b_difficulty.ipynb #fbae54f4
-def _rank(x:np.ndarray)->np.ndarray: return stats.rankdata(x)
+def _rank(x:np.ndarray)->np.ndarray:
+    "Average ranks (1-based, ties averaged) along the last axis; small non-negative integer codes counted, not sorted."
+    x2 = np.atleast_2d(x)
+    if not np.issubdtype(x.dtype, np.integer) or x2.min() < 0 or x2.max() > 10 * x2.shape[-1] + 100:
+        return stats.rankdata(x, axis=-1)
+    K = int(x2.max()) + 1                                                  # rank = faces below + (ties + 1) / 2
+    counts = np.bincount((x2 + K * np.arange(len(x2))[:, None]).ravel(), minlength=len(x2) * K).reshape(-1, K)
+    below = np.cumsum(counts, 1) - counts
+    return (np.take_along_axis(below, x2, 1) + (np.take_along_axis(counts, x2, 1) + 1) / 2).reshape(x.shape)
 
-def _pearson(a:np.ndarray, b:np.ndarray)->float:
-    a, b = a - a.mean(), b - b.mean()
-    d = math.sqrt((a * a).sum() * (b * b).sum())
-    return float((a * b).sum() / d) if d > 0 else math.nan
+def codes(x:np.ndarray)->np.ndarray:
+    "Dense integer codes of `x` (0, 1, ... in its order, ties equal): the same ranks, counted fast in a bootstrap."
+    return np.unique(x, return_inverse=True)[1].reshape(np.shape(x))
+
+def _pearson(a:np.ndarray, b:np.ndarray)->Union[float, np.ndarray]:
+    "Pearson correlation along the last axis (a row per bootstrap resample, or one vector); NaN where one is constant."
+    a, b = a - a.mean(-1, keepdims=True), b - b.mean(-1, keepdims=True)
+    d = np.sqrt((a * a).sum(-1) * (b * b).sum(-1))
+    r = np.where(d > 0, (a * b).sum(-1) / np.where(d > 0, d, 1.0), np.nan)
+    return float(r) if r.ndim == 0 else r
 
 # %% ../nbs/05b_difficulty.ipynb #05538d6c
-def spearman(x:np.ndarray, y:np.ndarray)->float:
-    "Spearman's rho: the Pearson correlation of the ranks."
+def spearman(x:np.ndarray, y:np.ndarray)->Union[float, np.ndarray]:
+    "Spearman's rho: the Pearson correlation of the ranks (along the last axis: rows are computed at once)."
     return _pearson(_rank(x), _rank(y))
 
-def within_group_spearman(x:np.ndarray, y:np.ndarray, groups:np.ndarray)->float:
+def _group_ranks(v:np.ndarray, g:np.ndarray)->np.ndarray:
+    "Percentile ranks of `v` within each group of `g` along the last axis: (rank in its group - 0.5) / group size."
+    gi = np.unique(g, return_inverse=True)[1].reshape(g.shape)            # groups as 0..G-1
+    code = v if np.issubdtype(v.dtype, np.integer) else codes(v)          # exact ties, as integers
+    r = _rank(gi * (int(code.max()) + 1) + code)                          # ordered by group, then value; ties averaged
+    counts = (gi[..., None] == np.arange(gi.max() + 1)).sum(-2)           # [..., G] faces per group
+    before = np.cumsum(counts, -1) - counts                                # faces in the groups ordered first
+    return (r - np.take_along_axis(before, gi, -1) - 0.5) / np.take_along_axis(counts, gi, -1)
+
+def within_group_spearman(x:np.ndarray, y:np.ndarray, groups:np.ndarray)->Union[float, np.ndarray]:
     "Pooled within-group rank correlation: Pearson of the percentile ranks taken within each group."
-    px, py = np.empty(len(x)), np.empty(len(y))
-    for g in np.unique(groups):
-        m = groups == g
-        px[m], py[m] = (_rank(x[m]) - 0.5) / m.sum(), (_rank(y[m]) - 0.5) / m.sum()
-    return _pearson(px, py)
+    return _pearson(_group_ranks(x, groups), _group_ranks(y, groups))
 
 # %% ../nbs/05b_difficulty.ipynb #ac7c0ee8
-def partial_spearman(x:np.ndarray, y:np.ndarray, z:np.ndarray)->float:
+def _residual(r:np.ndarray, z:np.ndarray)->np.ndarray:
+    "What is left of `r` after its least-squares line on `z` (row by row along the last axis)."
+    if r.ndim > 1: return np.stack([_residual(a, b) for a, b in zip(r, z)])
+    Z = np.column_stack([np.ones(len(z)), z])
+    return r - Z @ np.linalg.lstsq(Z, r, rcond=None)[0]
+
+def partial_spearman(x:np.ndarray, y:np.ndarray, z:np.ndarray)->Union[float, np.ndarray]:
     "Spearman correlation of x and y with z held fixed: ranks of x and y regressed on z's rank, residuals correlated."
     rx, ry, rz = _rank(x), _rank(y), _rank(z)
-    if np.ptp(rx) == 0 or np.ptp(ry) == 0: return math.nan          # a constant has no correlation (not rounding noise)
-    Z = np.column_stack([np.ones(len(rz)), rz])
-    res = lambda r: r - Z @ np.linalg.lstsq(Z, r, rcond=None)[0]
-    return _pearson(res(rx), res(ry))
+    r = np.asarray(_pearson(_residual(rx, rz), _residual(ry, rz)))
+    r = np.where((np.ptp(rx, -1) == 0) | (np.ptp(ry, -1) == 0), np.nan, r)   # a constant: no correlation, not noise
+    return float(r) if r.ndim == 0 else r
 
 # %% ../nbs/05b_difficulty.ipynb #8d8c4ca5
-def bootstrap_stat(stat:Callable[[np.ndarray], float], # the statistic of a set of row indices
+def bootstrap_stat(stat:Callable[[np.ndarray], Any], # the statistic of row indices [n] (batched: of [k, n], k values)
                    n:int, # rows
                    n_boot:int=1000, # resamples
                    level:float=0.95, # confidence level
-                   seed:int=0 # resampling seed
+                   seed:int=0, # resampling seed
+                   batched:bool=False, # `stat` takes a block of resamples at once (the rank correlations above do)
+                   block:int=100 # resamples per block
                   )->Tuple[float, float]: # (low, high) percentile interval
     "Percentile bootstrap interval of `stat` over rows resampled with replacement."
     rng = np.random.default_rng(seed)
-    vals = np.array([stat(rng.integers(0, n, n)) for _ in range(n_boot)])
+    idx = [rng.integers(0, n, n) for _ in range(n_boot)]                # drawn one resample at a time: the same draws
+    vals = (np.concatenate([np.atleast_1d(stat(np.stack(idx[k:k + block]))) for k in range(0, n_boot, block)])
+            if batched else np.array([stat(i) for i in idx]))
     vals = vals[np.isfinite(vals)]
     if len(vals) == 0: return (math.nan, math.nan)
     a = (1 - level) / 2
@@ -83,8 +111,8 @@ def face_level_report(df:pd.DataFrame, # predictions with vote_entropy and confi
     "Face-level test: does a face's thinking time rise with how much people disagreed about it?"
     d = df[np.isfinite(df.vote_entropy)].reset_index(drop=True)
     t, e, c, g = (d[k].to_numpy(float) for k in (value, 'vote_entropy', 'confidence', 'true'))
-    n = len(d)
-    boot = lambda f: bootstrap_stat(f, n, n_boot, seed=seed)
+    t, e, c, n = codes(t), codes(e), codes(c), len(d)                 # rank statistics: codes rank as the values
+    boot = lambda f: bootstrap_stat(f, n, n_boot, seed=seed, batched=True)   # a block of resamples per call
     r0 = spearman(t, e)
     tests = [_test('overall', r0, boot(lambda i: spearman(t[i], e[i])), float(stats.spearmanr(t, e).pvalue), n)]
     r1 = within_group_spearman(t, e, g)
@@ -100,7 +128,7 @@ def face_level_report(df:pd.DataFrame, # predictions with vote_entropy and confi
         if m.sum() < min_class_faces: continue
         tk, ek = t[m], e[m]
         per_class.append(_test(name, spearman(tk, ek), bootstrap_stat(lambda i: spearman(tk[i], ek[i]), int(m.sum()),
-                                                                      n_boot, seed=seed),
+                                                                      n_boot, seed=seed, batched=True),
                                float(stats.spearmanr(tk, ek).pvalue), int(m.sum())))
     supported = all(x['supports'] for x in tests)
     return dict(value=value, n=n, tests=tests, per_class=per_class, supported=supported,
@@ -250,7 +278,8 @@ def _face_rows(name:str, rep:Dict[str, Any])->List[str]:
 
 def readouts_report(df:pd.DataFrame, # predictions with the readouts' columns (`readouts.add_readouts`)
                     hard:str='auto', # the hard class of the Mann-Whitney test
-                    easy:str='Happiness' # its easy class
+                    easy:str='Happiness', # its easy class
+                    halting:Optional[tuple]=None # the halting readout's (hypothesis, face-level) reports, if made
                    )->Dict[str, Any]: # per readout: its column, faces left out, class- and face-level tests; markdown
     "The class-level and (with crowd votes) face-level tests of every readout of steps: halting, needed, exit."
     out, class_rows, face_rows = {}, [], []
@@ -258,8 +287,10 @@ def readouts_report(df:pd.DataFrame, # predictions with the readouts' columns (`
         if col not in df: continue
         d = df[np.isfinite(df[col])]
         d.attrs.update(df.attrs)
-        cl = hypothesis_report(df, hard, easy, value=col)
-        fl = face_level_report(d, col) if 'vote_entropy' in df else None
+        if name == 'halting' and halting is not None: cl, fl = halting   # `evaluate` made them: not twice
+        else:
+            cl = hypothesis_report(df, hard, easy, value=col)
+            fl = face_level_report(d, col) if 'vote_entropy' in df else None
         out[name] = dict(column=col, left_out=len(df) - len(d), mean=float(d[col].mean()),
                          class_level={k: v for k, v in cl.items() if k != 'markdown'},
                          face_level=None if fl is None else {k: v for k, v in fl.items() if k != 'markdown'})

@@ -249,7 +249,7 @@ def evaluate(model:RecursiveFER, # a trained model
                                            'Test/Balanced_Accuracy': m['balanced_accuracy']}   # one accuracy
     h = hypothesis_report(df, hard, easy)
     face = face_level_report(df) if 'vote_entropy' in df else None   # data sets with crowd votes
-    reads = readouts_report(df, hard, easy)
+    reads = readouts_report(df, hard, easy, (h, face))
     figs = make_figures(df, ds)
     if face is not None:
         figs.update(steps_vs_agreement=plot_steps_vs_agreement(df),
