@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """One finished training run's numbers, for the Real faces page: its config, history and test report, and a summary.
 
-    python benchmarks/collect_run.py runs/fer2013-cpu benchmarks/results/real_faces/cpu_e70 [--tencrop]
+    python benchmarks/collect_run.py --run runs/fer2013-cpu --out benchmarks/results/real_faces/cpu_e70 [--tencrop]
 
 Reads `<run>/config.json`, `<run>/history.json`, `<run>/evaluation/report.{md,json}` (what `recursive-fer train` writes
 after testing once) and the checkpoints (training minutes, best epoch); with `--tencrop` it also evaluates the best
@@ -43,8 +43,8 @@ def summary(run:Path, tencrop:bool)->dict:
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0], allow_abbrev=False)
-    ap.add_argument('run', help='the run folder (--out_dir of the training)')
-    ap.add_argument('out', help='where the numbers go')
+    ap.add_argument('--run', required=True, help='the run folder (--out_dir of the training)')
+    ap.add_argument('--out', required=True, help='where the numbers go (a folder of benchmarks/results/real_faces)')
     ap.add_argument('--tencrop', action='store_true', help='also evaluate ten-crop TTA on the test split')
     a = ap.parse_args()
     run, out = Path(a.run), Path(a.out)

@@ -13,8 +13,8 @@ The first `--model` is the anchor (the plain recipe whose accuracy the others ma
 RUN_DIR is a finished run (or an evaluation folder inside it made with `recursive-fer evaluate --posthoc_floor F`:
 then its post-hoc readout, tau chosen on validation, is what counts): config.json, evaluation/report.json (the test
 split's metrics) and, where the run folder still holds them, checkpoints/best.pt (the epoch kept) and last.pt (the
-training time, `elapsed_s`), else the summary.json of a copy of the run (`benchmarks/collect_run.py RUN_DIR COPY`);
-without either, no time is shown.
+training time, `elapsed_s`), else the summary.json of a copy of the run (`benchmarks/collect_run.py --run RUN_DIR
+--out COPY`); without either, no time is shown.
 Writes targets.csv, targets.md and targets.png to --out.
 """
 import argparse, json
