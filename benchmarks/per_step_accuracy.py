@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Is a trained ACT model held back by where it halts? Its own halting against every fixed depth of the same weights.
 
-    python benchmarks/per_step_accuracy.py "cpu=runs/fer2013-cpu" "fixed 2=runs/fer2013-fixed2" \
+    python benchmarks/per_step_accuracy.py --runs "cpu=runs/fer2013-cpu" "fixed 2=runs/fer2013-fixed2" \
         --out benchmarks/results/real_faces/per_step
 
 For each run (its best checkpoint, its own faces and splits, single view, float32): accuracy on the test split of
@@ -79,7 +79,7 @@ def plot(results:dict, out:Path):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0], allow_abbrev=False)
-    ap.add_argument('runs', nargs='+', help='name=run folder (the --out_dir of a training)')
+    ap.add_argument('--runs', nargs='+', required=True, help='name=run folder (the --out_dir of a training)')
     ap.add_argument('--out', default='benchmarks/results/real_faces/per_step', help='where the numbers and plot go')
     ap.add_argument('--split', default='test', choices=('val', 'test'), help='the split to read out on')
     a = ap.parse_args()
@@ -89,7 +89,7 @@ def main():
     results = {name: readouts(Path(run), a.split) for name, run in pairs}
     out = Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
-    atomic_write(out/'per_step.json', json.dumps(dict(command=' '.join(['python benchmarks/per_step_accuracy.py',
+    atomic_write(out/'per_step.json', json.dumps(dict(command=' '.join(['python benchmarks/per_step_accuracy.py --runs',
                  *[f'"{r}"' for r in a.runs], '--out', a.out]), runs=results), indent=1))
     plot(results, out)
     for name, r in results.items():

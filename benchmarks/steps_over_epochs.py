@@ -1,7 +1,8 @@
 #!/usr/bin/env python
 """Validation steps per emotion, epoch by epoch, for one or more training runs (their history.json files).
 
-    python benchmarks/steps_over_epochs.py "tau 0.005=runs/a/history.json" "tau 0.001=runs/b/history.json" --out DIR
+    python benchmarks/steps_over_epochs.py --runs "tau 0.005=runs/a/history.json" "tau 0.001=runs/b/history.json" \
+        --out DIR
 
 Writes steps_over_epochs.png (one panel per run: mean ponder cost N + R of each emotion's validation faces, with
 tau and validation accuracy) and steps_over_epochs.json (the same numbers), so a collapse of the steps shows at once.
@@ -47,7 +48,7 @@ def plot(runs:dict, out:Path):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0], allow_abbrev=False)
-    ap.add_argument('runs', nargs='+', help='NAME=path/to/history.json')
+    ap.add_argument('--runs', nargs='+', required=True, help='NAME=path/to/history.json')
     ap.add_argument('--out', default='.', help='folder for steps_over_epochs.png and .json')
     a = ap.parse_args()
     runs = {}
