@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Validation steps per emotion, epoch by epoch, for one or more training runs (their history.json files).
 
-    python benchmarks/steps_over_epochs.py --runs "tau 0.005=runs/a/history.json" "tau 0.001=runs/b/history.json" \
+    python benchmarks/steps_over_epochs.py --runs "tau 0.005=runs/a/history.json" "tau 0.001=runs/b/history.json" \\
         --out DIR
 
 Writes steps_over_epochs.png (one panel per run: mean ponder cost N + R of each emotion's validation faces, with
