@@ -19,7 +19,7 @@ from .flags import train_parser, config_from_args, one_line_errors, parse_vary, 
 from .tracking import wandb_run_dirs
 from .epochs import cpu_bf16_native
 from .runs import run as train_and_test, run_seeds
-from .evaluate import TTA_MODES
+from .tta import TTA_MODES
 from .study import run_study, summarise_study, parse_shard
 
 # %% auto #0

@@ -10,8 +10,8 @@ from typing import Any, Dict, List, Optional, Union
 import numpy as np
 import pandas as pd
 import torch
+from .tta import TTA_MODES, tta_outputs
 from torch import Tensor
-import torch.nn.functional as F
 from torch.utils.data import DataLoader
 from tqdm import tqdm
 from sklearn.metrics import balanced_accuracy_score, classification_report, confusion_matrix
@@ -39,36 +39,8 @@ from .difficulty import face_level_report, plot_steps_vs_agreement, plot_agreeme
 from .difficulty import hypothesis_report, readouts_report
 
 # %% auto #0
-__all__ = ['TTA_MODES', 'tta_views', 'tta_outputs', 'predict', 'step_probs', 'metrics', 'calibrate_exit', 'evaluate',
-           'evaluate_checkpoint', 'checkpoint_run', 'test_metrics', 'evaluate_run']
-
-# %% ../nbs/05_evaluate.ipynb #ab95ebeb
-TTA_MODES = ('none', 'flip', 'tencrop')
-
-def tta_views(x:Tensor, # [B, 3, H, W] normalised images
-              tta:str='flip' # 'none', 'flip' or 'tencrop'
-             )->List[Tensor]: # the views, each [B, 3, H, W]; the first is `x` itself for 'none' and 'flip'
-    "The views of a batch that test-time augmentation averages over."
-    if tta == 'none': return [x]
-    if tta == 'flip': return [x, x.flip(-1)]
-    if tta != 'tencrop': raise ValueError(f'tta must be one of {TTA_MODES}, got {tta!r}')
-    H, W = x.shape[-2:]
-    big = F.interpolate(x, size=(round(H * 1.125), round(W * 1.125)), mode='bilinear', align_corners=False)
-    dh, dw = big.shape[-2] - H, big.shape[-1] - W
-    crops = [big[..., i:i + H, j:j + W] for i, j in [(0, 0), (0, dw), (dh, 0), (dh, dw), (dh // 2, dw // 2)]]
-    return crops + [c.flip(-1) for c in crops]
-
-@torch.no_grad()
-def tta_outputs(model:RecursiveFER, # the model, in eval mode
-                x:Tensor, # [B, 3, H, W] images
-                tta:str='flip', # 'none', 'flip' or 'tencrop'
-                first:Optional[ACTOutput]=None # `model.act_forward(x)` when already computed (reused for the view `x`)
-               )->Dict[str, Tensor]: # probs [B, K], steps [B] and ponder_cost [B], each the mean over the views
-    "Softmax probabilities, steps and ponder cost averaged over the TTA views."
-    outs = [first if first is not None and v is x else model.act_forward(v) for v in tta_views(x, tta)]
-    mean = lambda f: torch.stack([f(o) for o in outs]).mean(0)
-    return dict(probs=mean(lambda o: o.logits.float().softmax(1)), steps=mean(lambda o: o.steps.float()),
-                ponder_cost=mean(lambda o: o.ponder_cost.float()))
+__all__ = ['predict', 'step_probs', 'metrics', 'calibrate_exit', 'evaluate', 'evaluate_checkpoint', 'checkpoint_run',
+           'test_metrics', 'evaluate_run']
 
 # %% ../nbs/05_evaluate.ipynb #02e0fb04
 def _sweepable(rule:HaltingRule)->bool:

@@ -19,7 +19,8 @@ __all__ = ['LIB_MODULES', 'KERNEL_FILE', 'RAF_DB_SOURCE', 'kernel_metadata', 'va
 # %% ../nbs/06_kernel.ipynb #d489ba2b
 LIB_MODULES = ('utils', 'cache', 'votes', 'layouts', 'augment', 'dataset', 'faces', 'loader', 'loss', 'halting',
                'hub', 'blocks', 'model', 'readouts', 'checkpoint', 'config', 'recipes', 'splits', 'tracking',
-               'distributed', 'epochs', 'figures', 'train', 'difficulty', 'report', 'evaluate', 'runs', 'predict')
+               'distributed', 'epochs', 'figures', 'train', 'difficulty', 'report', 'tta', 'evaluate', 'runs',
+               'predict')
 KERNEL_FILE = 'recursive-fer.ipynb'
 RAF_DB_SOURCE = 'shuvoalok/raf-db-dataset'                                # the popular Kaggle RAF-DB upload
 
