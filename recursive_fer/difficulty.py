@@ -47,7 +47,7 @@ def spearman(x:np.ndarray, y:np.ndarray)->Union[float, np.ndarray]:
 
 def _group_ranks(v:np.ndarray, g:np.ndarray)->np.ndarray:
     "Percentile ranks of `v` within each group of `g` along the last axis: (rank in its group - 0.5) / group size."
-    gi = np.unique(g, return_inverse=True)[1].reshape(g.shape)            # groups as 0..G-1
+    gi = codes(g)                                                          # groups as 0..G-1
     code = v if np.issubdtype(v.dtype, np.integer) else codes(v)          # exact ties, as integers
     r = _rank(gi * (int(code.max()) + 1) + code)                          # ordered by group, then value; ties averaged
     counts = (gi[..., None] == np.arange(gi.max() + 1)).sum(-2)           # [..., G] faces per group

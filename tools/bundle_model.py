@@ -10,7 +10,7 @@ again on DATA's test split, so the card says how far the shipped weights are fro
 import argparse, json, tempfile
 from pathlib import Path
 import torch
-from recursive_fer.checkpoint import export_pretrained, load_checkpoint
+from recursive_fer.checkpoint import inference_info, load_checkpoint, model_from_checkpoint
 from recursive_fer.evaluate import evaluate_checkpoint
 from recursive_fer.hub import bundled_path
 from recursive_fer.model import RecursiveFER
@@ -47,14 +47,20 @@ def card(name:str, run:Path, command:str, report:dict, cfg:dict, half:dict, info
     m = report['metrics']
     readout = info.get('readout')
     what, acc, bal, recall = readout_metrics(m, bool(readout))
-    rows = '\n'.join(f'| {k} | {pct(v)} | {int(m["per_class"][k]["support"])} |' for k, v in recall.items())
+    shipped = half['per_class'] if what == 'plain argmax' else {}
+    rows = '\n'.join(f'| {k} | {pct(v)} | {pct(shipped[k]["recall"]) if k in shipped else "-"} | '
+                     f'{int(m["per_class"][k]["support"])} |' for k, v in recall.items())
+    half_row = (f"| the float16 weights shipped, plain argmax | {pct(half['accuracy'])} | "
+                f"{pct(half['balanced_accuracy'])} | {half['mean_steps']:.2f} |")
+    plain_row = ('' if what == 'plain argmax' else
+                 f"| plain argmax | {pct(m['accuracy'])} | {pct(m['balanced_accuracy'])} | {m['mean_steps']:.2f} |\n")
     sign = '-' if readout and readout['tau'] >= 0 else '+'
     rd = (f"log p {sign} {abs(readout['tau']):g} log prior ({readout.get('rule', '')})" if readout
           else 'none: the plain argmax')
     exit_c = margs.get('exit_threshold')
     rule = (f"`{margs['halting']}`, exit at the first step whose softmax maximum reaches {exit_c:.3f} (chosen on "
             'validation)' if exit_c else f"`{margs['halting']}`")
-    n_test, hs = sum(int(v['support']) for v in m['per_class'].values()), half['mean_steps']
+    n_test = sum(int(v['support']) for v in m['per_class'].values())
     mb = sum(p.stat().st_size for p in bundled_path(name).glob('*.safetensors')) / 1e6
     return f"""---
 license: apache-2.0
@@ -96,17 +102,18 @@ pred = Predictor.pretrained()                   # finds faces (CenterFace) and p
 | readout | accuracy | balanced accuracy | mean steps |
 |---|---|---|---|
 | {what} (what `predict` applies) | {pct(acc)} | {pct(bal)} | {m['mean_steps']:.2f} |
-| plain argmax | {pct(m['accuracy'])} | {pct(m['balanced_accuracy'])} | {m['mean_steps']:.2f} |
-| the float16 weights shipped, plain argmax | {pct(half['accuracy'])} | {pct(half['balanced_accuracy'])} | {hs:.2f} |
+{plain_row}{half_row}
 
-Per-class recall of the readout `predict` applies:
+Per-class recall of the readout `predict` applies (float32 weights, and the float16 ones shipped where that readout is
+the plain argmax):
 
-| emotion | recall | test faces |
-|---|---|---|
+| emotion | recall | recall, float16 shipped | test faces |
+|---|---|---|---|
 {rows}
 
 Per-step accuracy (every face stopped at step n): {', '.join(pct(v) for v in m['per_step_accuracy'])}; right at some
 step: {pct(m['oracle_accuracy'])}. Readout: {rd}.
+
 {note}
 
 ## Intended use and limits
@@ -126,15 +133,21 @@ def main():
     ap.add_argument('--command', required=True, help='the exact command that trained the run (for the card)')
     ap.add_argument('--name', default='ferplus', help='the bundled name (default: ferplus)')
     ap.add_argument('--note', default='', help="a paragraph for the card's results (e.g. how it compares)")
+    ap.add_argument('--readout', choices=('kept', 'plain'), default='kept',
+                    help='kept: the readout training kept with the checkpoint (if any); plain: the argmax')
     a = ap.parse_args()
     run, name = Path(a.run), a.name
     report = json.loads((run/'evaluation'/'report.json').read_text())
-    folder = export_pretrained(run/'checkpoints'/'best.pt', bundled_path(name), half=True)
+    best = load_checkpoint(run/'checkpoints'/'best.pt')
+    info = inference_info(best)
+    if a.readout == 'plain': info.pop('readout', None)
+    folder = model_from_checkpoint(best).save_pretrained(bundled_path(name), info, half=True)
     ck = load_checkpoint(folder)
     with tempfile.TemporaryDirectory() as d:
         half = evaluate_checkpoint(folder, a.data, d, show=False, tta='none')['metrics']
     cfg = json.loads((run/'config.json').read_text())
-    bundle = f'python tools/bundle_model.py --run runs/{run.name} --data {a.data} --command "..." --note "..."'
+    bundle = (f'python tools/bundle_model.py --run runs/{run.name} --data {a.data} --readout {a.readout} '
+              '--command "..." --note "..."')
     (folder/'README.md').write_text(card(name, run, a.command, report, cfg, half, ck['inference'], ck['model_args'],
                                          a.note, bundle))
     fixture = ROOT/'nbs'/'fixtures'/f'bundled_{name}.json'
