@@ -9,9 +9,11 @@ For each cell of the study with a finished run of `--seed` (its evaluation writt
 and the same weights at full depth (`halting='fixed'`: every face `max_steps` steps), each through
 `Predictor.classify` (resize, normalise, the model) on the same FER+ test faces, at batch 1 (a video frame's faces, one
 at a time) and at batch 256. Timings alternate between the two models, after a warm-up, on idle cores (stop other jobs
-first: timings taken beside another job mislead). Writes results.md and results.json.
+first: timings taken beside another job mislead). Writes results.md and results.json. Runs whose checkpoint is gone
+are skipped (said); with `--keep` the rows of an earlier results.json for rules not timed now stay, marked (each row
+is its own side-by-side ratio, so rows timed on different days still compare a rule with its own full depth).
 """
-import argparse, json, zipfile, platform
+import argparse, json, zipfile, platform, datetime
 from dataclasses import replace
 from pathlib import Path
 import cv2
@@ -40,7 +42,8 @@ def measure(ckpt:Path, faces:list, repeats:int)->dict:
     full = Predictor.from_checkpoint(ckpt, detect=False, device='cpu', readout=False)
     full.model.config = replace(full.model.config, halting='fixed', exit_threshold=None)
     steps = float(np.mean([r['steps'] for r in rule.classify(faces)]))
-    out = dict(rule=rule.model.config.halting, mean_steps=steps, max_steps=rule.model.max_steps)
+    out = dict(rule=rule.model.config.halting, mean_steps=steps, max_steps=rule.model.max_steps,
+               date=datetime.date.today().isoformat())
     for batch, subset in ((1, faces[:200]), (256, faces)):
         per_face_ms(rule, subset[:32], batch, 1), per_face_ms(full, subset[:32], batch, 1)        # warm-up
         r, f = [], []
@@ -51,12 +54,19 @@ def measure(ckpt:Path, faces:list, repeats:int)->dict:
         out[f'batch{batch}_ratio'] = out[f'batch{batch}_ms'] / out[f'batch{batch}_full_ms']
     return out
 
+def kept_rows(out:Path, timed:set)->list:
+    "The rows of an earlier results.json in `out` for the rules not timed now, marked as earlier."
+    f = out/'results.json'
+    if not f.exists(): return []
+    return [dict(r, earlier=True) for r in json.loads(f.read_text())['rows'] if r['rule'] not in timed]
+
 def markdown(rows:list, meta:dict)->str:
     lines = [f"# CPU time per face: each rule against full depth ({meta['faces']} FER+ test faces, {meta['threads']} "
              f"threads, {meta['cpu']})", '',
              '| rule | mean steps | batch 1: ms/face | full depth | ratio | batch 256: ms/face | full depth | ratio |',
              '|---|---|---|---|---|---|---|---|']
-    lines += [f"| {r['rule']} | {r['mean_steps']:.2f} of {r['max_steps']} | {r['batch1_ms']:.2f} | "
+    lines += [f"| {r['rule']}{' (earlier run, ' + r.get('date', 'undated') + ')' if r.get('earlier') else ''} | "
+              f"{r['mean_steps']:.2f} of {r['max_steps']} | {r['batch1_ms']:.2f} | "
               f"{r['batch1_full_ms']:.2f} | {r['batch1_ratio']:.2f} | {r['batch256_ms']:.3f} | "
               f"{r['batch256_full_ms']:.3f} | {r['batch256_ratio']:.2f} |" for r in rows]
     return '\n'.join(lines + ['', f"Command: `{meta['command']}`"])
@@ -69,13 +79,18 @@ if __name__ == '__main__':
     ap.add_argument('--faces', type=int, default=1024, help='faces timed at batch 256 (batch 1: the first 200)')
     ap.add_argument('--repeats', type=int, default=5, help='timings per model and batch size (median)')
     ap.add_argument('--out', required=True, help='results folder')
+    ap.add_argument('--keep', action='store_true', help="keep the earlier results.json's rows of rules not timed now")
     a = ap.parse_args()
     faces = test_faces(a.data, a.faces)
     done = sorted(r.parents[1] for r in Path(a.study).glob(f'*/seed-{a.seed}/evaluation/report.json'))   # finished runs
-    rows = [measure(run/'checkpoints'/'best.pt', faces, a.repeats) for run in done]
+    for run in [r for r in done if not (r/'checkpoints'/'best.pt').exists()]:
+        print(f'{run}: no checkpoints/best.pt (evaluated, weights gone): not timed')
+    rows = [measure(run/'checkpoints'/'best.pt', faces, a.repeats) for run in done
+            if (run/'checkpoints'/'best.pt').exists()]
+    out = Path(a.out)
+    rows += kept_rows(out, {r['rule'] for r in rows}) if a.keep else []
     meta = dict(faces=len(faces), threads=torch.get_num_threads(), cpu=platform.processor() or platform.machine(),
                 command='python benchmarks/halting_speed.py ' + ' '.join(f'--{k} {v}' for k, v in vars(a).items()))
-    out = Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
     atomic_write(out/'results.json', json.dumps(dict(meta=meta, rows=rows), indent=1))
     atomic_write(out/'results.md', markdown(rows, meta) + '\n')
