@@ -90,7 +90,8 @@ if __name__ == '__main__':
     out = Path(a.out)
     rows += kept_rows(out, {r['rule'] for r in rows}) if a.keep else []
     meta = dict(faces=len(faces), threads=torch.get_num_threads(), cpu=platform.processor() or platform.machine(),
-                command='python benchmarks/halting_speed.py ' + ' '.join(f'--{k} {v}' for k, v in vars(a).items()))
+                command='python benchmarks/halting_speed.py ' + ' '.join(
+                    f'--{k}' if v is True else f'--{k} {v}' for k, v in vars(a).items() if v is not False))
     out.mkdir(parents=True, exist_ok=True)
     atomic_write(out/'results.json', json.dumps(dict(meta=meta, rows=rows), indent=1))
     atomic_write(out/'results.md', markdown(rows, meta) + '\n')
