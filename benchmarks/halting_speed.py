@@ -83,10 +83,10 @@ if __name__ == '__main__':
     a = ap.parse_args()
     faces = test_faces(a.data, a.faces)
     done = sorted(r.parents[1] for r in Path(a.study).glob(f'*/seed-{a.seed}/evaluation/report.json'))   # finished runs
-    for run in [r for r in done if not (r/'checkpoints'/'best.pt').exists()]:
-        print(f'{run}: no checkpoints/best.pt (evaluated, weights gone): not timed')
-    rows = [measure(run/'checkpoints'/'best.pt', faces, a.repeats) for run in done
-            if (run/'checkpoints'/'best.pt').exists()]
+    rows = []
+    for run in done:
+        if (run/'checkpoints'/'best.pt').exists(): rows.append(measure(run/'checkpoints'/'best.pt', faces, a.repeats))
+        else: print(f'{run}: no checkpoints/best.pt (evaluated, weights gone): not timed')
     out = Path(a.out)
     rows += kept_rows(out, {r['rule'] for r in rows}) if a.keep else []
     meta = dict(faces=len(faces), threads=torch.get_num_threads(), cpu=platform.processor() or platform.machine(),
