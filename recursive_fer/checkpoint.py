@@ -188,9 +188,11 @@ def store_exit_threshold(path:Union[str, Path], # a best.pt or last.pt
 # %% ../nbs/03a_checkpoint.ipynb #24635d23
 def export_pretrained(checkpoint:Union[str, Path], # a best.pt or last.pt
                       out:Union[str, Path, None]=None, # the folder; default `<checkpoint name>-hf` beside it
-                      half:bool=False # float16 weights (about half the size)
+                      half:bool=False, # float16 weights (about half the size)
+                      readout:bool=True # False: leave out the readout training kept (predictions: the plain argmax)
                      )->Path: # the folder written (config.json + model.safetensors)
     "A checkpoint's model in the format timm and transformers share (`RecursiveFER.from_pretrained` reads it)."
     ck = load_checkpoint(checkpoint)
     out = Path(out) if out is not None else Path(checkpoint).with_name(Path(checkpoint).stem + '-hf')
-    return model_from_checkpoint(ck).save_pretrained(out, inference_info(ck), half)
+    info = {k: v for k, v in inference_info(ck).items() if readout or k != 'readout'}
+    return model_from_checkpoint(ck).save_pretrained(out, info, half)

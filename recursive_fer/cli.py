@@ -194,19 +194,20 @@ def export(checkpoint:str=None, # best.pt or last.pt written by training, or a m
                         choices=['onnx', 'hf'])='onnx',
            out:str=None, # the file (onnx) or folder (hf) to write (default: beside the checkpoint)
            exit_threshold:float=None, # confidence/learned_exit: exit at this score, not the one kept with the model
-           half:bool=False # hf: float16 weights (about half the size)
+           half:bool=False, # hf: float16 weights (about half the size)
+           plain:bool=False # leave out the readout training kept with the model: the plain argmax
           )->str: # the written file or folder
     "Export a trained model: ONNX (dynamic batch, recursion masked, outputs equal PyTorch's) or the shared hf folder."
     if not checkpoint: raise ConfigError('--checkpoint is required')
     if format == 'hf':
         if exit_threshold is not None: raise ConfigError('--exit_threshold applies to --format onnx, not hf')
         from recursive_fer.checkpoint import export_pretrained
-        path = export_pretrained(checkpoint, out, half)
+        path = export_pretrained(checkpoint, out, half, readout=not plain)
         print(f'wrote {path}: config.json (model, classes, image size, normalisation, readout) and model.safetensors; '
               'RecursiveFER.from_pretrained, predict, evaluate and export read it')
         return str(path)
     from recursive_fer.predict import export_onnx
-    path = export_onnx(checkpoint, out, exit_threshold=exit_threshold)
+    path = export_onnx(checkpoint, out, exit_threshold=exit_threshold, readout=not plain)
     print(f'wrote {path}: input images [B, 3, size, size] normalised as in training, outputs probs, steps and '
           "ponder_cost; the image size, normalisation, classes and readout (if training kept one) are in its metadata "
           "(key 'recursive_fer'); the early exit is computed masked: every face runs max_steps steps, its halting "

@@ -319,13 +319,15 @@ class _Exportable(torch.nn.Module):
 def export_onnx(checkpoint:Union[str, Path], # a best.pt or last.pt
                 out:Union[str, Path, None]=None, # the .onnx file; default the checkpoint's name with .onnx
                 opset:int=18, # ONNX opset
-                exit_threshold:Optional[float]=None # an exit rule's threshold instead of the stored one
+                exit_threshold:Optional[float]=None, # an exit rule's threshold instead of the stored one
+                readout:bool=True # False: leave out the readout training kept (the plain argmax)
                )->Path: # the written model
     "Write a checkpoint's model as ONNX: dynamic batch, the recursion masked and unrolled to `max_steps`."
     missing = [m for m in ('onnx', 'onnxscript') if importlib.util.find_spec(m) is None]   # the exporter needs both
     if missing: raise ImportError(f'ONNX export needs {missing}: pip install -e ".[onnx]"')
     ck = load_checkpoint(checkpoint)
-    model, info = model_from_checkpoint(ck), inference_info(ck)
+    model = model_from_checkpoint(ck)
+    info = {k: v for k, v in inference_info(ck).items() if readout or k != 'readout'}
     if exit_threshold is not None: model.set_exit_threshold(exit_threshold)
     model.compact = False                                          # masked: no data-dependent shapes
     path = Path(out) if out is not None else Path(checkpoint).with_suffix('.onnx')

@@ -10,7 +10,7 @@ again on DATA's test split, so the card says how far the shipped weights are fro
 import argparse, json, tempfile
 from pathlib import Path
 import torch
-from recursive_fer.checkpoint import inference_info, load_checkpoint, model_from_checkpoint
+from recursive_fer.checkpoint import export_pretrained, load_checkpoint
 from recursive_fer.evaluate import evaluate_checkpoint
 from recursive_fer.hub import bundled_path
 from recursive_fer.model import RecursiveFER
@@ -138,10 +138,7 @@ def main():
     a = ap.parse_args()
     run, name = Path(a.run), a.name
     report = json.loads((run/'evaluation'/'report.json').read_text())
-    best = load_checkpoint(run/'checkpoints'/'best.pt')
-    info = inference_info(best)
-    if a.readout == 'plain': info.pop('readout', None)
-    folder = model_from_checkpoint(best).save_pretrained(bundled_path(name), info, half=True)
+    folder = export_pretrained(run/'checkpoints'/'best.pt', bundled_path(name), half=True, readout=a.readout == 'kept')
     ck = load_checkpoint(folder)
     with tempfile.TemporaryDirectory() as d:
         half = evaluate_checkpoint(folder, a.data, d, show=False, tta='none')['metrics']
