@@ -11,7 +11,7 @@ import cv2
 import numpy as np
 import torch
 import matplotlib.pyplot as plt
-from .predict import Predictor, annotate, crop_face, prediction_columns, _frames
+from .predict import Predictor, annotate, crop_face, prediction_columns, predicted_frames
 from .readouts import needed_steps, confidence_exit
 
 # %% auto #0
@@ -60,9 +60,8 @@ def video_rows(pred:Predictor, # the predictor
               )->Tuple[List[np.ndarray], List[Dict[str, Any]]]: # a few annotated RGB frames, one row per face
     "A video's faces, every `every`-th frame, with a few annotated frames to show."
     frames, rows, max_cost = [], [], float(pred.model.max_steps + 1)
-    for i, t, rgb in _frames(Path(path), every):
-        r = pred(rgb)
-        rows += [dict(frame=i, time_s=round(t, 3), **x) for x in r]
+    for rgb, r in predicted_frames(pred, Path(path), every):
+        rows += r
         if len(frames) < keep and any(x.get('found') for x in r):
             frames.append(cv2.cvtColor(annotate(rgb, r, max_cost), cv2.COLOR_BGR2RGB))
     return frames, rows

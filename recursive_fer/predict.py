@@ -24,7 +24,7 @@ from .readouts import adjust_probs
 
 # %% auto #0
 __all__ = ['VIDEO_EXTS', 'Face', 'CenterFaceDetector', 'crop_face', 'readout_note', 'Predictor', 'expand_inputs', 'open_capture',
-           'label_box', 'annotate', 'prediction_columns', 'predict_files', 'export_onnx']
+           'predicted_frames', 'label_box', 'annotate', 'prediction_columns', 'predict_files', 'export_onnx']
 
 # %% ../nbs/05d_predict.ipynb #b33a3d88
 @dataclass
@@ -195,6 +195,14 @@ def _frames(path:Path, every:int)->Iterator[Tuple[int, float, np.ndarray]]:
         if got == 0: raise OSError(f'cannot read any frame of video {path}')
     finally: cap.release()
 
+def predicted_frames(pred:Predictor, # the predictor
+                     path:Path, # a video file
+                     every:int=1 # predict every N-th frame
+                    )->Iterator[Tuple[np.ndarray, List[Dict[str, Any]]]]: # (RGB frame, one row per face)
+    "A video's faces, every `every`-th frame: each frame with its rows (frame index and time in seconds added)."
+    for i, t, rgb in _frames(path, every):
+        yield rgb, [dict(frame=i, time_s=round(t, 3), **x) for x in pred(rgb)]
+
 # %% ../nbs/05d_predict.ipynb #c4c46dea
 _FONT = cv2.FONT_HERSHEY_SIMPLEX
 
@@ -255,10 +263,9 @@ def _video_rows(pred:Predictor, path:Path, out:Optional[Path], max_cost:float, e
     rows, writer, n = [], None, _frame_count(path)
     bar = tqdm(total=-(-n // every) or None, desc=path.name, unit='frame', disable=no_bar(progress), leave=False)
     try:
-        for i, t, rgb in _frames(path, every):
-            r = pred(rgb)
+        for rgb, r in predicted_frames(pred, path, every):
             bar.update()
-            rows += [dict(file=str(path), frame=i, time_s=round(t, 3), **x) for x in r]
+            rows += [dict(file=str(path), **x) for x in r]
             if out is not None:
                 if writer is None:
                     h, w = rgb.shape[:2]
