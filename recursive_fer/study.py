@@ -16,8 +16,9 @@ from .readouts import READOUTS
 from .runs import run, seed_summary
 
 # %% auto #0
-__all__ = ['study_cells', 'cell_name', 'study_runs', 'check_study_folder', 'parse_shard', 'study_table', 'summarise_study',
-           'study_markdown', 'steps_markdown', 'rare_classes_markdown', 'plot_study', 'plot_study_steps', 'run_study']
+__all__ = ['NO_VOTES', 'study_cells', 'cell_name', 'study_runs', 'check_study_folder', 'parse_shard', 'study_table',
+           'summarise_study', 'study_markdown', 'steps_markdown', 'rare_classes_markdown', 'plot_study',
+           'plot_study_steps', 'run_study']
 
 # %% ../nbs/05e_study.ipynb #5496340a
 def study_cells(vary:Dict[str, List[Any]] # field -> the values it takes
@@ -119,6 +120,8 @@ def study_table(out_dir:str # the study folder
     return pd.DataFrame(sorted(rows, key=lambda r: (order[r['cell']], r['seed'])))
 
 # %% ../nbs/05e_study.ipynb #d041d836
+NO_VOTES = 'no crowd votes: class level only'                    # the verdict where a data set has no votes
+
 def _verdict(lows:pd.Series, highs:pd.Series)->str:
     "follows / goes against human difficulty (the CI on one side of 0 in every seed), says nothing, or not testable."
     if len(lows) and lows.isna().all(): return 'not testable (the same steps for every face)'
@@ -158,7 +161,7 @@ def _summary_row(cell:str, g:pd.DataFrame, name:str)->Dict[str, Any]:
                 class_level_rho=col(f'{name}: class-level rho').mean(),
                 ci_above_0=int((col(f'{key} low') > 0).sum()), ci_below_0=int((col(f'{key} high') < 0).sum()),
                 verdict=(_verdict(col(f'{key} low'), col(f'{key} high')) if voted
-                         else 'no crowd votes: class level only'))
+                         else NO_VOTES))
 
 # %% ../nbs/05e_study.ipynb #274f14e1
 def _save_figure(fig:Any, path:Path):
@@ -182,10 +185,9 @@ def study_markdown(summary:pd.DataFrame, runs:pd.DataFrame)->str:
     for name in READOUTS:
         s = summary[summary.readout == name]
         if s.empty: continue
-        by = {v: list(s.cell[s.verdict == v]) for v in ('follows', 'goes against', 'says nothing',
-                                                         'not testable (the same steps for every face)')}
+        by = {v: list(s.cell[s.verdict == v]) for v in dict.fromkeys(s.verdict)}   # in the table's order
         said = [f"{v} human difficulty in {', '.join(c)}" if v in ('follows', 'goes against') else
-                f"{v} in {', '.join(c)}" for v, c in by.items() if c]
+                f"{v} in {', '.join(c)}" if v != NO_VOTES else f"{v} ({', '.join(c)})" for v, c in by.items()]
         answer.append(f"- **{name}**: " + '; '.join(said))
     return '\n'.join([f'# Study: {len(runs)} runs, {runs.cell.nunique()} cells', '',
                       "Face-level rho: Spearman correlation of a face's steps with its vote entropy (the mean over "

@@ -5,17 +5,20 @@
 #   2. a short training of the `gpu` recipe on FER2013 (a few epochs): faces/s and test accuracy so far
 #   3. the notebooks' `cuda` tests (python tools/nbtest.py --flags cuda on the notebooks that have them)
 #   4. the Kaggle kernel end to end (tools/kernel_e2e.py), which uses the GPU when there is one
-#   5. if time is left: run_all.py sections 1 and 3 again with the recursive step compiled as CUDA graphs
+#   5. the four halting rules (act, pondernet, confidence, learned_exit) with the `gpu` recipe, one seed, a few epochs
+#      each (issue 47): accuracy, mean steps, per-step accuracy and the oracle of each (a `recursive-fer study`)
+#   6. if time is left: run_all.py sections 1 and 3 again with the recursive step compiled as CUDA graphs
 # Usage:  bash tools/gpu_check.sh FER2013_DIR_OR_ZIP [OUT_DIR]      (FER2013 in class folders: train/, test/)
 # Writes OUT_DIR/<gpu>/: summary.md (the numbers), env.txt, one log per step, run_all/ and compiled/ (results.md and
-# results.json), train/ (history.json, test_metrics.json, the evaluation report). On the project's device tool,
+# results.json), train/ (history.json, test_metrics.json, the evaluation report), halting/ (the study's tables). On the project's device tool,
 # `tools/gpu_pack.py` packs the data and the missing packages first (see the Benchmarks page).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 DATA=${1:?usage: bash tools/gpu_check.sh FER2013_DIR_OR_ZIP [OUT_DIR]}
 OUT=${2:-gpu-check}
-BUDGET=${GPU_CHECK_BUDGET:-480}          # seconds for the whole check
+BUDGET=${GPU_CHECK_BUDGET:-540}          # seconds for the whole check
 EPOCHS=${GPU_CHECK_EPOCHS:-4}
+HALTING_EPOCHS=${GPU_CHECK_HALTING_EPOCHS:-2}     # per rule
 export PYTHONPATH=$PWD${PYTHONPATH:+:$PYTHONPATH} PYTHONUNBUFFERED=1 MPLBACKEND=Agg
 export WANDB_MODE=offline WANDB_SILENT=true NO_ALBUMENTATIONS_UPDATE=1
 start=$SECONDS
@@ -61,6 +64,11 @@ step kernel_e2e 170 python3 tools/kernel_e2e.py
 wait $pid_nb
 # the background step's status is in its own shell: read it back from its log
 grep -q 'nbdev_test: .* 0 failed' "$RES/nbtest_cuda.log" 2>/dev/null && nb_ok=passed || nb_ok=failed
+
+step halting 150 "${RF[@]}" study --recipe gpu --data "$DATA" --epochs "$HALTING_EPOCHS" --act_warmup_epochs 1 \
+  --tau_warmup_epochs 1 --no-wandb --seeds 1 --vary halting=act,pondernet,confidence,learned_exit \
+  --out_dir "$RES/halting" --cache_dir /tmp/gpu-check-cache
+find "$RES/halting" -name checkpoints -type d -prune -exec rm -rf {} +   # weights stay on the machine
 
 step compiled 150 python3 benchmarks/run_all.py --device cuda --quick --sections 1 3 --compile reduce-overhead \
   --out "$RES/compiled"

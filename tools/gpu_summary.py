@@ -22,6 +22,8 @@ def _train_faces(run:Path)->int:
             return int(line.split(': ', 1)[1].split(' train / ')[0])
     return 0
 
+HALTING_CMD = 'recursive-fer study --recipe gpu --vary halting=act,pondernet,confidence,learned_exit --seeds 1'
+
 def section(title:str, path:Path)->list:
     return [f'## {title}', '', path.read_text().strip() if path.exists() else f'(no {path.name}: the step failed)', '']
 
@@ -44,6 +46,7 @@ def summary(res:Path, status:list)->str:
                f"balanced accuracy {rep['balanced_accuracy']:.4f}, {rep['tta']} TTA {rep['tta_accuracy']:.4f}, "
                f"mean steps {tm['Test/Ponder_Cost']:.2f}.", '']
     else: md += ['(the training step did not finish)', '']
+    md += section(f'The four halting rules, `gpu` recipe, one seed ({HALTING_CMD})', res/'halting'/'study.md')
     md += section('Compiled step, CUDA graphs (run_all.py --sections 1 3 --compile reduce-overhead)',
                   res/'compiled'/'results.md')
     return '\n'.join(md)
