@@ -10,8 +10,8 @@
 #   6. if time is left: run_all.py sections 1 and 3 again with the recursive step compiled as CUDA graphs
 # Usage:  bash tools/gpu_check.sh FER2013_DIR_OR_ZIP [OUT_DIR]      (FER2013 in class folders: train/, test/)
 # Writes OUT_DIR/<gpu>/: summary.md (the numbers), env.txt, one log per step, run_all/ and compiled/ (results.md and
-# results.json), train/ (history.json, test_metrics.json, the evaluation report), halting/ (the study's tables). On the project's device tool,
-# `tools/gpu_pack.py` packs the data and the missing packages first (see the Benchmarks page).
+# results.json), train/ (history.json, test_metrics.json, the evaluation report), halting/ (the study's tables). On
+# the project's device tool, `tools/gpu_pack.py` packs the data and the missing packages first (Benchmarks page).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 DATA=${1:?usage: bash tools/gpu_check.sh FER2013_DIR_OR_ZIP [OUT_DIR]}
