@@ -48,10 +48,12 @@ def markdown(df:pd.DataFrame, command:str)->str:
     per = ['| rule | seed | tolerance (points) | threshold | val accuracy | val mean steps | test accuracy | '
            'test mean steps |', '|---|---|---|---|---|---|---|---|']
     per += [f"| {r.rule} | {r.seed} | {100 * r.tolerance:.1f} | {r.threshold:.3f} | {100 * r.val_accuracy:.2f}% | "
-            f"{r.val_mean_steps:.2f} | {100 * r.test_accuracy:.2f}% | {r.test_mean_steps:.2f} |" for r in df.itertuples()]
+            f"{r.val_mean_steps:.2f} | {100 * r.test_accuracy:.2f}% | {r.test_mean_steps:.2f} |"
+            for r in df.itertuples()]
     m = df.groupby(['rule', 'tolerance'], sort=False).agg(runs=('seed', 'size'), acc=('test_accuracy', 'mean'),
                                                           steps=('test_mean_steps', 'mean')).reset_index()
-    mean = ['| rule | tolerance (points) | runs | test accuracy (mean) | test mean steps (mean) |', '|---|---|---|---|---|']
+    mean = ['| rule | tolerance (points) | runs | test accuracy (mean) | test mean steps (mean) |',
+            '|---|---|---|---|---|']
     mean += [f"| {r.rule} | {100 * r.tolerance:.1f} | {r.runs} | {100 * r.acc:.2f}% | {r.steps:.2f} |"
              for r in m.itertuples()]
     return '\n'.join(['# The exit threshold at other validation tolerances', '', f'    {command}', '',
