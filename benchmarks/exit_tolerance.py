@@ -10,21 +10,14 @@ chose it. Writes OUT_DIR/exit_tolerance.md and .csv.
 """
 import argparse, json
 from pathlib import Path
-import numpy as np
 import pandas as pd
 import torch
 from recursive_fer.checkpoint import load_checkpoint, model_from_checkpoint
 from recursive_fer.epochs import autocast_context
 from recursive_fer.evaluate import checkpoint_run, predict
-from recursive_fer.readouts import choose_threshold, confidence_exit, step_columns
+from recursive_fer.readouts import choose_threshold, exit_curve, step_columns
 from recursive_fer.splits import build_splits
 from recursive_fer.utils import atomic_write
-
-def exit_at(df:pd.DataFrame, kind:str, threshold:float)->tuple:
-    "Accuracy and mean steps of the exit at `threshold` on a predictions table."
-    n = confidence_exit(step_columns(df, kind), threshold)
-    pred = step_columns(df, 'pred')[np.arange(len(df)), n - 1]
-    return float((pred == df.true.to_numpy()).mean()), float(n.mean())
 
 def run_rows(run:Path, data:str, tolerances:list)->list:
     "One row per tolerance: the threshold chosen on validation, and what it gives on validation and test."
@@ -37,7 +30,8 @@ def run_rows(run:Path, data:str, tolerances:list)->list:
     kind, rows = model.rule.score_kind, []
     for tol in tolerances:
         got = choose_threshold(step_columns(val, kind), step_columns(val, 'pred'), val.true.to_numpy(), tol)
-        acc, steps = exit_at(test, kind, got['threshold'])
+        at = exit_curve(step_columns(test, kind), step_columns(test, 'pred'), test.true.to_numpy(), [got['threshold']])
+        acc, steps = float(at.accuracy.iloc[0]), float(at.mean_steps.iloc[0])
         rows.append(dict(run=str(run), rule=model.rule.name, seed=cfg.seed, tolerance=tol,
                          threshold=got['threshold'], val_accuracy=got['accuracy'], val_mean_steps=got['mean_steps'],
                          val_best_depth=got['best_depth'], test_accuracy=acc, test_mean_steps=steps))

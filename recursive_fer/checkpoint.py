@@ -143,10 +143,11 @@ def inference_record(size:int, # the image side the model was trained at
     "What a checkpoint carries for inference besides the weights: image size, normalisation and class names."
     return dict(size=int(size), mean=list(MEAN), std=list(STD), classes=list(classes))
 
-def inference_info(ckpt:Dict[str, Any] # a loaded checkpoint
-                  )->Dict[str, Any]: # size, mean, std, classes
+def inference_info(ckpt:Dict[str, Any], # a loaded checkpoint
+                   readout:bool=True # False: without the readout training kept (the plain argmax)
+                  )->Dict[str, Any]: # size, mean, std, classes (and the readout, if kept)
     "The checkpoint's inference record; older checkpoints: their training config's size (else 100), ImageNet stats."
-    if 'inference' in ckpt: return dict(ckpt['inference'])
+    if 'inference' in ckpt: return {k: v for k, v in ckpt['inference'].items() if readout or k != 'readout'}
     size = (ckpt.get('config') or {}).get('size', 100)
     warnings.warn(f'this checkpoint predates the inference record: using its training size {size} and ImageNet '
                   'normalisation, the defaults it was trained with')
@@ -194,5 +195,4 @@ def export_pretrained(checkpoint:Union[str, Path], # a best.pt or last.pt
     "A checkpoint's model in the format timm and transformers share (`RecursiveFER.from_pretrained` reads it)."
     ck = load_checkpoint(checkpoint)
     out = Path(out) if out is not None else Path(checkpoint).with_name(Path(checkpoint).stem + '-hf')
-    info = {k: v for k, v in inference_info(ck).items() if readout or k != 'readout'}
-    return model_from_checkpoint(ck).save_pretrained(out, info, half)
+    return model_from_checkpoint(ck).save_pretrained(out, inference_info(ck, readout), half)

@@ -333,8 +333,7 @@ def export_onnx(checkpoint:Union[str, Path], # a best.pt or last.pt
     missing = [m for m in ('onnx', 'onnxscript') if importlib.util.find_spec(m) is None]   # the exporter needs both
     if missing: raise ImportError(f'ONNX export needs {missing}: pip install -e ".[onnx]"')
     ck = load_checkpoint(checkpoint)
-    model = model_from_checkpoint(ck)
-    info = {k: v for k, v in inference_info(ck).items() if readout or k != 'readout'}
+    model, info = model_from_checkpoint(ck), inference_info(ck, readout)
     if exit_threshold is not None: model.set_exit_threshold(exit_threshold)
     model.compact = False                                          # masked: no data-dependent shapes
     path = Path(out) if out is not None else Path(checkpoint).with_suffix('.onnx')
