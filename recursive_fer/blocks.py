@@ -11,7 +11,7 @@ import torch.nn.functional as F
 
 # %% auto #0
 __all__ = ['STEMS', 'group_norm', 'ConvNormAct', 'Stem', 'RecursiveBlock', 'ResidualStem', 'check_stem', 'make_stem',
-           'ClassifierHead', 'HaltingHead']
+           'pooled_float32', 'ClassifierHead', 'HaltingHead']
 
 # %% ../nbs/02d_blocks.ipynb #6f1ac351
 def group_norm(c:int, # channels
@@ -95,13 +95,19 @@ def make_stem(stem:str='seed', # 'seed' (two ConvNormAct, stride 4) or 'residual
     return ResidualStem(in_chans, width, widths, blocks, full_width)
 
 # %% ../nbs/02d_blocks.ipynb #1ce1b5da
+def pooled_float32(h:Tensor # [B, C, H, W] state, any dtype
+                  )->Tensor: # [B, C] its global average, in float32
+    "The pooled state in float32: the heads compute in full precision also under autocast."
+    return h.float().mean(dim=(2, 3))
+
 class ClassifierHead(nn.Module):
     "Global average pool -> LayerNorm -> Linear: `[B, C, H, W] -> [B, K]`."
     def __init__(self, width:int, n_classes:int):
         super().__init__()
         self.norm, self.fc = nn.LayerNorm(width), nn.Linear(width, n_classes)
     def forward(self, h:Tensor)->Tensor:
-        return self.fc(self.norm(h.mean(dim=(2, 3))))   # [B, C, H, W] -> [B, C] -> [B, K]
+        with torch.autocast(h.device.type, enabled=False):         # float32 logits also under autocast
+            return self.fc(self.norm(pooled_float32(h)))          # [B, C, H, W] -> [B, C] -> [B, K]
 
 class HaltingHead(nn.Module):
     "Global average pool -> Linear -> sigmoid: `[B, C, H, W] -> [B]`, the probability of halting now."
@@ -110,4 +116,5 @@ class HaltingHead(nn.Module):
         self.fc = nn.Linear(width, 1)
         nn.init.constant_(self.fc.bias, bias_init)
     def forward(self, h:Tensor)->Tensor:
-        return torch.sigmoid(self.fc(h.mean(dim=(2, 3)))).squeeze(1)  # [B, C] -> [B, 1] -> [B]
+        with torch.autocast(h.device.type, enabled=False):         # a float32 probability also under autocast
+            return torch.sigmoid(self.fc(pooled_float32(h))).squeeze(1)  # [B, C] -> [B, 1] -> [B]

@@ -4,7 +4,7 @@
 
 # %% ../nbs/05_evaluate.ipynb #f328ebe7
 from __future__ import annotations
-import json
+import json, os
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Union
 import numpy as np
@@ -39,7 +39,7 @@ from .difficulty import face_level_report, plot_steps_vs_agreement, plot_agreeme
 from .difficulty import hypothesis_report, readouts_report
 
 # %% auto #0
-__all__ = ['predict', 'step_probs', 'metrics', 'calibrate_exit', 'evaluate', 'evaluate_checkpoint', 'checkpoint_run',
+__all__ = ['predict', 'step_probs', 'metrics', 'calibrate_exit', 'evaluate', 'evaluate_checkpoint', 'same_data', 'checkpoint_run',
            'test_metrics', 'evaluate_run']
 
 # %% ../nbs/05_evaluate.ipynb #02e0fb04
@@ -264,6 +264,14 @@ def evaluate_checkpoint(checkpoint:Union[str, Path], # best.pt or last.pt from t
     return evaluate(model, faces, out_dir, val_ds=val, train_counts=train, lean=prior_lean(vars(cfg)),
                     autocast=autocast_context(next(model.parameters()).device, cfg.amp, cfg.cpu_bf16)[0], **kw)
 
+def same_data(saved:Optional[str], # the data path a run was trained on (as written then), if any
+              data:Union[str, Path] # the data path asked for now
+             )->bool: # whether both name the same file or folder (a relative and an absolute path alike)
+    "Whether `data` is the data set a run was trained on, however either path is written."
+    if not saved: return False
+    try: return os.path.samefile(saved, data)
+    except OSError: return str(saved) == str(data)            # one of them is gone: only the same spelling counts
+
 def checkpoint_run(ck:Dict[str, Any], # `load_checkpoint`'s dict
                    data:Union[str, Path], # the data set to evaluate on
                    cache_dir:Optional[str]=None # decoded-image cache (default the run's)
@@ -271,7 +279,7 @@ def checkpoint_run(ck:Dict[str, Any], # `load_checkpoint`'s dict
     "A checkpoint's training config pointed at `data` (keys of other versions that no flag holds left out)."
     saved = ck.get('config', {}) or {}
     known = {k: v for k, v in flat_config(saved).items() if k in set(config_flags()) | {'act'}}
-    same = saved.get('data') == str(data)                          # its layout and validation slice, re-created
+    same = same_data(saved.get('data'), data)                      # its layout and validation slice, re-created
     over = dict(data=str(data), size=inference_info(ck)['size'], cache_dir=cache_dir or saved.get('cache_dir'),
                 **({} if same else dict(layout=None, label_mode='majority')))
     return TrainConfig(**{**known, **over})
