@@ -60,16 +60,25 @@ def kept_rows(out:Path, timed:set)->list:
     if not f.exists(): return []
     return [dict(r, earlier=True) for r in json.loads(f.read_text())['rows'] if r['rule'] not in timed]
 
+def row_name(r:dict)->str:
+    "The rule, its seed where the row says it, and the date of a row kept from an earlier run."
+    seed = f" (seed {r['seed']})" if 'seed' in r else ''
+    return r['rule'] + seed + (f" (earlier run, {r.get('date', 'undated')})" if r.get('earlier') else '')
+
 def markdown(rows:list, meta:dict)->str:
     lines = [f"# CPU time per face: each rule against full depth ({meta['faces']} FER+ test faces, {meta['threads']} "
              f"threads, {meta['cpu']})", '',
              '| rule | mean steps | batch 1: ms/face | full depth | ratio | batch 256: ms/face | full depth | ratio |',
              '|---|---|---|---|---|---|---|---|']
-    lines += [f"| {r['rule']}{' (earlier run, ' + r.get('date', 'undated') + ')' if r.get('earlier') else ''} | "
+    lines += [f"| {row_name(r)} | "
               f"{r['mean_steps']:.2f} of {r['max_steps']} | {r['batch1_ms']:.2f} | "
               f"{r['batch1_full_ms']:.2f} | {r['batch1_ratio']:.2f} | {r['batch256_ms']:.3f} | "
               f"{r['batch256_full_ms']:.3f} | {r['batch256_ratio']:.2f} |" for r in rows]
     return '\n'.join(lines + ['', f"Command: `{meta['command']}`"])
+
+def flag_value(v)->str:
+    "A flag's value as typed: a list's items separated by spaces."
+    return ' '.join(map(str, v)) if isinstance(v, list) else str(v)
 
 if __name__ == '__main__':
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0], allow_abbrev=False)
@@ -79,19 +88,23 @@ if __name__ == '__main__':
     ap.add_argument('--faces', type=int, default=1024, help='faces timed at batch 256 (batch 1: the first 200)')
     ap.add_argument('--repeats', type=int, default=5, help='timings per model and batch size (median)')
     ap.add_argument('--out', required=True, help='results folder')
+    ap.add_argument('--rules', nargs='+', help='time only these cells (halting-<rule>); default every finished cell')
     ap.add_argument('--keep', action='store_true', help="keep the earlier results.json's rows of rules not timed now")
     a = ap.parse_args()
     faces = test_faces(a.data, a.faces)
     done = sorted(r.parents[1] for r in Path(a.study).glob(f'*/seed-{a.seed}/evaluation/report.json'))   # finished runs
+    done = [r for r in done if a.rules is None or r.parent.name.removeprefix('halting-') in a.rules]
     rows = []
     for run in done:
-        if (run/'checkpoints'/'best.pt').exists(): rows.append(measure(run/'checkpoints'/'best.pt', faces, a.repeats))
+        if (run/'checkpoints'/'best.pt').exists():
+            rows.append(dict(measure(run/'checkpoints'/'best.pt', faces, a.repeats), seed=a.seed))
         else: print(f'{run}: no checkpoints/best.pt (evaluated, weights gone): not timed')
     out = Path(a.out)
     rows += kept_rows(out, {r['rule'] for r in rows}) if a.keep else []
     meta = dict(faces=len(faces), threads=torch.get_num_threads(), cpu=platform.processor() or platform.machine(),
                 command='python benchmarks/halting_speed.py ' + ' '.join(
-                    f'--{k}' if v is True else f'--{k} {v}' for k, v in vars(a).items() if v is not False))
+                    f'--{k}' if v is True else f'--{k} {flag_value(v)}'
+                    for k, v in vars(a).items() if v is not False and v is not None))
     out.mkdir(parents=True, exist_ok=True)
     atomic_write(out/'results.json', json.dumps(dict(meta=meta, rows=rows), indent=1))
     atomic_write(out/'results.md', markdown(rows, meta) + '\n')
