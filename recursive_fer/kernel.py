@@ -13,8 +13,8 @@ from .utils import atomic_write
 
 # %% auto #0
 __all__ = ['LIB_MODULES', 'KERNEL_FILE', 'RAF_DB_SOURCE', 'kernel_metadata', 'validate_kernel_folder', 'push_kernel',
-           'module_source', 'library_cells', 'recipe_fields', 'config_cell', 'model_in_box_cell', 'kernel_notebook',
-           'build_kernel', 'kernel_is_current']
+           'module_source', 'library_cells', 'recipe_fields', 'rule_names', 'config_cell', 'model_in_box_cell',
+           'kernel_notebook', 'build_kernel', 'kernel_is_current']
 
 # %% ../nbs/06_kernel.ipynb #d489ba2b
 LIB_MODULES = ('utils', 'cache', 'votes', 'layouts', 'augment', 'dataset', 'faces', 'loader', 'loss', 'halting',
@@ -180,6 +180,11 @@ def _field_comments(lib_path:Union[str, Path, None]=None)->Dict[str, str]:
             **_class_comments('config', 'TrainConfig', lib_path)}
 
 # %% ../nbs/06_kernel.ipynb #0d719c95
+def rule_names(lib_path:Union[str, Path, None]=None # the package folder; default the installed one
+              )->List[str]: # the names the package's halting rules are registered under, in order
+    "The halting rules of the package, read from the halting module's source (without importing it)."
+    return re.findall(r"^@register_rule\('(\w+)'\)", module_source('halting', lib_path), re.M)
+
 def config_cell(lib_path:Union[str, Path, None]=None)->str:
     "The parameters cell: the recipe (chosen for the hardware unless named) and the fields that override it."
     notes = _field_comments(lib_path)
@@ -189,7 +194,8 @@ def config_cell(lib_path:Union[str, Path, None]=None)->str:
     return '\n'.join(["# The run's settings. RECIPE 'auto' trains the `gpu` recipe where a GPU is found and the",
                       "# `cpu` recipe without one (both measured on real faces: the docs' Real faces page); name one",
                       "# ('gpu', 'cpu', 'cpu-long'; 'ferplus' for FER+) to choose it yourself. CONFIG overrides the",
-                      '# recipe: add any TrainConfig field (see the TrainConfig cell below), e.g. epochs=10.',
+                      '# recipe: add any TrainConfig field (see the TrainConfig cell below), e.g. epochs=10, or',
+                      f"# halting='confidence' (the halting rules: {', '.join(rule_names(lib_path))}).",
                       "RECIPE = 'auto'", 'CONFIG = dict(', *rows, ')',
                       "DATASET = 'raf-db-dataset'        # the attached data set's folder name under /kaggle/input",
                       "RUN_NAME = 'recursive-fer-kaggle' # wandb run name"])
