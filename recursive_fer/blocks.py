@@ -97,8 +97,8 @@ def make_stem(stem:str='seed', # 'seed' (two ConvNormAct, stride 4) or 'residual
 # %% ../nbs/02d_blocks.ipynb #1ce1b5da
 def pooled_float32(h:Tensor # [B, C, H, W] state, any dtype
                   )->Tensor: # [B, C] its global average, in float32
-    "The pooled state in float32: the heads compute in full precision also under autocast."
-    return h.float().mean(dim=(2, 3))
+    "The pooled state in float32 (summed in float32, no float32 copy of the map): the heads' input under autocast."
+    return h.mean(dim=(2, 3), dtype=torch.float32)
 
 class ClassifierHead(nn.Module):
     "Global average pool -> LayerNorm -> Linear: `[B, C, H, W] -> [B, K]`."
