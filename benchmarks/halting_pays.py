@@ -2,11 +2,12 @@
 """Which halting pays? Every rule of a halting study against issue 47's targets: its accuracy and mean steps, against
 ACT's, and whether its halting follows human difficulty (face level, within class, with the confidence held fixed).
 
-    python benchmarks/halting_pays.py --study benchmarks/results/halting-study
+    python benchmarks/halting_pays.py --study benchmarks/results/halting-study benchmarks/results/halting-study-ds
 
-Reads the study folder's runs (`<cell>/seed-<s>/evaluation/report.json`; `copy_study.py` writes them) and writes
+Reads the study folders' runs (`<cell>/seed-<s>/evaluation/report.json`; `copy_study.py` writes them) and writes
 pays.md (a row per rule: mean over its seeds, the face-level tests of its halting per seed, each target met or not)
-and pays.png (accuracy against mean steps, every seed a point, each rule's oracle dotted) into the same folder.
+and pays.png (accuracy against mean steps, every seed a point, each rule's oracle dotted) into the first folder. A
+rule trained with deep supervision is a row of its own; ACT's targets are the plain ACT runs'.
 """
 import argparse, json
 from pathlib import Path
@@ -18,10 +19,10 @@ import matplotlib.pyplot as plt
 from recursive_fer.utils import atomic_write
 from recursive_fer.runs import seed_summary
 
-def runs_table(study:Path)->pd.DataFrame:
-    "One row per finished run: rule, seed, accuracy, mean steps N, oracle and its halting's face-level tests."
+def runs_table(studies:list)->pd.DataFrame:
+    "One row per finished run of the study folders: rule, seed, accuracy, mean steps N, oracle, face-level tests."
     rows = []
-    for rep in sorted(study.glob('*/seed-*/evaluation/report.json')):
+    for rep in [r for study in studies for r in sorted(Path(study).glob('*/seed-*/evaluation/report.json'))]:
         cfg, r = json.loads((rep.parents[1]/'config.json').read_text()), json.loads(rep.read_text())
         m, face = r['metrics'], ((r.get('readouts') or {}).get('halting') or {}).get('face_level') or {}
         row = dict(rule=cfg['halting'], deep_supervision=cfg.get('deep_supervision', 0.0), seed=cfg['seed'],
@@ -95,13 +96,13 @@ def plot(runs:pd.DataFrame):
 
 if __name__ == '__main__':
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0], allow_abbrev=False)
-    ap.add_argument('--study', required=True, help='a study results folder (copy_study.py)')
-    ap.add_argument('--out', default=None, help='where pays.md and pays.png go (default: the --study folder)')
+    ap.add_argument('--study', required=True, nargs='+', help='study results folders (copy_study.py)')
+    ap.add_argument('--out', default=None, help='where pays.md and pays.png go (default: the first --study folder)')
     a = ap.parse_args()
-    study, out = Path(a.study), Path(a.out or a.study)
+    out = Path(a.out or a.study[0])
     out.mkdir(parents=True, exist_ok=True)
-    runs = runs_table(study)
-    if runs.empty: raise SystemExit(f'{study}: no finished run')
+    runs = runs_table(a.study)
+    if runs.empty: raise SystemExit(f'{", ".join(a.study)}: no finished run')
     md = markdown(summary(runs), runs)
     atomic_write(out/'pays.md', md + '\n')
     fig = plot(runs)
