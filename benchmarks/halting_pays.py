@@ -19,7 +19,8 @@ import matplotlib.pyplot as plt
 from recursive_fer.utils import atomic_write
 from recursive_fer.runs import seed_summary
 
-def runs_table(studies:list)->pd.DataFrame:
+def runs_table(studies:list # study results folders (paths), in the table's order
+              )->pd.DataFrame:
     "One row per finished run of the study folders: rule, seed, accuracy, mean steps N, oracle, face-level tests."
     rows = []
     for rep in [r for study in studies for r in sorted(Path(study).glob('*/seed-*/evaluation/report.json'))]:
@@ -99,6 +100,8 @@ if __name__ == '__main__':
     ap.add_argument('--study', required=True, nargs='+', help='study results folders (copy_study.py)')
     ap.add_argument('--out', default=None, help='where pays.md and pays.png go (default: the first --study folder)')
     a = ap.parse_args()
+    missing = [s for s in a.study if not Path(s).is_dir()]
+    if missing: raise SystemExit(f'--study: no such folder: {", ".join(missing)}')
     out = Path(a.out or a.study[0])
     out.mkdir(parents=True, exist_ok=True)
     runs = runs_table(a.study)
