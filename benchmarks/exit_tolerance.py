@@ -1,6 +1,8 @@
 #!/usr/bin/env python
 """What the exit rules' validation tolerance costs: each run's threshold chosen again on its validation faces at several
-tolerances (`--exit_tolerance`, default 0.2 points below the best fixed depth), then applied to the test faces.
+tolerances (`--exit_tolerance`, default 0.2 points below the best fixed depth), then applied to the test faces; each
+once without floors (every face may exit at step 1) and once with them (the search also picks a step before which no
+face exits, `exit_min_steps`, as training's calibration does).
 
     python benchmarks/exit_tolerance.py --runs RUN [RUN ...] --data DATA --out OUT_DIR [--tolerances 0 0.001 0.002]
 
@@ -29,30 +31,36 @@ def run_rows(run:Path, data:str, tolerances:list)->list:
     val, test = (predict(model, ds[s], progress=False, tta='none', autocast=amp) for s in ('val', 'test'))
     kind, rows = model.rule.score_kind, []
     for tol in tolerances:
-        got = choose_threshold(step_columns(val, kind), step_columns(val, 'pred'), val.true.to_numpy(), tol)
-        at = exit_curve(step_columns(test, kind), step_columns(test, 'pred'), test.true.to_numpy(), [got['threshold']])
-        acc, steps = float(at.accuracy.iloc[0]), float(at.mean_steps.iloc[0])
-        rows.append(dict(run=str(run), rule=model.rule.name, seed=cfg.seed, tolerance=tol,
-                         threshold=got['threshold'], val_accuracy=got['accuracy'], val_mean_steps=got['mean_steps'],
-                         val_best_depth=got['best_depth'], test_accuracy=acc, test_mean_steps=steps))
+        for floors in ('none', 'any step'):
+            got = choose_threshold(step_columns(val, kind), step_columns(val, 'pred'), val.true.to_numpy(), tol,
+                                   [1] if floors == 'none' else None)
+            at = exit_curve(step_columns(test, kind), step_columns(test, 'pred'), test.true.to_numpy(),
+                            [got['threshold']], [got['min_steps']])
+            acc, steps = float(at.accuracy.iloc[0]), float(at.mean_steps.iloc[0])
+            rows.append(dict(run=str(run), rule=model.rule.name, seed=cfg.seed, tolerance=tol, floors=floors,
+                             min_steps=got['min_steps'], threshold=got['threshold'], val_accuracy=got['accuracy'],
+                             val_mean_steps=got['mean_steps'], val_within=got['within_tolerance'],
+                             val_best_depth=got['best_depth'], test_accuracy=acc, test_mean_steps=steps))
     return rows
 
 def markdown(df:pd.DataFrame, command:str)->str:
     "The table, a row per run and tolerance, and the mean over runs per rule and tolerance."
-    per = ['| rule | seed | tolerance (points) | threshold | val accuracy | val mean steps | test accuracy | '
-           'test mean steps |', '|---|---|---|---|---|---|---|---|']
-    per += [f"| {r.rule} | {r.seed} | {100 * r.tolerance:.1f} | {r.threshold:.3f} | {100 * r.val_accuracy:.2f}% | "
-            f"{r.val_mean_steps:.2f} | {100 * r.test_accuracy:.2f}% | {r.test_mean_steps:.2f} |"
-            for r in df.itertuples()]
-    m = df.groupby(['rule', 'tolerance'], sort=False).agg(runs=('seed', 'size'), acc=('test_accuracy', 'mean'),
-                                                          steps=('test_mean_steps', 'mean')).reset_index()
-    mean = ['| rule | tolerance (points) | runs | test accuracy (mean) | test mean steps (mean) |',
-            '|---|---|---|---|---|']
-    mean += [f"| {r.rule} | {100 * r.tolerance:.1f} | {r.runs} | {100 * r.acc:.2f}% | {r.steps:.2f} |"
+    per = ['| rule | seed | tolerance (points) | floors | no exit before | threshold | val accuracy | val mean steps | '
+           'within tolerance | test accuracy | test mean steps |', '|---|---|---|---|---|---|---|---|---|---|---|']
+    per += [f"| {r.rule} | {r.seed} | {100 * r.tolerance:.1f} | {r.floors} | step {r.min_steps} | {r.threshold:.3f} | "
+            f"{100 * r.val_accuracy:.2f}% | {r.val_mean_steps:.2f} | {'yes' if r.val_within else 'no'} | "
+            f"{100 * r.test_accuracy:.2f}% | {r.test_mean_steps:.2f} |" for r in df.itertuples()]
+    m = df.groupby(['rule', 'tolerance', 'floors'], sort=False).agg(
+        runs=('seed', 'size'), acc=('test_accuracy', 'mean'), steps=('test_mean_steps', 'mean')).reset_index()
+    mean = ['| rule | tolerance (points) | floors | runs | test accuracy (mean) | test mean steps (mean) |',
+            '|---|---|---|---|---|---|']
+    mean += [f"| {r.rule} | {100 * r.tolerance:.1f} | {r.floors} | {r.runs} | {100 * r.acc:.2f}% | {r.steps:.2f} |"
              for r in m.itertuples()]
     return '\n'.join(['# The exit threshold at other validation tolerances', '', f'    {command}', '',
                       'Each threshold is chosen on the run\'s validation faces (the fewest mean steps whose accuracy '
-                      'is within the tolerance of the best fixed depth), then applied to the test faces.', '',
+                      'is within the tolerance of the best fixed depth), then applied to the test faces. *floors*: '
+                      "none, every face may exit at step 1; any step, the search also picks the step before which "
+                      "no face exits (a floor at depth d with a threshold under every score is fixed depth d).", '',
                       *mean, '', *per, ''])
 
 def main():

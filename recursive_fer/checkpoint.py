@@ -179,11 +179,12 @@ def store_readout(path:Union[str, Path], # a best.pt or last.pt
     return save_checkpoint(ck, path)
 
 def store_exit_threshold(path:Union[str, Path], # a best.pt or last.pt
-                         threshold:float # the exit's threshold chosen on validation (`readouts.choose_threshold`)
+                         threshold:float, # the exit's threshold chosen on validation (`readouts.choose_threshold`)
+                         min_steps:int=1 # and its floor: no exit before this step
                         )->Path:
-    "Keep an exit threshold in a checkpoint's `model_args` (evaluate, predict and export apply it)."
+    "Keep an exit threshold and its floor in a checkpoint's `model_args` (evaluate, predict and export apply them)."
     ck = load_checkpoint(path)
-    ck['model_args'] = asdict(replace(model_args(ck), exit_threshold=float(threshold)))
+    ck['model_args'] = asdict(replace(model_args(ck), exit_threshold=float(threshold), exit_min_steps=int(min_steps)))
     return save_checkpoint(ck, path)
 
 # %% ../nbs/03a_checkpoint.ipynb #24635d23

@@ -98,13 +98,14 @@ def evaluate(checkpoint:Param("best.pt or last.pt written by training, a model f
              device:str=None, # default CUDA, then MPS, then CPU
              tta:Param('test-time augmentation reported beside the single view', str, choices=list(TTA_MODES))='flip',
              posthoc_floor:float=None, # also the most accurate post-hoc readout, val balanced >= this (default: run's)
-             exit_threshold:float=None # confidence/learned_exit: exit at this score, not the one kept with the model
+             exit_threshold:float=None, # confidence/learned_exit: exit at this score, not the one kept with the model
+             exit_min_steps:int=None # confidence/learned_exit: no exit before this step (default: kept, or 1)
             )->str: # the output folder
     "Evaluate a checkpoint on a data set: per-face table, metrics, hypothesis report and steps plots."
     if not checkpoint or not data: raise ConfigError('--checkpoint and --data are both required')
     from recursive_fer.evaluate import evaluate_checkpoint
-    evaluate_checkpoint(checkpoint, data, out_dir, split, cache_dir, device, exit_threshold, hard=hard_class,
-                        easy=easy_class, tta=tta, posthoc_floor=posthoc_floor)
+    evaluate_checkpoint(checkpoint, data, out_dir, split, cache_dir, device, exit_threshold, exit_min_steps,
+                        hard=hard_class, easy=easy_class, tta=tta, posthoc_floor=posthoc_floor)
     return out_dir
 
 # %% ../nbs/07_cli.ipynb #5395162c
@@ -165,6 +166,8 @@ def predict(argv:Optional[List[str]]=None # command-line arguments after `predic
                    "kept with the model (a ferplus run's: log p - tau log prior, tau chosen on validation)")
     p.add_argument('--exit_threshold', type=float, default=None, help='confidence/learned_exit: exit at this score '
                    'instead of the threshold chosen on validation and kept with the model')
+    p.add_argument('--exit_min_steps', type=int, default=None, help='confidence/learned_exit: no exit before this '
+                   'step (default: the floor kept with the model; 1 with --exit_threshold)')
     p.add_argument('--version', action='version', version=f'recursive-fer {__version__}')
     args = p.parse_args(_normalise_flags(list(argv or []), p))
     live = live_source(args.paths, args.camera)
@@ -173,7 +176,8 @@ def predict(argv:Optional[List[str]]=None # command-line arguments after `predic
     if args.checkpoint is None: args.checkpoint = bundled_note()
     if note := synthetic_note(args.checkpoint, load_checkpoint(args.checkpoint).get('config', {})): print(note)
     pred = Predictor.from_checkpoint(args.checkpoint, args.detect, args.device, margin=args.margin,
-                                     readout=args.readout, exit_threshold=args.exit_threshold)
+                                     readout=args.readout, exit_threshold=args.exit_threshold,
+                                     exit_min_steps=args.exit_min_steps)
     if pred.readout: print(readout_note(pred.readout))
     if live is not None:
         from recursive_fer.live import predict_live, live_summary
@@ -194,20 +198,23 @@ def export(checkpoint:str=None, # best.pt or last.pt written by training, or a m
                         choices=['onnx', 'hf'])='onnx',
            out:str=None, # the file (onnx) or folder (hf) to write (default: beside the checkpoint)
            exit_threshold:float=None, # confidence/learned_exit: exit at this score, not the one kept with the model
+           exit_min_steps:int=None, # confidence/learned_exit: no exit before this step (default: kept, or 1)
            half:bool=False, # hf: float16 weights (about half the size)
            plain:bool=False # leave out the readout training kept with the model: the plain argmax
           )->str: # the written file or folder
     "Export a trained model: ONNX (dynamic batch, recursion masked, outputs equal PyTorch's) or the shared hf folder."
     if not checkpoint: raise ConfigError('--checkpoint is required')
     if format == 'hf':
-        if exit_threshold is not None: raise ConfigError('--exit_threshold applies to --format onnx, not hf')
+        if exit_threshold is not None or exit_min_steps is not None:
+            raise ConfigError('--exit_threshold and --exit_min_steps apply to --format onnx, not hf')
         from recursive_fer.checkpoint import export_pretrained
         path = export_pretrained(checkpoint, out, half, readout=not plain)
         print(f'wrote {path}: config.json (model, classes, image size, normalisation, readout) and model.safetensors; '
               'RecursiveFER.from_pretrained, predict, evaluate and export read it')
         return str(path)
     from recursive_fer.predict import export_onnx
-    path = export_onnx(checkpoint, out, exit_threshold=exit_threshold, readout=not plain)
+    path = export_onnx(checkpoint, out, exit_threshold=exit_threshold, exit_min_steps=exit_min_steps,
+                       readout=not plain)
     print(f'wrote {path}: input images [B, 3, size, size] normalised as in training, outputs probs, steps and '
           "ponder_cost; the image size, normalisation, classes and readout (if training kept one) are in its metadata "
           "(key 'recursive_fer'); the early exit is computed masked: every face runs max_steps steps, its halting "

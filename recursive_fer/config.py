@@ -296,7 +296,7 @@ def check_keys(d:Dict[str, Any], # config keys and values
 
 # %% ../nbs/03b_config.ipynb #f268c4c4
 RESUME_SAFE = ('workers', 'loader', 'compile_mode', 'channels_last', 'wandb_mode', 'wandb_project', 'posthoc_floor',
-               'exit_tolerance', 'exit_threshold',
+               'exit_tolerance', 'exit_threshold', 'exit_min_steps',
                'log_every', 'amp', 'cpu_bf16', 'device', 'out_dir', 'cache_dir', 'run_name', 'hard_class', 'easy_class')
 
 def run_differences(saved:Dict[str, Any], # the config a checkpoint was written with (`to_dict`)

@@ -171,9 +171,10 @@ def calibrate_exit(model:RecursiveFER, # a model whose rule exits at a threshold
     rule = model.rule
     if not rule.calibrated or model.config.exit_threshold is not None: return None
     scores, pred = step_columns(ref, rule.score_kind), step_columns(ref, 'pred')
-    got = choose_threshold(scores, pred, ref.true.to_numpy(), tolerance)
+    floors = range(model.config.exit_min_steps, model.max_steps + 1)   # a floor set for training: the lowest tried
+    got = choose_threshold(scores, pred, ref.true.to_numpy(), tolerance, floors)
     got['threshold'] = min(max(got['threshold'], 1e-6), 1.0)         # above every score: exit only at N_max (or 1)
-    model.set_exit_threshold(got['threshold'])
+    model.set_exit_threshold(got['threshold'], got['min_steps'])
     return dict(got, rule=rule.name, chosen_on='validation', tolerance=tolerance)
 
 
@@ -242,12 +243,13 @@ def evaluate_checkpoint(checkpoint:Union[str, Path], # best.pt or last.pt from t
                         cache_dir:Optional[str]=None, # decoded-image cache
                         device:Optional[str]=None, # default CUDA, then MPS, then CPU
                         exit_threshold:Optional[float]=None, # an exit rule's threshold instead of the stored one
+                        exit_min_steps:Optional[int]=None, # its floor (default: the stored one; 1 with a threshold)
                         **kw # hard, easy, batch_size, show, tta, posthoc_floor (default the run's): to `evaluate`
                        )->Dict[str, Any]:
     "Load a checkpoint and evaluate it on a split of a data set (classes matched by name when the two differ)."
     ck = load_checkpoint(checkpoint)
     model, classes = model_from_checkpoint(ck, get_device(device)), list(ck['classes'])
-    if exit_threshold is not None: model.set_exit_threshold(exit_threshold)   # `--exit_threshold`: over the stored one
+    model.override_exit(exit_threshold, exit_min_steps)          # the command line's, over the stored ones
     cfg = checkpoint_run(ck, data, cache_dir)                     # training's road: its splits, loss prior, autocast
     if kw.get('posthoc_floor') is None: kw['posthoc_floor'] = cfg.posthoc_floor   # the run's own (ferplus: 0.66)
     kw.setdefault('exit_tolerance', cfg.exit_tolerance)
@@ -324,7 +326,8 @@ def evaluate_run(cfg:TrainConfig, # the training run
         if logger.run is not None: logger.run.summary.update(res['test_metrics'])
     finally: logger.finish()
     if 'halting_threshold' in res['metrics']:                      # an exit's threshold, chosen on validation
-        store_exit_threshold(best, res['metrics']['halting_threshold']['threshold'])
+        chosen = res['metrics']['halting_threshold']
+        store_exit_threshold(best, chosen['threshold'], chosen['min_steps'])
     if 'floor_tau' in res['metrics']:                              # the run's readout: predict and export apply it
         store_readout(best, readout_record(res['metrics'], res['predictions'].attrs['posthoc_log_prior']))
     return res

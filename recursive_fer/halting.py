@@ -55,9 +55,10 @@ class HaltingRule:
     @classmethod
     def check(cls, config:Any):
         "Refuse the config's fields this rule cannot use; a message starts with the field's name."
-        if getattr(config, 'exit_threshold', None) is not None and not cls.calibrated:
-            raise ValueError(f'exit_threshold applies to the rules that exit at a threshold '
-                             f'({", ".join(n for n, r in RULES.items() if r.calibrated)}), not {cls.name!r}')
+        for name, unset in (('exit_threshold', None), ('exit_min_steps', 1)):
+            if getattr(config, name, unset) != unset and not cls.calibrated:
+                raise ValueError(f'{name} applies to the rules that exit at a threshold '
+                                 f'({", ".join(n for n, r in RULES.items() if r.calibrated)}), not {cls.name!r}')
 
     def halt_bias(self)->float:
         "The halting head's initial bias."
@@ -299,7 +300,7 @@ class PonderNet(HaltingRule):
 # %% ../nbs/02b_halting.ipynb #eefff4b0
 @register_rule('confidence')
 class Confidence(HaltingRule):
-    "Halt at the first step whose softmax maximum reaches `exit_threshold`; trained on deep supervision alone."
+    "Halt at the first step from `exit_min_steps` on whose softmax maximum reaches `exit_threshold`; deep supervision."
     train_every_step, calibrated, warmup, trains_halt_head = True, True, False, False
     score_kind = 'conf'                                                    # the evaluation's step_conf_<n> columns
 
@@ -307,6 +308,9 @@ class Confidence(HaltingRule):
     def check(cls, config:Any):
         c = config.exit_threshold
         if c is not None and not 0 < c <= 1: raise ValueError(f'exit_threshold must be in (0, 1], got {c}')
+        m = config.exit_min_steps
+        if not 1 <= m <= config.max_steps:
+            raise ValueError(f'exit_min_steps must be a step from 1 to max_steps ({config.max_steps}), got {m}')
 
     def score(self, y:Tensor, p:Tensor)->Tensor:
         "[b] the step's score: its softmax maximum."
@@ -314,7 +318,7 @@ class Confidence(HaltingRule):
 
     def decide(self, n, last, y, p, state, idx, alive)->Decision:
         c = self.config.exit_threshold                                     # None: not chosen yet, every step
-        reach = self.score(y, p) >= c if c is not None else torch.zeros_like(alive)
+        reach = self.score(y, p) >= c if c is not None and n >= self.config.exit_min_steps else torch.zeros_like(alive)
         halts = alive & (reach | last)
         return Decision(halts, halts.float())                              # y = y_N
 

@@ -32,6 +32,7 @@ class ModelConfig:
     pondernet_lambda_p:float = 0.3      # PonderNet: the geometric prior's halting probability, also its initial lambda
     pondernet_threshold:float = 0.5     # PonderNet inference: halt once p_1 + ... + p_n reaches this
     exit_threshold:Optional[float] = None  # confidence, learned_exit: exit at this score (None: chosen after training)
+    exit_min_steps:int = 1              # confidence, learned_exit: no exit before this step (chosen with the threshold)
     input_injection:bool = False        # feed the stem output to every step
     fixed_readout:str = 'last'          # fixed depth: 'last' step's logits or the 'mean' over steps
     in_chans:int = 3                    # input image channels
@@ -102,11 +103,20 @@ class RecursiveFER(nn.Module, HubMixin):
         cls = rule_class(self.config.halting)
         return Fixed(self.config, 'mean') if self.warmup and cls.warmup else cls(self.config)
 
-    def set_exit_threshold(self, c:Optional[float] # the exit's threshold, in (0, 1]
+    def set_exit_threshold(self, c:Optional[float], # the exit's threshold, in (0, 1]
+                           min_steps:int=1 # no exit before this step
                           )->'RecursiveFER':
-        "Exit at `c` (confidence, learned_exit): the config is replaced, and checked like any config."
-        self.config = replace(self.config, exit_threshold=c)
+        "Exit at `c` from step `min_steps` on (confidence, learned_exit): the config is replaced and checked."
+        self.config = replace(self.config, exit_threshold=c, exit_min_steps=int(min_steps))
         return self
+
+    def override_exit(self, c:Optional[float]=None, # `--exit_threshold`; None: the one kept with the model
+                      min_steps:Optional[int]=None # `--exit_min_steps`; None: the kept one, or 1 when `c` is given
+                     )->'RecursiveFER':
+        "The command line's exit over the one kept with the model (a threshold given alone exits from step 1 on)."
+        if c is None and min_steps is None: return self
+        floor = min_steps if min_steps is not None else (1 if c is not None else self.config.exit_min_steps)
+        return self.set_exit_threshold(c if c is not None else self.config.exit_threshold, floor)
 
     @classmethod
     def from_config(cls, cfg:ModelConfig, # the architecture

@@ -105,18 +105,19 @@ class Predictor:
                         detect:bool=True, # find faces (CenterFace); False: every image is one face crop
                         device:Optional[str]=None, # default CUDA, then MPS, then CPU
                         exit_threshold:Optional[float]=None, # an exit rule's threshold instead of the stored one
+                        exit_min_steps:Optional[int]=None, # its floor (default: the stored one; 1 with a threshold)
                         **kw # margin, readout
                        )->'Predictor':
         "The predictor of a checkpoint (loaded safely)."
         ck = load_checkpoint(path)
         dev = get_device(device)
         model = model_from_checkpoint(ck, dev)
-        if exit_threshold is not None: model.set_exit_threshold(exit_threshold)
+        model.override_exit(exit_threshold, exit_min_steps)
         return cls(model, inference_info(ck), CenterFaceDetector() if detect else None, dev, **kw)
 
     @classmethod
     def pretrained(cls, name:str='ferplus', # a bundled model (`hub.BUNDLED`); its card: `hub.model_card(name)`
-                   **kw # detect, device, exit_threshold, margin, readout
+                   **kw # detect, device, exit_threshold, exit_min_steps, margin, readout
                   )->'Predictor':
         "The predictor of a model shipped in the package: works after `pip install`, no training, no network."
         return cls.from_checkpoint(bundled_path(name), **kw)
@@ -327,6 +328,7 @@ def export_onnx(checkpoint:Union[str, Path], # a best.pt or last.pt
                 out:Union[str, Path, None]=None, # the .onnx file; default the checkpoint's name with .onnx
                 opset:int=18, # ONNX opset
                 exit_threshold:Optional[float]=None, # an exit rule's threshold instead of the stored one
+                exit_min_steps:Optional[int]=None, # its floor (default: the stored one; 1 with a threshold)
                 readout:bool=True # False: leave out the readout training kept (the plain argmax)
                )->Path: # the written model
     "Write a checkpoint's model as ONNX: dynamic batch, the recursion masked and unrolled to `max_steps`."
@@ -334,7 +336,7 @@ def export_onnx(checkpoint:Union[str, Path], # a best.pt or last.pt
     if missing: raise ImportError(f'ONNX export needs {missing}: pip install -e ".[onnx]"')
     ck = load_checkpoint(checkpoint)
     model, info = model_from_checkpoint(ck), inference_info(ck, readout)
-    if exit_threshold is not None: model.set_exit_threshold(exit_threshold)
+    model.override_exit(exit_threshold, exit_min_steps)
     model.compact = False                                          # masked: no data-dependent shapes
     path = Path(out) if out is not None else Path(checkpoint).with_suffix('.onnx')
     x, net = torch.randn(2, 3, info['size'], info['size']), _Exportable(model, info.get('readout')).eval()

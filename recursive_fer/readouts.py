@@ -40,10 +40,12 @@ def needed_steps(step_pred:np.ndarray, # [F, N_max] the predicted class after ea
 
 # %% ../nbs/02a_readouts.ipynb #420acbf4
 def confidence_exit(step_conf:np.ndarray, # [F, N_max] softmax maximum after each step
-                    threshold:float # exit once the confidence reaches this
+                    threshold:float, # exit once the confidence reaches this
+                    min_steps:int=1 # no exit before this step
                    )->np.ndarray: # [F] int: the exit step (1-based), N_max where no step reaches the threshold
-    "The first step whose confidence reaches `threshold` (the last step if none does)."
+    "The first step from `min_steps` on whose confidence reaches `threshold` (the last step if none does)."
     reach = np.asarray(step_conf) >= threshold
+    reach[:, :min_steps - 1] = False
     return np.where(reach.any(1), reach.argmax(1) + 1, reach.shape[1])
 
 def exit_threshold(step_conf:np.ndarray, # [F, N_max] softmax maximum after each step
@@ -65,34 +67,39 @@ def exit_threshold(step_conf:np.ndarray, # [F, N_max] softmax maximum after each
 def exit_curve(scores:np.ndarray, # [F, N_max] each step's exit score (confidence, or an exit head's probability)
                step_pred:np.ndarray, # [F, N_max] each step's predicted class
                true:np.ndarray, # [F] the true class
-               thresholds:Optional[Sequence[float]]=None # default: up to 200 quantiles of the scores, and above all
-              )->pd.DataFrame: # per threshold: mean_steps and accuracy of the exit
-    "Accuracy against mean steps of the exit at the first step whose score reaches each threshold."
+               thresholds:Optional[Sequence[float]]=None, # default: up to 200 quantiles of the scores, and above all
+               min_steps:Sequence[int]=(1,) # the floors to try: no exit before this step
+              )->pd.DataFrame: # per floor and threshold: min_steps, threshold, mean_steps and accuracy of the exit
+    "Accuracy against mean steps of the exit at the first step (from a floor on) whose score reaches each threshold."
     scores, step_pred, true = np.asarray(scores, dtype=np.float64), np.asarray(step_pred), np.asarray(true)
     if thresholds is None:
         c = np.unique(np.quantile(scores, np.linspace(0, 1, 200)))
         thresholds = np.append(c, np.nextafter(scores.max(), np.inf))             # above every score: all to N_max
     rows = []
-    for c in thresholds:
-        n = confidence_exit(scores, c)
-        right = step_pred[np.arange(len(true)), n - 1] == true
-        rows.append(dict(threshold=float(c), mean_steps=float(n.mean()), accuracy=float(right.mean())))
+    for m in min_steps:
+        for c in thresholds:
+            n = confidence_exit(scores, c, m)
+            right = step_pred[np.arange(len(true)), n - 1] == true
+            rows.append(dict(min_steps=int(m), threshold=float(c), mean_steps=float(n.mean()),
+                             accuracy=float(right.mean())))
     return pd.DataFrame(rows)
 
 def choose_threshold(scores:np.ndarray, # [F, N_max] each step's exit score on the validation faces
                      step_pred:np.ndarray, # [F, N_max] each step's prediction there
                      true:np.ndarray, # [F] their classes
-                     tolerance:float=0.002 # accuracy allowed below the best fixed depth's (0.002: 0.2 points)
-                    )->dict: # threshold, mean_steps, accuracy, best_depth, best_depth_accuracy, within_tolerance
-    "The threshold with the fewest mean steps within `tolerance` of the best fixed depth's accuracy (CALM-style)."
+                     tolerance:float=0.002, # accuracy allowed below the best fixed depth's (0.002: 0.2 points)
+                     min_steps:Optional[Sequence[int]]=None # the floors tried; default every step 1..N_max
+                    )->dict: # min_steps, threshold, mean_steps, accuracy, best_depth(_accuracy), within_tolerance
+    "The floor and threshold with the fewest mean steps within `tolerance` of the best fixed depth's accuracy (CALM)."
     per_step = (np.asarray(step_pred) == np.asarray(true)[:, None]).mean(0)      # [N] accuracy of each fixed depth
-    curve = exit_curve(scores, step_pred, true)
+    floors = range(1, len(per_step) + 1) if min_steps is None else min_steps
+    curve = exit_curve(scores, step_pred, true, min_steps=floors)
     ok = curve[curve.accuracy >= per_step.max() - tolerance - 1e-12]
-    if len(ok): row = ok.sort_values(['mean_steps', 'accuracy'], ascending=[True, False]).iloc[0]
-    else: row = curve.sort_values(['accuracy', 'mean_steps'], ascending=[False, True]).iloc[0]
-    return dict(threshold=float(row.threshold), mean_steps=float(row.mean_steps), accuracy=float(row.accuracy),
-                best_depth=int(per_step.argmax()) + 1, best_depth_accuracy=float(per_step.max()),
-                within_tolerance=bool(len(ok)))
+    if len(ok): row = ok.sort_values(['mean_steps', 'accuracy', 'min_steps'], ascending=[True, False, True]).iloc[0]
+    else: row = curve.sort_values(['accuracy', 'mean_steps', 'min_steps'], ascending=[False, True, True]).iloc[0]
+    return dict(min_steps=int(row.min_steps), threshold=float(row.threshold), mean_steps=float(row.mean_steps),
+                accuracy=float(row.accuracy), best_depth=int(per_step.argmax()) + 1,
+                best_depth_accuracy=float(per_step.max()), within_tolerance=bool(len(ok)))
 
 # %% ../nbs/02a_readouts.ipynb #1792e532
 SWEEP = tuple(np.round(np.linspace(0.025, 1.0, 40), 3))   # the thresholds of a rule's own sweep
@@ -287,7 +294,9 @@ def anytime_markdown(m:Dict[str, Any] # `metrics` of a table with every step's c
              f"an upper bound for any halting of these weights): {m['oracle_accuracy']:.4f}", '']
     if 'halting_threshold' in m:
         t = m['halting_threshold']
-        lines += [f"Exit threshold of the {t['rule']} rule: {t['threshold']:.4f}, chosen on the {t['chosen_on']} split "
+        floor = f" from step {t['min_steps']} on" if t.get('min_steps', 1) > 1 else ''
+        lines += [f"Exit threshold of the {t['rule']} rule: {t['threshold']:.4f}{floor}, chosen on the "
+                  f"{t['chosen_on']} split "
                   f"(the fewest mean steps, {t['mean_steps']:.3f}, whose accuracy there, {t['accuracy']:.4f}, is "
                   f"within {t['tolerance']:g} of the best fixed depth's, step {t['best_depth']}: "
                   f"{t['best_depth_accuracy']:.4f}"
