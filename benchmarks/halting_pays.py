@@ -7,7 +7,7 @@ ACT's, and whether its halting follows human difficulty (face level, within clas
 Reads the study folders' runs (`<cell>/seed-<s>/evaluation/report.json`; `copy_study.py` writes them) and writes
 pays.md (a row per rule: mean over its seeds, the face-level tests of its halting per seed, each target met or not)
 and pays.png (accuracy against mean steps, every seed a point, each rule's oracle dotted) into the first folder. A
-rule trained with deep supervision is a row of its own; ACT's targets are the plain ACT runs'.
+rule trained with deep supervision or input injection is a row of its own; ACT's targets are the plain ACT runs'.
 """
 import argparse, json
 from pathlib import Path
@@ -27,6 +27,7 @@ def runs_table(studies:list # study results folders (paths), in the table's orde
         cfg, r = json.loads((rep.parents[1]/'config.json').read_text()), json.loads(rep.read_text())
         m, face = r['metrics'], ((r.get('readouts') or {}).get('halting') or {}).get('face_level') or {}
         row = dict(rule=cfg['halting'], deep_supervision=cfg.get('deep_supervision', 0.0), seed=cfg['seed'],
+                   input_injection=bool(cfg.get('input_injection', False)),
                    accuracy=m['accuracy'], balanced=m['balanced_accuracy'], steps=m['mean_steps'],
                    oracle=m.get('oracle_accuracy', np.nan), best_step=max(m.get('per_step_accuracy') or [np.nan]),
                    threshold=(m.get('halting_threshold') or {}).get('threshold', np.nan))
@@ -37,7 +38,9 @@ def runs_table(studies:list # study results folders (paths), in the table's orde
     return pd.DataFrame(rows)
 
 def label(r:pd.Series)->str:
-    return r.rule + (f" + deep supervision {r.deep_supervision:g}" if r.deep_supervision else '')
+    "The rule's row name: its halting and what was added to it (deep supervision, input injection)."
+    return (r.rule + (f" + deep supervision {r.deep_supervision:g}" if r.deep_supervision else '')
+            + (' + input injection' if r.input_injection else ''))
 
 def follows(g:pd.DataFrame, test:str)->str:
     "'yes' when the test's CI is above 0 in every seed, 'against' when below 0 in every seed, else 'no'."
@@ -47,7 +50,7 @@ def follows(g:pd.DataFrame, test:str)->str:
 
 def summary(runs:pd.DataFrame)->pd.DataFrame:
     "Per rule: seeds, means, the face-level verdicts and issue 47's targets against ACT's means."
-    act = runs[(runs.rule == 'act') & (runs.deep_supervision == 0)]
+    act = runs[(runs.rule == 'act') & (runs.deep_supervision == 0) & ~runs.input_injection]
     a_acc, a_steps = (act.accuracy.mean(), act.steps.mean()) if len(act) else (np.nan, np.nan)
     out = []
     for name, g in runs.assign(name=runs.apply(label, axis=1)).groupby('name', sort=False):
