@@ -13,7 +13,7 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, DistributedSampler
 from .utils import seed_everything, get_device
-from .utils import atomic_write, remove_dead_temps
+from .utils import atomic_write, remove_dead_temps, PauseWatch
 from .distributed import dist_env, init_distributed, barrier, shutdown_distributed
 from .cache import DatasetError
 from .config import check_hard_easy
@@ -226,20 +226,22 @@ def fit(cfg:TrainConfig, # what to train and how
                  else f'{cfg.workers} DataLoader workers')
         print(f'training on {device} x{world} in {precision(device, cfg)}: {len(ds["train"])} train / '
               f'{len(ds["val"])} val faces, {len(classes)} classes, {where}; checkpoints -> {ckdir}')
+    watch = PauseWatch()                                               # stops of the process are not training
     try:
         for epoch in range(r.start, cfg.epochs):
             if isinstance(dl['train'], DeviceLoader): dl['train'].set_epoch(epoch)
             elif hasattr(dl['train'].sampler, 'set_epoch'): dl['train'].sampler.set_epoch(epoch)
             r.loss_fn.set_tau(cfg.tau_at(epoch))                       # ponder warm-up (constant without one)
             for m in {r.model, r.evaluated}: _set_phase(m, cfg, epoch)  # fixed depth during the ACT warm-up
-            t_epoch = time.time()
+            t_epoch, stopped = time.monotonic(), watch.stopped
             tr = run_epoch(net, dl['train'], r.loss_fn, classes, device, r.opt, r.sched, r.scaler, cfg, epoch, 'Train',
                            main, ema=r.ema)
             with torch.no_grad():
                 va = run_epoch(net if r.ema is None else r.evaluated, dl['val'], r.loss_fn, classes, device, cfg=cfg,
                                epoch=epoch, prefix='Val', show=main)
             row = dict(epoch=epoch + 1, lr=r.sched.get_last_lr()[0], tau=r.loss_fn.tau, **tr, **va)
-            r.elapsed += time.time() - t_epoch                         # training + validation, over resumes
+            took = time.monotonic() - t_epoch - (watch.stopped - stopped)   # training + validation, without stops
+            r.elapsed += max(took, 0.0)                                # over resumes
             r.history.append(row)
             if main:
                 improved = not cfg.in_warmup(epoch) and va[key] > r.best_acc   # not in a warm-up
@@ -259,6 +261,7 @@ def fit(cfg:TrainConfig, # what to train and how
         gc.collect()                                          # DDP holds the process group: let it go first
         shutdown_distributed()                                         # every rank leaves together
     finally:
+        watch.close()
         if logger is not None: logger.finish()
         shutdown_distributed(together=False)                           # after an error: no barrier that could hang
     return ckdir/'best.pt'

@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_utils.ipynb #d29d1361
 from __future__ import annotations
-import os, sys, copy, random, netrc, json, shutil, stat, zipfile, errno, secrets
+import os, sys, copy, random, netrc, json, shutil, stat, zipfile, errno, secrets, threading, time
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
@@ -15,7 +15,7 @@ from filelock import FileLock, Timeout
 
 # %% auto #0
 __all__ = ['KAGGLE_ROOT_ENV', 'RAF_KAGGLE_SLUG', 'seed_everything', 'get_device', 'no_bar', 'with_fields', 'kaggle_root',
-           'kaggle_working', 'iskaggle', 'choose_recipe', 'get_wandb_key', 'DiskFullError', 'atomic_path',
+           'kaggle_working', 'iskaggle', 'choose_recipe', 'get_wandb_key', 'PauseWatch', 'DiskFullError', 'atomic_path',
            'atomic_write', 'file_lock', 'remove_temps', 'remove_dead_temps', 'build_once', 'find_kaggle_input',
            'extract_dataset']
 
@@ -114,6 +114,27 @@ def get_wandb_key(name:str='WANDB_API_KEY' # environment variable and Kaggle sec
     if (key := _netrc_wandb_key()): return key
     if iskaggle(): return _kaggle_secret(name)
     return None
+
+# %% ../nbs/00_utils.ipynb #effc6c09
+class PauseWatch:
+    "Seconds this process was stopped (SIGSTOP, Ctrl-Z), seen as late looks at the clock of a daemon thread."
+    def __init__(self, tick:float=0.5, # seconds between the watcher's looks at the clock
+                 gap:float=5.0 # a look this many seconds late counts as a stop (shorter stalls are not counted)
+                ):
+        self.tick, self.gap, self.stopped = tick, gap, 0.0
+        self._done = threading.Event()
+        threading.Thread(target=self._watch, name='pause-watch', daemon=True).start()
+
+    def _watch(self):
+        last = time.monotonic()
+        while not self._done.wait(self.tick):
+            now = time.monotonic()
+            if now - last > self.tick + self.gap: self.stopped += now - last - self.tick
+            last = now
+
+    def close(self):
+        "Stop watching (the thread ends at its next look)."
+        self._done.set()
 
 # %% ../nbs/00_utils.ipynb #30e0964e
 class DiskFullError(OSError):
